@@ -1,0 +1,85 @@
+package dev.danmaku.common.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Settings every service shares: Kafka, topics, tokens, where to listen. */
+public record CommonConfig(
+        String kafkaBootstrapServers,
+        Map<String, String> kafkaProperties,
+        String topicPrefix,
+        int topicPartitions,
+        short topicReplicationFactor,
+        String jwtSecret,
+        String bindHost) {
+
+    public static final String DEV_JWT_SECRET = "danmaku-dev-secret-change-me-in-production";
+    private static final String KAFKA_PREFIX = "DANMAKU_KAFKA_";
+
+    public static final Setting KAFKA_BOOTSTRAP_SERVERS = Setting.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS",
+            "localhost:9092", "Kafka bootstrap servers. Any other DANMAKU_KAFKA_* variable is passed to the Kafka"
+                    + " clients as a property (DANMAKU_KAFKA_SECURITY_PROTOCOL → security.protocol)");
+    public static final Setting TOPIC_PREFIX = Setting.of("DANMAKU_TOPIC_PREFIX", "",
+            "Prefix of every topic name, so several installations can share one cluster");
+    public static final Setting TOPIC_PARTITIONS = Setting.of("DANMAKU_TOPIC_PARTITIONS", "6",
+            "Partitions of topics this service creates when they are missing");
+    public static final Setting TOPIC_REPLICATION_FACTOR = Setting.of("DANMAKU_TOPIC_REPLICATION_FACTOR", "-1",
+            "Replication factor of topics this service creates; -1 = the broker's default");
+    public static final Setting JWT_SECRET = Setting.of("DANMAKU_JWT_SECRET", DEV_JWT_SECRET,
+            "HS256 secret that signs viewer, moderator and analyst tokens");
+    public static final Setting BIND_HOST = Setting.of("DANMAKU_BIND_HOST", "0.0.0.0",
+            "Address the HTTP/WebSocket listener binds to");
+
+    public static final List<Setting> SETTINGS = List.of(
+            KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, JWT_SECRET, BIND_HOST);
+
+    public CommonConfig {
+        if (kafkaBootstrapServers.isBlank()) {
+            throw new InvalidSettingException(KAFKA_BOOTSTRAP_SERVERS.env() + " must not be empty");
+        }
+        if (topicPartitions < 1) {
+            throw SettingValues.invalid(TOPIC_PARTITIONS, Integer.toString(topicPartitions), "at least 1");
+        }
+        if (topicReplicationFactor == 0 || topicReplicationFactor < -1) {
+            throw SettingValues.invalid(TOPIC_REPLICATION_FACTOR, Short.toString(topicReplicationFactor),
+                    "-1 or at least 1");
+        }
+        if (jwtSecret.length() < 16) {
+            throw new InvalidSettingException(JWT_SECRET.env() + " must be at least 16 characters");
+        }
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    public static CommonConfig from(SettingValues values) {
+        Map<String, String> kafka = new TreeMap<>();
+        values.environmentWithPrefix(KAFKA_PREFIX).forEach((key, value) ->
+                kafka.put(key.toLowerCase(Locale.ROOT).replace('_', '.'), value));
+        kafka.remove("bootstrap.servers");
+        return new CommonConfig(
+                values.string(KAFKA_BOOTSTRAP_SERVERS),
+                kafka,
+                values.string(TOPIC_PREFIX),
+                values.integer(TOPIC_PARTITIONS),
+                (short) values.integer(TOPIC_REPLICATION_FACTOR),
+                values.string(JWT_SECRET),
+                values.string(BIND_HOST));
+    }
+
+    public boolean usesDevSecret() {
+        return DEV_JWT_SECRET.equals(jwtSecret);
+    }
+
+    public CommonConfig withKafkaBootstrapServers(String bootstrapServers) {
+        return new CommonConfig(bootstrapServers, kafkaProperties, topicPrefix, topicPartitions,
+                topicReplicationFactor, jwtSecret, bindHost);
+    }
+
+    @Override
+    public String toString() {
+        return "CommonConfig[kafka=" + kafkaBootstrapServers + ", kafkaProperties=" + kafkaProperties.keySet()
+                + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
+                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, bindHost=" + bindHost + "]";
+    }
+}

@@ -1,0 +1,56 @@
+package dev.danmaku.common.http;
+
+import java.net.InetSocketAddress;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Undertow listener. */
+public final class HttpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    private final Undertow undertow;
+    private final int port;
+
+    private HttpServer(Undertow undertow, int port) {
+        this.undertow = undertow;
+        this.port = port;
+    }
+
+    /** Starts listening; port 0 picks a free port (see {@link #port()}). */
+    public static HttpServer start(String host, int port, HttpHandler handler) {
+        Undertow undertow = Undertow.builder()
+                .addHttpListener(port, host)
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+                .setHandler(handler)
+                .build();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
+        }
+        int actual = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        log.info("Listening on http://{}:{}", host, actual);
+        return new HttpServer(undertow, actual);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.danmaku.common.kafka;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/** The platform's topic names (DESIGN §3), with the installation's prefix. */
+public record Topics(String prefix) {
+
+    public String raw() {
+        return prefix + "danmaku.raw.v1";
+    }
+
+    public String filtered() {
+        return prefix + "danmaku.filtered.v1";
+    }
+
+    public String control() {
+        return prefix + "danmaku.control.v1";
+    }
+
+    public String presence() {
+        return prefix + "danmaku.presence.v1";
+    }
+
+    /** Every topic with the settings it is created with when missing. */
+    public List<NewTopic> all(int partitions, short replicationFactor) {
+        var compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        return List.of(
+                topic(raw(), partitions, replicationFactor, Map.of()),
+                topic(filtered(), partitions, replicationFactor, Map.of()),
+                topic(control(), 1, replicationFactor, compacted),
+                topic(presence(), partitions, replicationFactor, compacted));
+    }
+
+    private static NewTopic topic(String name, int partitions, short replicationFactor, Map<String, String> configs) {
+        var replication = replicationFactor < 0 ? java.util.Optional.<Short>empty() : java.util.Optional.of(replicationFactor);
+        return new NewTopic(name, java.util.Optional.of(partitions), replication).configs(configs);
+    }
+}

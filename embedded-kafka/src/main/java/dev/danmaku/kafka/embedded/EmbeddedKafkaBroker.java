@@ -1,0 +1,155 @@
+package dev.danmaku.kafka.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft broker (combined broker + controller) running in this JVM on loopback.
+ * The same broker serves {@code danmaku dev}, {@code danmaku kafka} and every integration test.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final String HOST = "127.0.0.1";
+
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+    private final Path logDir;
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir) {
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+        this.logDir = logDir;
+    }
+
+    /**
+     * Starts a broker keeping its log in {@code logDir} (formatted on first use, reused after).
+     *
+     * @param brokerPort the client port; 0 picks a free one
+     */
+    public static EmbeddedKafkaBroker start(Path logDir, int brokerPort) {
+        keepKafkaFromExitingTheJvm();
+        int port = brokerPort == 0 ? freePort() : brokerPort;
+        int controllerPort = freePort();
+        Map<String, String> props = brokerProperties(logDir, port, controllerPort);
+        try {
+            Files.createDirectories(logDir);
+            Path propertiesFile = logDir.resolve("server.properties");
+            writeProperties(props, propertiesFile);
+            format(logDir, propertiesFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the Kafka log directory " + logDir, e);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        server.startup();
+        String bootstrap = HOST + ":" + port;
+        log.info("Embedded Kafka broker ready at {} (log dir {})", bootstrap, logDir);
+        return new EmbeddedKafkaBroker(server, bootstrap, logDir);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    /** Blocks until the broker has shut down (used by {@code danmaku kafka}). */
+    public void awaitShutdown() {
+        server.awaitShutdown();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    private static Map<String, String> brokerProperties(Path logDir, int port, int controllerPort) {
+        Map<String, String> props = new TreeMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+        props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("log.dirs", logDir.toAbsolutePath().toString());
+        props.put("num.partitions", "3");
+        props.put("default.replication.factor", "1");
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "3");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "3");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "false");
+        props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        return props;
+    }
+
+    private static void writeProperties(Map<String, String> props, Path file) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(props);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            properties.store(out, "written by danmaku's embedded broker at each start");
+        }
+    }
+
+    private static void format(Path logDir, Path propertiesFile) {
+        String clusterId = Uuid.randomUuid().toString();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int status = StorageTool.execute(new String[] {
+                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted"},
+                new PrintStream(output, true, StandardCharsets.UTF_8));
+        if (status != 0) {
+            throw new IllegalStateException("formatting the Kafka log directory " + logDir + " failed: "
+                    + output.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Kafka calls System.exit on fatal errors; inside our JVM that must be an exception instead. */
+    private static void keepKafkaFromExitingTheJvm() {
+        Exit.setExitProcedure((status, message) -> {
+            throw new IllegalStateException("Kafka asked to exit (" + status + "): " + message);
+        });
+        Exit.setHaltProcedure((status, message) -> {
+            throw new IllegalStateException("Kafka asked to halt (" + status + "): " + message);
+        });
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + HOST, e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.danmaku.launcher;
+
+import java.time.Duration;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+
+import dev.danmaku.common.auth.Identity;
+import dev.danmaku.common.auth.Tokens;
+import dev.danmaku.common.http.Json;
+import dev.danmaku.common.http.Problem;
+
+/** {@code GET /api/v1/dev/token?user=&name=&role=}: mints a token for trying things out. Only {@code dev} mounts it. */
+final class DevTokenHandler implements HttpHandler {
+
+    static final String PATH = "/api/v1/dev/token";
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    private static final Duration LIFETIME = Duration.ofHours(24);
+
+    private final Tokens tokens;
+
+    DevTokenHandler(Tokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            Problem.send(exchange, StatusCodes.METHOD_NOT_ALLOWED, "use GET");
+            return;
+        }
+        String user = param(exchange, "user", "viewer-" + UUID.randomUUID().toString().substring(0, 6));
+        String name = param(exchange, "name", user);
+        String role = param(exchange, "role", Identity.VIEWER);
+        if (!USER_ID.matcher(user).matches()) {
+            Problem.badRequest(exchange, "user: 1-64 letters, digits or . _ @ -");
+            return;
+        }
+        if (name.length() > 64) {
+            Problem.badRequest(exchange, "name: at most 64 characters");
+            return;
+        }
+        if (!Identity.ALL_ROLES.contains(role)) {
+            Problem.badRequest(exchange, "role: one of " + Identity.ALL_ROLES);
+            return;
+        }
+        Json.send(exchange, StatusCodes.OK, Map.of(
+                "token", tokens.issue(user, name, Set.of(role), LIFETIME),
+                "user", user, "name", name, "role", role, "expiresInSeconds", LIFETIME.toSeconds()));
+    }
+
+    private static String param(HttpServerExchange exchange, String name, String absent) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null || values.isEmpty() || values.getFirst().isBlank() ? absent : values.getFirst().trim();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.danmaku.launcher;
+
+import java.util.concurrent.Callable;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import dev.danmaku.common.metrics.Metrics;
+import dev.danmaku.gateway.Gateway;
+import dev.danmaku.gateway.GatewayConfig;
+
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Run a WebSocket gateway: viewers join rooms on /ws, send and receive danmaku; serves the pages.")
+final class GatewayCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig config = GatewayConfig.from(SettingOptions.resolve(spec, GatewayConfig.SETTINGS));
+        PrometheusMeterRegistry registry = Metrics.prometheusRegistry();
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            Gateway gateway = lifecycle.add(Gateway.start(config, registry));
+            // added last, closed first: readiness turns false before the sessions are closed with 1001
+            lifecycle.add(ServiceListener.start(config.common().bindHost(), config.port(), gateway::ready, registry,
+                    gateway::mount));
+            lifecycle.runUntilShutdown();
+        }
+        return 0;
+    }
+}
