@@ -90,11 +90,22 @@ public final class Gateway implements AutoCloseable {
         return !closing && feed.running();
     }
 
-    @Override
-    public void close() {
+    /**
+     * Turns unready and closes every session with 1001, so viewers reconnect elsewhere; the
+     * listener may close after this, the Kafka edges close in {@link #close()}.
+     */
+    public void drain() {
+        if (closing) {
+            return;
+        }
         closing = true;
         registry.closeAll(GOING_AWAY, "gateway shutting down");
         awaitSessionsClosed(Duration.ofSeconds(2));
+    }
+
+    @Override
+    public void close() {
+        drain();
         sweeper.shutdownNow();
         feed.close();
         publisher.close();

@@ -87,6 +87,8 @@ final class DevPlatform implements AutoCloseable {
                     () -> filter.ready() && archiver.ready() && gateway.ready(), registry,
                     routes -> archiver.mount(gateway.mount(routes)).exact(DevTokenHandler.PATH, devTokens))));
         }
+        // closed first: viewers get 1001 while the listeners still run
+        gateways.forEach(gateway -> parts.add(gateway::drain));
     }
 
     /** Keeps the usual Kafka port when free; a broker already there (say, `danmaku kafka`) is left alone. */

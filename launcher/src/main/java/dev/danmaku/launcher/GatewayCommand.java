@@ -24,9 +24,10 @@ final class GatewayCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = Metrics.prometheusRegistry();
         try (Lifecycle lifecycle = new Lifecycle()) {
             Gateway gateway = lifecycle.add(Gateway.start(config, registry));
-            // added last, closed first: readiness turns false before the sessions are closed with 1001
             lifecycle.add(ServiceListener.start(config.common().bindHost(), config.port(), gateway::ready, registry,
                     gateway::mount));
+            // closed first: readiness turns false and viewers get 1001 while the listener still runs
+            lifecycle.add(gateway::drain);
             lifecycle.runUntilShutdown();
         }
         return 0;
