@@ -1,0 +1,791 @@
+/*
+ * danmaku viewer: a plain ES module, no build step, no network access beyond this gateway.
+ *
+ * URL parameters
+ *   ?room=<id>        room to join (default "lobby")
+ *   ?video=<url>      play this http(s) video on the stage; without it an animated test pattern is drawn
+ *   ?name=<name>      viewer name for the dev token (default: the remembered one, else viewer-xxxx)
+ *   ?mode=TOP|BOTTOM  initial danmaku mode (default SCROLL)
+ *   ?autosend=<text>  test hook: send <text> once, right after the first join that is allowed to send
+ *
+ * State for browser tests, kept current in window.danmakuViewer:
+ *   state     'connecting' | 'connected' | 'reconnecting' | 'read-only' | 'disconnected'
+ *             ('read-only' = joined without the right to send; 'disconnected' = gave up, press Join)
+ *   joined    true while joined to a room
+ *   canSend, room, user, online
+ *   rendered  [{msgId, text}] of every danmaku put on screen, oldest first (the last 1000)
+ *   recalled  [msgId] recalled by moderators
+ *   lastAck, lastError, lastClose   the last ack / error frame / socket close ({code, reason})
+ * Overlay items are .danmaku-item elements carrying data-msg-id.
+ *
+ * Protocol: WebSocket /ws, subprotocol danmaku.v1.json (canonical proto3 JSON, int64 as strings).
+ */
+
+const PROTOCOL = 'danmaku.v1.json';
+const MAX_TEXT = 100; // code points; the gateway's default limit
+const ROOM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const NAME_KEY = 'danmaku.viewer.name';
+const COLOR_KEY = 'danmaku.viewer.color';
+
+const BACKOFF_FIRST_MS = 1000;
+const BACKOFF_MAX_MS = 15000;
+const PING_EVERY_MS = 25000;
+
+const DEFAULT_FONT_PX = 24;
+const FIXED_SHOW_MS = 4000; // TOP / BOTTOM danmaku stay this long
+const RECENT_SHOWN = 10; // of the backlog in `joined`, only this many are replayed
+const RECENT_STAGGER_MS = 400;
+const MAX_ON_SCREEN = 150; // beyond this, new danmaku are dropped rather than piled up
+const MAX_WAIT_MS = 5000; // a danmaku that finds no free lane for this long is dropped
+const DRAIN_EVERY_MS = 100;
+const RENDERED_KEPT = 1000;
+
+const CLOSE_RULES = {
+  1000: { text: 'The server closed the connection.' },
+  1001: { text: 'The server is restarting.' },
+  1006: { text: 'Connection lost.' },
+  4001: { text: 'The sign-in token was refused; getting a new one.', newToken: true },
+  4003: { text: 'This page’s origin is not allowed to connect to the server.', final: true },
+  4008: { text: 'Protocol violation: the server did not understand this page. Reload to try again.', final: true },
+  4009: { text: 'The connection was too slow to keep up with the room.' },
+  4029: { text: 'Too many connections from this address.', minDelayMs: 5000 },
+};
+
+const REASON_TEXT = {
+  BLOCKED_KEYWORD: 'contains a blocked word',
+  RATE_LIMITED: 'sending too fast, wait a moment',
+  SLOW_MODE: 'slow mode is on in this room',
+  DUPLICATE: 'you just sent that',
+  TOO_LONG: `at most ${MAX_TEXT} characters`,
+  MUTED: 'you are muted',
+  NOT_ALLOWED: 'you may not send here',
+  ROOM_BUSY: 'the room is too busy right now',
+};
+// Refusals where sending the same text again later can work: give the text back.
+const RETRYABLE = new Set(['RATE_LIMITED', 'SLOW_MODE', 'ROOM_BUSY']);
+
+const STATUS_TEXT = {
+  connecting: 'connecting…',
+  connected: 'connected',
+  reconnecting: 'reconnecting…',
+  'read-only': 'read-only',
+  disconnected: 'disconnected',
+};
+
+const params = new URLSearchParams(location.search);
+const $ = (id) => document.getElementById(id);
+const ui = {
+  stage: $('stage'), pattern: $('pattern'), video: $('video'), overlay: $('overlay'),
+  joinForm: $('join-form'), name: $('name'), room: $('room'), join: $('join'),
+  sendForm: $('send-form'), text: $('text'), counter: $('counter'), color: $('color'), mode: $('mode'), send: $('send'),
+  status: $('status'), online: $('online'), message: $('message'),
+};
+
+const view = {
+  state: 'connecting', joined: false, canSend: false, room: '', user: '', online: 0,
+  rendered: [], recalled: [], lastAck: null, lastError: null, lastClose: null,
+};
+window.danmakuViewer = view;
+
+// ---------------------------------------------------------------- small helpers
+
+const storage = {
+  get(key) {
+    try { return localStorage.getItem(key); } catch { return null; } // storage may be blocked
+  },
+  set(key, value) {
+    try { localStorage.setItem(key, value); } catch { /* not remembered, that is all */ }
+  },
+};
+
+const codePoints = (text) => [...text].length;
+const clamp = (value, lo, hi) => Math.min(hi, Math.max(lo, value));
+
+function cssColor(color) {
+  return `#${((Number(color) >>> 0) & 0xffffff).toString(16).padStart(6, '0')}`;
+}
+
+function isDark(color) {
+  const c = (Number(color) >>> 0) & 0xffffff;
+  const luma = 0.299 * (c >> 16) + 0.587 * ((c >> 8) & 0xff) + 0.114 * (c & 0xff);
+  return luma < 60;
+}
+
+/** `about` tags what the message concerns, so a later event can clear only what it makes stale. */
+function showMessage(text, kind = 'info', about = '') {
+  ui.message.textContent = text;
+  ui.message.dataset.kind = kind;
+  ui.message.dataset.about = about;
+}
+
+function setState(state) {
+  view.state = state;
+  ui.status.dataset.state = state;
+  ui.status.textContent = STATUS_TEXT[state];
+  updateControls();
+}
+
+function setOnline(online) {
+  view.online = Number(online) || 0;
+  ui.online.textContent = String(view.online);
+}
+
+// ---------------------------------------------------------------- stage: video or test pattern
+
+function setUpStage() {
+  const url = videoUrl(params.get('video'));
+  if (!url) {
+    startTestPattern(ui.pattern);
+    return;
+  }
+  ui.video.src = url;
+  ui.video.hidden = false;
+  ui.pattern.hidden = true;
+  ui.video.addEventListener('error', () => {
+    showMessage('The video could not be played; showing a test pattern instead.', 'warn');
+    ui.video.hidden = true;
+    ui.pattern.hidden = false;
+    startTestPattern(ui.pattern);
+  }, { once: true });
+  ui.video.play().catch(() => { /* autoplay refused: the controls are there */ });
+}
+
+/** Only http(s) sources: a media src cannot run script, but other schemes are never what a viewer wants. */
+function videoUrl(raw) {
+  if (!raw) return '';
+  try {
+    const url = new URL(raw, location.href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : '';
+  } catch {
+    return '';
+  }
+}
+
+const BARS = ['#c0c0c0', '#c0c000', '#00c0c0', '#00c000', '#c000c0', '#c00000', '#0000c0'];
+
+/** Moving colour bars, a sweeping ball and a clock, so a frozen stage is obvious. */
+function startTestPattern(canvas) {
+  const ctx = canvas.getContext('2d');
+  const frame = (now) => {
+    if (canvas.hidden) return;
+    fitCanvas(canvas);
+    drawPattern(ctx, canvas.width, canvas.height, now);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+function fitCanvas(canvas) {
+  const dpr = Math.min(window.devicePixelRatio || 1, 2);
+  const width = Math.round(stageSize.width * dpr);
+  const height = Math.round(stageSize.height * dpr);
+  if (width && height && (canvas.width !== width || canvas.height !== height)) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+}
+
+function drawPattern(ctx, w, h, now) {
+  const barsH = h * 0.72;
+  const barW = w / BARS.length;
+  const shift = (now * 0.04 * (w / 1000)) % w; // one full cycle every 25 s whatever the size
+  BARS.forEach((colour, i) => {
+    const x = (i * barW + shift) % w;
+    ctx.fillStyle = colour;
+    ctx.fillRect(x, 0, barW + 1, barsH);
+    ctx.fillRect(x - w, 0, barW + 1, barsH); // the part that wrapped around
+  });
+
+  const gradient = ctx.createLinearGradient(0, 0, w, 0);
+  gradient.addColorStop(0, '#000');
+  gradient.addColorStop(1, '#fff');
+  ctx.fillStyle = gradient;
+  ctx.fillRect(0, barsH, w, h * 0.14);
+  ctx.fillStyle = '#11131a';
+  ctx.fillRect(0, h * 0.86, w, h * 0.14);
+
+  const phase = (now / 2000) % 2; // ball sweeps the bottom strip back and forth
+  const ballX = (phase < 1 ? phase : 2 - phase) * (w - h * 0.1) + h * 0.05;
+  ctx.fillStyle = '#4da3ff';
+  ctx.beginPath();
+  ctx.arc(ballX, h * 0.93, h * 0.04, 0, Math.PI * 2);
+  ctx.fill();
+
+  drawClock(ctx, w, h);
+}
+
+function drawClock(ctx, w, h) {
+  const time = new Date();
+  const tenths = Math.floor(time.getMilliseconds() / 100);
+  const label = `${time.toLocaleTimeString('en-GB', { hour12: false })}.${tenths}`;
+  const size = Math.round(h * 0.11);
+  ctx.font = `700 ${size}px ui-monospace, Menlo, Consolas, monospace`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const boxW = ctx.measureText(label).width + size;
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.72)';
+  ctx.fillRect((w - boxW) / 2, h * 0.36 - size * 0.75, boxW, size * 1.5);
+  ctx.fillStyle = '#fff';
+  ctx.fillText(label, w / 2, h * 0.36);
+  ctx.font = `${Math.round(size * 0.35)}px system-ui, sans-serif`;
+  ctx.fillText('TEST PATTERN · no ?video= given', w / 2, h * 0.36 + size * 0.95);
+}
+
+// The stage size is observed rather than read per danmaku, so rendering never forces a layout for it.
+const stageSize = { width: 0, height: 0 };
+function watchStageSize() {
+  const rect = ui.stage.getBoundingClientRect();
+  stageSize.width = rect.width;
+  stageSize.height = rect.height;
+  new ResizeObserver(([entry]) => {
+    stageSize.width = entry.contentRect.width;
+    stageSize.height = entry.contentRect.height;
+  }).observe(ui.stage);
+}
+
+// ---------------------------------------------------------------- danmaku overlay
+
+/**
+ * Absolutely positioned items moved by the Web Animations API (compositor transforms, no per-frame
+ * layout). Scroll danmaku move at one common speed, so a later item never catches up with the one
+ * ahead of it in its lane: a lane is free again once its last item has fully entered the stage.
+ * When every lane is taken, items wait (off-stage) for one to free up rather than overlap.
+ */
+function createOverlay(root) {
+  const items = new Map(); // msgId → element, on screen or waiting for a lane
+  const recalled = new Set();
+  const waiting = []; // {danmaku, mode, el, size, since} that found no free lane yet
+  let lanes = { SCROLL: [], TOP: [], BOTTOM: [] }; // per lane: performance.now() from which it is free
+  let drainTimer = 0;
+  let generation = 0; // bumped by clear(), so staggered replays of a left room stay away
+
+  const scale = () => clamp(stageSize.width / 900, 0.6, 1.25);
+  const laneHeight = () => Math.round(DEFAULT_FONT_PX * scale() * 1.3);
+  const speed = () => Math.max(stageSize.width, 480) / 7000; // px per ms: ~7 s to cross
+
+  function fontPx(danmaku) {
+    const size = Number(danmaku.fontSize) > 0 ? clamp(Number(danmaku.fontSize), 12, 64) : DEFAULT_FONT_PX;
+    return Math.round(size * scale());
+  }
+
+  function makeItem(danmaku, mode) {
+    const el = document.createElement('div');
+    el.className = `danmaku-item danmaku-${mode.toLowerCase()}`;
+    el.dataset.msgId = danmaku.msgId;
+    el.textContent = danmaku.text; // never innerHTML: the text is whatever a viewer typed
+    el.style.color = cssColor(danmaku.color);
+    el.style.fontSize = `${fontPx(danmaku)}px`;
+    if (isDark(danmaku.color)) el.classList.add('dark');
+    if (danmaku.userId && danmaku.userId === view.user) el.classList.add('mine');
+    // Parked out of sight (right of the stage, or transparent) until it gets a lane.
+    if (mode === 'SCROLL') el.style.transform = `translateX(${stageSize.width}px)`;
+    else el.style.opacity = '0';
+    return el;
+  }
+
+  /** Shows danmaku: all are appended first and measured in one go, so a batch costs one layout. */
+  function show(list) {
+    const entries = [];
+    for (const danmaku of list) {
+      if (recalled.has(danmaku.msgId) || items.has(danmaku.msgId) || items.size >= MAX_ON_SCREEN) continue;
+      const mode = danmaku.mode === 'TOP' || danmaku.mode === 'BOTTOM' ? danmaku.mode : 'SCROLL';
+      const el = makeItem(danmaku, mode);
+      root.append(el);
+      items.set(danmaku.msgId, el);
+      entries.push({ danmaku, mode, el });
+    }
+    const sizes = entries.map(({ el }) => ({ width: el.offsetWidth, height: el.offsetHeight }));
+    entries.forEach((entry, i) => {
+      entry.size = sizes[i];
+      entry.since = performance.now();
+      if (waiting.length || !place(entry)) waiting.push(entry); // keep arrival order
+    });
+    drain();
+  }
+
+  /** Puts an entry on a free lane and starts it; false when no lane is free now. */
+  function place(entry) {
+    const now = performance.now();
+    const height = laneHeight();
+    const needed = Math.max(1, Math.ceil(entry.size.height / height));
+    const fixedMode = entry.mode !== 'SCROLL';
+    const count = Math.floor((fixedMode ? stageSize.height / 2 : stageSize.height) / height);
+    const lane = freeLane(lanes[entry.mode], Math.max(count, needed), needed, now);
+    if (lane < 0) return false;
+    if (fixedMode) startFixed(entry, lane, now);
+    else startScroll(entry, lane, now);
+    remember(entry.danmaku);
+    return true;
+  }
+
+  /** The first run of `needed` adjacent free lanes from the edge, or -1. */
+  function freeLane(freeAt, count, needed, now) {
+    for (let lane = 0; lane + needed <= count; lane++) {
+      let free = true;
+      for (let k = lane; k < lane + needed && free; k++) free = (freeAt[k] || 0) <= now;
+      if (free) return lane;
+    }
+    return -1;
+  }
+
+  function reserve(freeAt, lane, needed, until) {
+    for (let k = lane; k < lane + needed; k++) freeAt[k] = until;
+  }
+
+  function startScroll({ el, size }, lane, now) {
+    const pxPerMs = speed();
+    const height = laneHeight();
+    // Free once the tail has entered the stage, plus a gap of about one line height.
+    reserve(lanes.SCROLL, lane, Math.max(1, Math.ceil(size.height / height)), now + (size.width + height) / pxPerMs);
+    el.style.top = `${lane * height}px`;
+    const animation = el.animate(
+      [{ transform: `translateX(${stageSize.width}px)` }, { transform: `translateX(${-size.width}px)` }],
+      { duration: (stageSize.width + size.width) / pxPerMs, easing: 'linear' },
+    );
+    animation.onfinish = () => drop(el);
+  }
+
+  function startFixed({ el, size, mode }, lane, now) {
+    const height = laneHeight();
+    reserve(lanes[mode], lane, Math.max(1, Math.ceil(size.height / height)), now + FIXED_SHOW_MS);
+    el.style[mode === 'BOTTOM' ? 'bottom' : 'top'] = `${lane * height}px`;
+    el.style.opacity = '';
+    const animation = el.animate(
+      [{ opacity: 0 }, { opacity: 1, offset: 0.04 }, { opacity: 1, offset: 0.92 }, { opacity: 0 }],
+      { duration: FIXED_SHOW_MS },
+    );
+    animation.onfinish = () => drop(el);
+  }
+
+  /**
+   * Places what waited, in order, as lanes free up. Entries that waited too long are dropped:
+   * a live comment shown many seconds late, behind a backlog, is worse than one not shown.
+   */
+  function drain() {
+    clearTimeout(drainTimer);
+    const now = performance.now();
+    for (let i = 0; i < waiting.length;) {
+      const entry = waiting[i];
+      if (!items.has(entry.danmaku.msgId)) waiting.splice(i, 1); // recalled or cleared meanwhile
+      else if (now - entry.since > MAX_WAIT_MS) {
+        waiting.splice(i, 1);
+        drop(entry.el);
+      } else if (place(entry)) waiting.splice(i, 1);
+      else i++;
+    }
+    if (waiting.length) drainTimer = setTimeout(drain, DRAIN_EVERY_MS);
+  }
+
+  function remember(danmaku) {
+    view.rendered.push({ msgId: danmaku.msgId, text: danmaku.text });
+    if (view.rendered.length > RENDERED_KEPT) view.rendered.splice(0, view.rendered.length - RENDERED_KEPT);
+  }
+
+  function drop(el) {
+    if (items.get(el.dataset.msgId) === el) items.delete(el.dataset.msgId);
+    el.remove();
+  }
+
+  /** A moderator's recall: off the screen now, and never shown later (it may still be queued). */
+  function recall(msgId) {
+    recalled.add(msgId);
+    const el = items.get(msgId);
+    if (!el) return;
+    el.getAnimations().forEach((animation) => animation.cancel());
+    drop(el);
+  }
+
+  function clear() {
+    generation++;
+    clearTimeout(drainTimer);
+    waiting.length = 0;
+    items.forEach((el) => el.remove());
+    items.clear();
+    lanes = { SCROLL: [], TOP: [], BOTTOM: [] };
+  }
+
+  /** Replays a backlog gently: only the last few, one after another. */
+  function replay(list) {
+    const current = generation;
+    list.slice(-RECENT_SHOWN).forEach((danmaku, i) => {
+      setTimeout(() => { if (current === generation) show([danmaku]); }, i * RECENT_STAGGER_MS);
+    });
+  }
+
+  return { show, replay, recall, clear };
+}
+
+// ---------------------------------------------------------------- identity
+
+const auth = { token: '', name: '', anonymous: false, needed: true };
+
+function initialName() {
+  const stored = params.get('name') || storage.get(NAME_KEY);
+  return (stored || `viewer-${Math.random().toString(16).slice(2, 6)}`).slice(0, 64);
+}
+
+/** The token's user id allows fewer characters than a display name. */
+function userIdFor(name) {
+  return name.replace(/[^A-Za-z0-9._@-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'viewer';
+}
+
+/**
+ * Asks the dev endpoint for a token. A refusal (404 outside dev mode, 400, ...) means anonymous,
+ * read-only viewing; a network failure leaves `needed` set so the next connect asks again.
+ */
+async function refreshToken() {
+  const name = ui.name.value.trim() || initialName();
+  const query = new URLSearchParams({ user: userIdFor(name), name });
+  try {
+    const response = await fetch(`/api/v1/dev/token?${query}`, { cache: 'no-store' });
+    const body = response.ok ? await response.json() : {};
+    auth.token = typeof body.token === 'string' ? body.token : '';
+    auth.anonymous = !auth.token;
+    auth.needed = false;
+  } catch {
+    auth.token = '';
+    auth.anonymous = true;
+  }
+  auth.name = name;
+}
+
+// ---------------------------------------------------------------- connection
+
+const conn = {
+  ws: null,
+  roomId: '',
+  lastMsgId: '', // for resumeAfter when rejoining the same room
+  attempt: 0, // consecutive failed connects; reset by a successful join
+  generation: 0, // bumped by every connect(), so a slow token fetch cannot open a second socket
+  retryTimer: 0,
+  pingTimer: 0,
+  awaitingPong: false,
+  seen: new Set(), // msgIds already taken, so a replayed backlog shows nothing twice
+};
+
+function wsUrl() {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+async function connect() {
+  const generation = ++conn.generation;
+  clearTimeout(conn.retryTimer);
+  dropSocket();
+  setState(conn.attempt === 0 ? 'connecting' : 'reconnecting');
+  if (auth.needed) await refreshToken();
+  if (generation !== conn.generation) return;
+  const ws = new WebSocket(wsUrl(), PROTOCOL);
+  conn.ws = ws;
+  ws.onopen = () => sendJoin();
+  ws.onmessage = (event) => onFrame(event.data);
+  ws.onerror = () => { /* the close event that follows carries the code */ };
+  ws.onclose = (event) => { if (conn.ws === ws) lost(event.code, event.reason); };
+}
+
+/** Forgets the current socket without triggering a reconnect. */
+function dropSocket() {
+  stopPing();
+  const ws = conn.ws;
+  conn.ws = null;
+  view.joined = false;
+  if (!ws) return;
+  ws.onopen = ws.onmessage = ws.onclose = null;
+  if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+}
+
+function lost(code, reason) {
+  dropSocket();
+  view.lastClose = { code, reason };
+  const rule = CLOSE_RULES[code] || { text: `Connection closed (${code}${reason ? `: ${reason}` : ''}).` };
+  if (rule.newToken && auth.anonymous && !auth.token) {
+    // Refused for lacking a token we cannot get: retrying would only repeat this.
+    giveUp('This server does not admit anonymous viewers, and no sign-in token is available.');
+    return;
+  }
+  if (rule.final) {
+    giveUp(rule.text);
+    return;
+  }
+  if (rule.newToken) auth.needed = true;
+  scheduleReconnect(rule.text, rule.minDelayMs || 0);
+}
+
+function giveUp(text) {
+  setState('disconnected');
+  showMessage(`${text} Press Join to try again.`, 'error', 'connection');
+}
+
+/** 1 s, 2 s, 4 s, … capped at 15 s, with a little jitter so a restarted server is not hit all at once. */
+function scheduleReconnect(why, minDelayMs) {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** conn.attempt);
+  const delay = Math.min(BACKOFF_MAX_MS, Math.max(minDelayMs, base * (1 + Math.random() * 0.1)));
+  conn.attempt++;
+  setState('reconnecting');
+  showMessage(`${why} Reconnecting in ${Math.round(delay / 1000)} s…`, 'warn', 'connection');
+  clearTimeout(conn.retryTimer);
+  conn.retryTimer = setTimeout(connect, delay);
+}
+
+function sendFrame(frame) {
+  const ws = conn.ws;
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(JSON.stringify(frame));
+  return true;
+}
+
+function sendJoin() {
+  const join = { roomId: conn.roomId };
+  if (auth.token) join.token = auth.token;
+  if (conn.lastMsgId) join.resumeAfter = conn.lastMsgId;
+  sendFrame({ join });
+}
+
+/** Keeps idle proxies from closing the socket, and notices a connection that died silently. */
+function startPing() {
+  stopPing();
+  conn.pingTimer = setInterval(() => {
+    if (conn.awaitingPong) {
+      lost(1006, 'no answer to ping');
+      return;
+    }
+    conn.awaitingPong = true;
+    sendFrame({ ping: { nonce: String(Date.now()) } });
+  }, PING_EVERY_MS);
+}
+
+function stopPing() {
+  clearInterval(conn.pingTimer);
+  conn.awaitingPong = false;
+}
+
+// ---------------------------------------------------------------- server frames
+
+const handlers = {
+  joined: onJoined,
+  batch: onBatch,
+  ack: onAck,
+  recall: (recall) => {
+    if (recall.roomId && recall.roomId !== view.room) return;
+    view.recalled.push(recall.msgId);
+    overlay.recall(recall.msgId);
+  },
+  presence: (presence) => {
+    if (!presence.roomId || presence.roomId === view.room) setOnline(presence.online);
+  },
+  notice: (notice) => showMessage(notice.text || '', notice.level === 'WARNING' ? 'warn' : 'info'),
+  error: onError,
+  pong: () => { conn.awaitingPong = false; },
+};
+
+function onFrame(data) {
+  conn.awaitingPong = false; // anything arriving proves the connection alive
+  let frame;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return; // not JSON: nothing this page can act on
+  }
+  for (const [key, body] of Object.entries(frame || {})) {
+    handlers[key]?.(body || {});
+  }
+}
+
+function onJoined(joined) {
+  const reconnected = conn.attempt > 0;
+  conn.attempt = 0;
+  Object.assign(view, { joined: true, room: joined.roomId, user: joined.user, canSend: Boolean(joined.canSend) });
+  setOnline(joined.online);
+  setState(view.canSend ? 'connected' : 'read-only');
+  if (!view.canSend) showMessage('Watching read-only: sending needs a sign-in token.', 'info', 'connection');
+  else if (reconnected) showMessage('Reconnected.', 'ok', 'connection');
+  else if (ui.message.dataset.about === 'connection') showMessage('');
+  overlay.replay(take(joined.recent || []));
+  startPing();
+  autosendOnce();
+}
+
+function onBatch(batch) {
+  overlay.show(take(batch.danmaku || []));
+}
+
+/**
+ * The danmaku not seen before; remembers them and the newest msgId for resumeAfter. Danmaku of
+ * another room are stragglers from before a room switch.
+ */
+function take(list) {
+  const ours = list.filter((danmaku) => danmaku && danmaku.msgId && (!danmaku.roomId || danmaku.roomId === conn.roomId));
+  const fresh = ours.filter((danmaku) => !conn.seen.has(danmaku.msgId));
+  for (const danmaku of fresh) conn.seen.add(danmaku.msgId);
+  if (ours.length) conn.lastMsgId = ours[ours.length - 1].msgId;
+  if (conn.seen.size > 5000) conn.seen = new Set([...conn.seen].slice(-2500)); // bounded memory
+  return fresh;
+}
+
+const pending = new Map(); // clientMsgId → text, to give refused text back
+
+function onAck(ack) {
+  view.lastAck = ack;
+  const text = pending.get(ack.clientMsgId);
+  pending.delete(ack.clientMsgId);
+  if (ack.verdict === 'REJECTED') {
+    const why = REASON_TEXT[ack.reason];
+    showMessage(`Refused: ${ack.reason}${why ? ` (${why})` : ''}`, 'error', 'send');
+    if (text && RETRYABLE.has(ack.reason) && !ui.text.value) {
+      ui.text.value = text;
+      updateControls();
+    }
+  } else if (ack.verdict === 'MASKED') {
+    showMessage('Sent, with some words masked.', 'warn');
+  } else if (ui.message.dataset.about === 'send') {
+    showMessage(''); // an old refusal no longer applies
+  }
+}
+
+function onError(error) {
+  view.lastError = error;
+  if (error.clientMsgId) pending.delete(error.clientMsgId);
+  const about = error.clientMsgId ? 'send' : '';
+  showMessage(`Error: ${error.message || error.code}${error.code ? ` [${error.code}]` : ''}`, 'error', about);
+}
+
+// ---------------------------------------------------------------- controls
+
+let clientSeq = 0;
+
+/** `<input type=color>` gives #rrggbb. 0 would mean "white" to the gateway, so pure black is sent as 1. */
+function colorValue() {
+  return parseInt(ui.color.value.slice(1), 16) || 1;
+}
+
+function sendDanmaku() {
+  const text = ui.text.value.trim();
+  if (!text || !view.joined || !view.canSend) return false;
+  if (codePoints(text) > MAX_TEXT) {
+    showMessage(`Too long: at most ${MAX_TEXT} characters.`, 'error', 'send');
+    return false;
+  }
+  const clientMsgId = `c-${++clientSeq}`;
+  const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: 0 };
+  if (!ui.video.hidden && ui.video.currentTime > 0) {
+    send.videoOffsetMs = String(Math.round(ui.video.currentTime * 1000));
+  }
+  if (!sendFrame({ send })) return false;
+  pending.set(clientMsgId, text);
+  if (pending.size > 100) pending.delete(pending.keys().next().value);
+  ui.text.value = '';
+  updateControls();
+  return true;
+}
+
+let autosent = false;
+function autosendOnce() {
+  const text = params.get('autosend');
+  if (!text || autosent || !view.canSend) return;
+  autosent = true;
+  ui.text.value = text;
+  sendDanmaku();
+}
+
+function updateControls() {
+  const length = codePoints(ui.text.value);
+  ui.counter.textContent = `${length}/${MAX_TEXT}`;
+  ui.counter.classList.toggle('over', length > MAX_TEXT);
+  const readOnly = view.state === 'read-only';
+  ui.text.disabled = ui.color.disabled = ui.mode.disabled = readOnly;
+  ui.text.placeholder = readOnly ? 'Read-only: sign in to send' : 'Say something…';
+  // Empty text is simply ignored on send; the button is only off when sending cannot work at all.
+  ui.send.disabled = !(view.joined && view.canSend);
+}
+
+/** Join: a new name needs a new token and so a new connection; a new room only a join frame. */
+function joinFromForm() {
+  const room = ui.room.value.trim();
+  const name = ui.name.value.trim();
+  if (!ROOM_ID.test(room)) {
+    showMessage('Room id: 1-64 letters, digits or . _ : -', 'error');
+    ui.room.focus();
+    return;
+  }
+  if (!name) {
+    ui.name.focus();
+    return;
+  }
+  storage.set(NAME_KEY, name);
+  rememberRoomInUrl(room);
+  const sameRoom = room === conn.roomId;
+  if (!sameRoom) enterRoom(room);
+  if (name !== auth.name) {
+    auth.needed = true;
+    conn.attempt = 0;
+    connect();
+  } else if (conn.ws && conn.ws.readyState === WebSocket.OPEN) {
+    if (!sameRoom) sendJoin();
+  } else {
+    conn.attempt = 0;
+    connect();
+  }
+}
+
+function enterRoom(room) {
+  conn.roomId = room;
+  conn.lastMsgId = '';
+  conn.seen.clear();
+  overlay.clear();
+  view.joined = false;
+  setOnline(0);
+  updateControls();
+}
+
+function rememberRoomInUrl(room) {
+  const url = new URL(location.href);
+  url.searchParams.set('room', room);
+  history.replaceState(null, '', url);
+}
+
+function wireControls() {
+  ui.joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    joinFromForm();
+  });
+  ui.sendForm.addEventListener('submit', (event) => {
+    event.preventDefault(); // Enter in the text box lands here too
+    sendDanmaku();
+  });
+  ui.text.addEventListener('input', updateControls);
+  ui.color.addEventListener('change', () => storage.set(COLOR_KEY, ui.color.value));
+  // Leaving the page: no reconnect attempts from a page that is going away.
+  window.addEventListener('pagehide', () => {
+    conn.generation++;
+    clearTimeout(conn.retryTimer);
+    dropSocket();
+  });
+  window.addEventListener('pageshow', (event) => { if (event.persisted) connect(); });
+}
+
+function initialRoom() {
+  const room = params.get('room');
+  if (room && !ROOM_ID.test(room)) showMessage(`"${room}" is not a valid room id; joined lobby instead.`, 'warn');
+  return room && ROOM_ID.test(room) ? room : 'lobby';
+}
+
+function initialControls() {
+  ui.name.value = initialName();
+  ui.room.value = initialRoom();
+  const mode = (params.get('mode') || '').toUpperCase();
+  if (['SCROLL', 'TOP', 'BOTTOM'].includes(mode)) ui.mode.value = mode;
+  const color = storage.get(COLOR_KEY);
+  if (color && /^#[0-9a-f]{6}$/i.test(color)) ui.color.value = color;
+  storage.set(NAME_KEY, ui.name.value);
+}
+
+// ---------------------------------------------------------------- start
+
+const overlay = createOverlay(ui.overlay);
+
+watchStageSize();
+setUpStage();
+initialControls();
+wireControls();
+conn.roomId = ui.room.value;
+updateControls();
+connect();
