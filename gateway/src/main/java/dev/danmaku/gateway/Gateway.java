@@ -2,18 +2,19 @@ package dev.danmaku.gateway;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,55 +24,73 @@ import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
+import dev.danmaku.gateway.presence.PresenceTracker;
+import dev.danmaku.gateway.room.Broadcaster;
+import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.gateway.ws.DanmakuSocketHandler;
 import dev.danmaku.gateway.ws.WireFormat;
 
-/** One gateway: viewers' WebSocket endpoint, the pages, and its two Kafka edges. */
+/** One gateway: viewers' WebSocket endpoint, the pages, and its Kafka edges. */
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    private static final int GOING_AWAY = 1001;
 
     private final GatewayConfig config;
     private final RoomRegistry registry;
+    private final Broadcaster broadcaster;
     private final RawPublisher publisher;
     private final FilteredFeed feed;
+    private final PresenceTracker presence;
     private final HttpHandler webSocket;
-    private final ScheduledExecutorService sweeper;
     private volatile boolean closing;
 
-    private Gateway(GatewayConfig config, RoomRegistry registry, RawPublisher publisher, FilteredFeed feed,
-            HttpHandler webSocket, ScheduledExecutorService sweeper) {
+    private Gateway(GatewayConfig config, RoomRegistry registry, Broadcaster broadcaster, RawPublisher publisher,
+            FilteredFeed feed, PresenceTracker presence, HttpHandler webSocket) {
         this.config = config;
         this.registry = registry;
+        this.broadcaster = broadcaster;
         this.publisher = publisher;
         this.feed = feed;
+        this.presence = presence;
         this.webSocket = webSocket;
-        this.sweeper = sweeper;
     }
 
     public static Gateway start(GatewayConfig config, MeterRegistry meters) {
-        log.info("Starting gateway {} with {}", config.gatewayId(), config.common());
+        log.info("Starting gateway {} with {}", config.gatewayId(), config);
         KafkaClients clients = new KafkaClients(config.common());
         clients.createMissingTopics(Duration.ofSeconds(30));
-        RoomRegistry registry = new RoomRegistry(config.recentSize());
-        RawPublisher publisher = new RawPublisher(clients, config.gatewayId());
-        FilteredFeed feed = new FilteredFeed(clients.consumer("danmaku-gateway-" + config.gatewayId(), null,
-                java.util.Map.of()), clients.topics().filtered(), config.gatewayId(), registry, meters);
+        GatewayConfig.Broadcast broadcast = config.broadcast();
+        Broadcaster broadcaster = new Broadcaster(config.gatewayId(), broadcast.threads());
+        RoomRegistry registry = new RoomRegistry(
+                new Room.RoomSettings(broadcast.recentSize(), broadcast.recentMaxAge().toMillis(),
+                        broadcast.flushWindow().toNanos()),
+                broadcaster, new RoomMetrics(meters, config.gatewayId()));
+
+        String clientId = "danmaku-gateway-" + config.gatewayId();
+        KafkaProducer<String, byte[]> producer = clients.producer(clientId, RawPublisher.BOUNDED_DELIVERY);
+        new KafkaClientMetrics(producer).bindTo(meters);
+        RawPublisher publisher = new RawPublisher(producer, clients.topics().raw());
+        var feedConsumer = clients.consumer(clientId + "-feed", null, Map.of());
+        new KafkaClientMetrics(feedConsumer).bindTo(meters);
+        FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry, meters);
         feed.start(Duration.ofSeconds(30));
-        var handler = new DanmakuSocketHandler(config, registry, publisher, new Tokens(config.common().jwtSecret()), meters);
+        PresenceTracker presence = new PresenceTracker(clients.consumer(clientId + "-presence", null, Map.of()),
+                producer, clients.topics().presence(), config.gatewayId(), registry, config.presenceInterval());
+        presence.start(broadcaster.timer());
+
+        var handler = new DanmakuSocketHandler(config, registry, feed, presence, publisher,
+                new Tokens(config.common().jwtSecret()), broadcaster.timer(), meters);
+        long ping = config.limits().pingInterval().toMillis();
+        broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);
+        broadcaster.timer().scheduleWithFixedDelay(
+                () -> registry.sweepEmptyRooms(broadcast.emptyRoomGrace().toMillis()), 1, 1, TimeUnit.SECONDS);
         HttpHandler webSocket = new WebSocketProtocolHandshakeHandler(
                 List.of(new Hybi13Handshake(Set.of(WireFormat.PROTO.subprotocol(), WireFormat.JSON.subprotocol()), false)),
                 handler,
                 exchange -> Problem.badRequest(exchange, "/ws is a WebSocket endpoint: send an Upgrade request"));
-        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "room-sweeper-" + config.gatewayId());
-            thread.setDaemon(true);
-            return thread;
-        });
-        sweeper.scheduleWithFixedDelay(() -> registry.sweepIdleRooms(config.idleRoomRetention()), 30, 30, TimeUnit.SECONDS);
-        return new Gateway(config, registry, publisher, feed, webSocket, sweeper);
+        return new Gateway(config, registry, broadcaster, publisher, feed, presence, webSocket);
     }
 
     public GatewayConfig config() {
@@ -87,7 +106,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     public boolean ready() {
-        return !closing && feed.running();
+        return !closing && feed.running() && presence.running();
+    }
+
+    /** The partitions of danmaku.filtered.v1 this gateway follows now. */
+    public Set<Integer> followedPartitions() {
+        return feed.assignedPartitions();
+    }
+
+    /** The partition of danmaku.filtered.v1 that carries a room. */
+    public int partitionOf(String roomId) {
+        return feed.partitionOf(roomId);
     }
 
     /**
@@ -99,14 +128,16 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closing = true;
-        registry.closeAll(GOING_AWAY, "gateway shutting down");
+        registry.closeAll(DanmakuSocketHandler.CLOSE_GOING_AWAY, "gateway shutting down");
         awaitSessionsClosed(Duration.ofSeconds(2));
     }
 
     @Override
     public void close() {
         drain();
-        sweeper.shutdownNow();
+        broadcaster.close();
+        presence.withdraw();
+        presence.close();
         feed.close();
         publisher.close();
     }

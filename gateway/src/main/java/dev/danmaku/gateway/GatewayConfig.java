@@ -10,15 +10,40 @@ import dev.danmaku.common.config.InvalidSettingException;
 import dev.danmaku.common.config.Setting;
 import dev.danmaku.common.config.SettingValues;
 
-/** The gateway's settings (DESIGN §7). */
+/** The gateway's settings (DESIGN §7). Every limit is here, with a default that works for dev. */
 public record GatewayConfig(
         CommonConfig common,
         int port,
         String gatewayId,
         boolean allowAnonymous,
-        int maxTextLength,
-        int recentSize,
-        Duration idleRoomRetention) {
+        List<String> allowedOrigins,
+        Limits limits,
+        Broadcast broadcast,
+        Duration presenceInterval) {
+
+    /** What one viewer, one address and the whole gateway may do. */
+    public record Limits(
+            int maxFrameBytes,
+            int maxTextLength,
+            double sendRatePerSecond,
+            int sendBurst,
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            Duration handshakeTimeout,
+            Duration joinTimeout,
+            Duration pingInterval) {
+    }
+
+    /** How rooms fan danmaku out and how long they remember them. */
+    public record Broadcast(
+            Duration flushWindow,
+            int outboundQueueBytes,
+            Duration slowViewerTimeout,
+            int recentSize,
+            Duration recentMaxAge,
+            Duration emptyRoomGrace,
+            int threads) {
+    }
 
     public static final Setting PORT = new Setting("DANMAKU_GATEWAY_PORT", "--port", "8080",
             "Port of the WebSocket endpoint /ws and the web pages");
@@ -26,15 +51,51 @@ public record GatewayConfig(
             "This gateway's id, unique among gateways; empty = generated at start");
     public static final Setting ALLOW_ANONYMOUS = Setting.of("DANMAKU_GATEWAY_ALLOW_ANONYMOUS", "true",
             "Let viewers join without a token (read-only)");
+    public static final Setting ALLOWED_ORIGINS = Setting.of("DANMAKU_GATEWAY_ALLOWED_ORIGINS", "*",
+            "Comma-separated browser origins allowed to open /ws (https://example.com); * = any."
+                    + " Clients that send no Origin (non-browsers) are always allowed");
+    public static final Setting MAX_FRAME_BYTES = Setting.of("DANMAKU_GATEWAY_MAX_FRAME_BYTES", "4096",
+            "Largest frame a viewer may send; larger closes with 1009");
     public static final Setting MAX_TEXT_LENGTH = Setting.of("DANMAKU_GATEWAY_MAX_TEXT_LENGTH", "100",
             "Longest danmaku text accepted, in Unicode code points");
-    public static final Setting RECENT_SIZE = Setting.of("DANMAKU_GATEWAY_RECENT_SIZE", "50",
+    public static final Setting SEND_RATE = Setting.of("DANMAKU_GATEWAY_SEND_RATE", "5",
+            "Danmaku per second one connection may send (refused as RATE_LIMITED before reaching Kafka)");
+    public static final Setting SEND_BURST = Setting.of("DANMAKU_GATEWAY_SEND_BURST", "10",
+            "Danmaku one connection may send at once before the rate applies");
+    public static final Setting MAX_CONNECTIONS = Setting.of("DANMAKU_GATEWAY_MAX_CONNECTIONS", "100000",
+            "Connections this gateway holds at most; more are closed with 4029");
+    public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of(
+            "DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", "1000",
+            "Connections one client address may hold; more are closed with 4029");
+    public static final Setting HANDSHAKE_TIMEOUT = Setting.of("DANMAKU_GATEWAY_HANDSHAKE_TIMEOUT_MS", "10000",
+            "Time a new connection has to complete its HTTP upgrade request");
+    public static final Setting JOIN_TIMEOUT = Setting.of("DANMAKU_GATEWAY_JOIN_TIMEOUT_MS", "10000",
+            "Time a new WebSocket has to send its first join; otherwise closed with 4008");
+    public static final Setting PING_INTERVAL = Setting.of("DANMAKU_GATEWAY_PING_INTERVAL_MS", "25000",
+            "Server ping interval; a viewer that sends nothing (not even a pong) for two intervals is closed");
+    public static final Setting FLUSH_WINDOW = Setting.of("DANMAKU_GATEWAY_FLUSH_WINDOW_MS", "50",
+            "Under load, a room's danmaku are coalesced into one batch frame for at most this long;"
+                    + " an idle room's first danmaku goes out at once");
+    public static final Setting OUTBOUND_QUEUE_BYTES = Setting.of("DANMAKU_GATEWAY_OUTBOUND_QUEUE_BYTES", "1048576",
+            "Bytes waiting for one slow viewer before its oldest batches are dropped");
+    public static final Setting SLOW_VIEWER_TIMEOUT = Setting.of("DANMAKU_GATEWAY_SLOW_VIEWER_TIMEOUT_MS", "5000",
+            "A viewer whose queue keeps overflowing this long is closed with 4009");
+    public static final Setting RECENT_SIZE = Setting.of("DANMAKU_GATEWAY_RECENT_SIZE", "100",
             "Danmaku each room keeps for joined.recent and resumeAfter");
-    public static final Setting IDLE_ROOM_RETENTION = Setting.of("DANMAKU_GATEWAY_IDLE_ROOM_SECONDS", "300",
-            "How long a room without local viewers keeps its recent danmaku");
+    public static final Setting RECENT_MAX_AGE = Setting.of("DANMAKU_GATEWAY_RECENT_MAX_AGE_SECONDS", "300",
+            "Oldest danmaku a room keeps for joined.recent and resumeAfter");
+    public static final Setting EMPTY_ROOM_GRACE = Setting.of("DANMAKU_GATEWAY_EMPTY_ROOM_GRACE_SECONDS", "30",
+            "How long a room keeps following Kafka after its last local viewer left, so a reconnect resumes");
+    public static final Setting BROADCAST_THREADS = Setting.of("DANMAKU_GATEWAY_BROADCAST_THREADS", "0",
+            "Threads writing broadcasts to sessions; 0 = one per CPU core");
+    public static final Setting PRESENCE_INTERVAL = Setting.of("DANMAKU_GATEWAY_PRESENCE_INTERVAL_MS", "5000",
+            "How often this gateway publishes its per-room viewer counts");
 
-    public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(),
-            Stream.of(PORT, ID, ALLOW_ANONYMOUS, MAX_TEXT_LENGTH, RECENT_SIZE, IDLE_ROOM_RETENTION)).toList();
+    public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
+            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, FLUSH_WINDOW,
+            OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
+            BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
 
     public GatewayConfig {
         if (port < 0 || port > 65535) {
@@ -46,26 +107,92 @@ public record GatewayConfig(
         if (!gatewayId.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new InvalidSettingException(ID.env() + ": letters, digits, '.', '_' and '-' only, at most 64");
         }
-        if (maxTextLength < 1) {
-            throw SettingValues.invalid(MAX_TEXT_LENGTH, Integer.toString(maxTextLength), "at least 1");
+        allowedOrigins = List.copyOf(allowedOrigins);
+        atLeast(MAX_FRAME_BYTES, limits.maxFrameBytes(), 256);
+        atLeast(MAX_TEXT_LENGTH, limits.maxTextLength(), 1);
+        if (!(limits.sendRatePerSecond() > 0)) {
+            throw SettingValues.invalid(SEND_RATE, Double.toString(limits.sendRatePerSecond()), "more than 0");
         }
-        if (recentSize < 0) {
-            throw SettingValues.invalid(RECENT_SIZE, Integer.toString(recentSize), "0 or more");
+        atLeast(SEND_BURST, limits.sendBurst(), 1);
+        atLeast(MAX_CONNECTIONS, limits.maxConnections(), 1);
+        atLeast(MAX_CONNECTIONS_PER_ADDRESS, limits.maxConnectionsPerAddress(), 1);
+        atLeast(HANDSHAKE_TIMEOUT, limits.handshakeTimeout().toMillis(), 100);
+        atLeast(JOIN_TIMEOUT, limits.joinTimeout().toMillis(), 100);
+        atLeast(PING_INTERVAL, limits.pingInterval().toMillis(), 100);
+        atLeast(FLUSH_WINDOW, broadcast.flushWindow().toMillis(), 0);
+        atLeast(OUTBOUND_QUEUE_BYTES, broadcast.outboundQueueBytes(), 4096);
+        atLeast(SLOW_VIEWER_TIMEOUT, broadcast.slowViewerTimeout().toMillis(), 0);
+        atLeast(RECENT_SIZE, broadcast.recentSize(), 0);
+        atLeast(RECENT_MAX_AGE, broadcast.recentMaxAge().toSeconds(), 0);
+        atLeast(EMPTY_ROOM_GRACE, broadcast.emptyRoomGrace().toSeconds(), 0);
+        atLeast(BROADCAST_THREADS, broadcast.threads(), 1);
+        atLeast(PRESENCE_INTERVAL, presenceInterval.toMillis(), 100);
+    }
+
+    private static void atLeast(Setting setting, long value, long minimum) {
+        if (value < minimum) {
+            throw SettingValues.invalid(setting, Long.toString(value), "at least " + minimum);
         }
     }
 
     public static GatewayConfig from(SettingValues values) {
+        int threads = values.integer(BROADCAST_THREADS);
         return new GatewayConfig(
                 CommonConfig.from(values),
                 values.integer(PORT),
                 values.string(ID),
                 values.bool(ALLOW_ANONYMOUS),
-                values.integer(MAX_TEXT_LENGTH),
-                values.integer(RECENT_SIZE),
-                Duration.ofSeconds(values.integer(IDLE_ROOM_RETENTION)));
+                values.list(ALLOWED_ORIGINS),
+                new Limits(
+                        values.integer(MAX_FRAME_BYTES),
+                        values.integer(MAX_TEXT_LENGTH),
+                        values.decimal(SEND_RATE),
+                        values.integer(SEND_BURST),
+                        values.integer(MAX_CONNECTIONS),
+                        values.integer(MAX_CONNECTIONS_PER_ADDRESS),
+                        Duration.ofMillis(values.longValue(HANDSHAKE_TIMEOUT)),
+                        Duration.ofMillis(values.longValue(JOIN_TIMEOUT)),
+                        Duration.ofMillis(values.longValue(PING_INTERVAL))),
+                new Broadcast(
+                        Duration.ofMillis(values.longValue(FLUSH_WINDOW)),
+                        values.integer(OUTBOUND_QUEUE_BYTES),
+                        Duration.ofMillis(values.longValue(SLOW_VIEWER_TIMEOUT)),
+                        values.integer(RECENT_SIZE),
+                        Duration.ofSeconds(values.longValue(RECENT_MAX_AGE)),
+                        Duration.ofSeconds(values.longValue(EMPTY_ROOM_GRACE)),
+                        threads == 0 ? Runtime.getRuntime().availableProcessors() : threads),
+                Duration.ofMillis(values.longValue(PRESENCE_INTERVAL)));
     }
 
-    public GatewayConfig withPortAndId(int otherPort, String otherId) {
-        return new GatewayConfig(common, otherPort, otherId, allowAnonymous, maxTextLength, recentSize, idleRoomRetention);
+    /** The defaults with the given common settings: what tests and embedders start from. */
+    public static GatewayConfig defaults(CommonConfig common, String gatewayId) {
+        return from(SettingValues.of(SETTINGS, java.util.Map.of())).with(common, 0, gatewayId);
+    }
+
+    public GatewayConfig with(CommonConfig otherCommon, int otherPort, String otherId) {
+        return new GatewayConfig(otherCommon, otherPort, otherId, allowAnonymous, allowedOrigins, limits, broadcast,
+                presenceInterval);
+    }
+
+    public GatewayConfig withLimits(Limits otherLimits) {
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, otherLimits, broadcast,
+                presenceInterval);
+    }
+
+    public GatewayConfig withBroadcast(Broadcast otherBroadcast) {
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, limits, otherBroadcast,
+                presenceInterval);
+    }
+
+    public GatewayConfig withAccess(boolean anonymous, List<String> origins) {
+        return new GatewayConfig(common, port, gatewayId, anonymous, origins, limits, broadcast, presenceInterval);
+    }
+
+    public GatewayConfig withPresenceInterval(Duration interval) {
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, limits, broadcast, interval);
+    }
+
+    public boolean originAllowed(String origin) {
+        return origin == null || allowedOrigins.contains("*") || allowedOrigins.contains(origin);
     }
 }

@@ -63,7 +63,11 @@ class GatewayProtocolIT {
     }
 
     private static GatewayConfig config(String id) {
-        return new GatewayConfig(common, 0, id, true, 10, 20, Duration.ofMinutes(5));
+        GatewayConfig defaults = GatewayConfig.defaults(common, id);
+        GatewayConfig.Limits limits = defaults.limits();
+        return defaults.withLimits(new GatewayConfig.Limits(limits.maxFrameBytes(), 10, limits.sendRatePerSecond(),
+                limits.sendBurst(), limits.maxConnections(), limits.maxConnectionsPerAddress(),
+                limits.handshakeTimeout(), limits.joinTimeout(), limits.pingInterval()));
     }
 
     private static HttpServer serve(Gateway target) {

@@ -75,15 +75,13 @@ final class DevPlatform implements AutoCloseable {
         ArchiverConfig archiverConfig = options.archiver();
         Archiver archiver = parts.add(Archiver.start(new ArchiverConfig(common, 0, archiverConfig.jdbcUrl(),
                 archiverConfig.jdbcUser(), archiverConfig.jdbcPassword(), archiverConfig.maxPoolSize()), registry));
-        GatewayConfig base = new GatewayConfig(common, options.gateway().port(), options.gateway().gatewayId(),
-                options.gateway().allowAnonymous(), options.gateway().maxTextLength(), options.gateway().recentSize(),
-                options.gateway().idleRoomRetention());
+        GatewayConfig base = options.gateway();
         for (int i = 0; i < options.gateways(); i++) {
             int port = base.port() == 0 ? 0 : base.port() + i;
-            Gateway gateway = parts.add(Gateway.start(base.withPortAndId(port, "dev-gw-" + (i + 1)), registry));
+            Gateway gateway = parts.add(Gateway.start(base.with(common, port, "dev-gw-" + (i + 1)), registry));
             gateways.add(gateway);
             DevTokenHandler devTokens = new DevTokenHandler(tokens);
-            listeners.add(parts.add(ServiceListener.start(bindHost, port,
+            listeners.add(parts.add(ServiceListener.start(bindHost, port, base.limits().handshakeTimeout(),
                     () -> filter.ready() && archiver.ready() && gateway.ready(), registry,
                     routes -> archiver.mount(gateway.mount(routes)).exact(DevTokenHandler.PATH, devTokens))));
         }

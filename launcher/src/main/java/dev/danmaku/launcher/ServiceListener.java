@@ -1,5 +1,6 @@
 package dev.danmaku.launcher;
 
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -17,5 +18,11 @@ final class ServiceListener {
     static HttpServer start(String host, int port, BooleanSupplier ready, PrometheusMeterRegistry registry,
             UnaryOperator<Routes> mount) {
         return HttpServer.start(host, port, mount.apply(Routes.withProbes(ready, registry)).handler());
+    }
+
+    /** A listener whose connections must send their request (a WebSocket handshake) within {@code requestTimeout}. */
+    static HttpServer start(String host, int port, Duration requestTimeout, BooleanSupplier ready,
+            PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
+        return HttpServer.start(host, port, mount.apply(Routes.withProbes(ready, registry)).handler(), requestTimeout);
     }
 }

@@ -80,7 +80,7 @@ class EndToEndIT {
     }
 
     private static String gateway(CommonConfig common, String id, PrometheusMeterRegistry meters) {
-        Gateway gateway = started(Gateway.start(new GatewayConfig(common, 0, id, true, 100, 50, Duration.ofMinutes(5)), meters));
+        Gateway gateway = started(Gateway.start(GatewayConfig.defaults(common, id), meters));
         return "ws://127.0.0.1:" + listen(gateway.mount(Routes.withProbes(gateway::ready, meters))) + "/ws";
     }
 

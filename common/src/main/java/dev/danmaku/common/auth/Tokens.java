@@ -44,7 +44,7 @@ public final class Tokens {
         List<String> roles = jwt.getClaim("roles").asList(String.class);
         String name = jwt.getClaim("name").asString();
         return new Identity(jwt.getSubject(), name == null || name.isBlank() ? jwt.getSubject() : name,
-                roles == null ? Set.of() : new HashSet<>(roles));
+                roles == null ? Set.of() : new HashSet<>(roles), jwt.getExpiresAtAsInstant());
     }
 
     public String issue(String userId, String name, Set<String> roles, Duration ttl) {

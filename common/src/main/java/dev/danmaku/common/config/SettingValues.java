@@ -65,6 +65,15 @@ public final class SettingValues {
         }
     }
 
+    public double decimal(Setting setting) {
+        String raw = string(setting).trim();
+        try {
+            return Double.parseDouble(raw);
+        } catch (NumberFormatException e) {
+            throw invalid(setting, raw, "a number");
+        }
+    }
+
     public boolean bool(Setting setting) {
         String raw = string(setting).trim().toLowerCase();
         return switch (raw) {

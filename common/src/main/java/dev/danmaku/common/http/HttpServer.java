@@ -1,6 +1,7 @@
 package dev.danmaku.common.http;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -20,11 +21,24 @@ public final class HttpServer implements AutoCloseable {
         this.port = port;
     }
 
+    private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public static HttpServer start(String host, int port, HttpHandler handler) {
+        return start(host, port, handler, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * @param requestTimeout how long a connection may take to send a complete request (a WebSocket
+     *                       handshake included) and how long it may sit idle before one
+     */
+    public static HttpServer start(String host, int port, HttpHandler handler, Duration requestTimeout) {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
         Undertow undertow = Undertow.builder()
                 .addHttpListener(port, host)
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, timeoutMillis)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, timeoutMillis)
                 .setHandler(handler)
                 .build();
         try {

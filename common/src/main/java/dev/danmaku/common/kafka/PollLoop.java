@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public abstract class PollLoop implements AutoCloseable {
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration IDLE_PAUSE = Duration.ofMillis(20);
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final Consumer<String, byte[]> consumer;
@@ -57,6 +58,19 @@ public abstract class PollLoop implements AutoCloseable {
     /** Handles one poll's records; runs on the loop's thread. */
     protected abstract void handle(ConsumerRecords<String, byte[]> records);
 
+    /**
+     * Runs on the loop's thread before each poll, and after {@link #wakeUp()}; false skips the poll
+     * (a consumer with nothing assigned must not poll).
+     */
+    protected boolean beforePoll() {
+        return true;
+    }
+
+    /** Interrupts a waiting poll so {@link #beforePoll()} runs soon; callable from any thread. */
+    protected void wakeUp() {
+        consumer.wakeup();
+    }
+
     /** Runs on the loop's thread after the last poll, before the consumer closes. */
     protected void onStop() {
     }
@@ -78,12 +92,16 @@ public abstract class PollLoop implements AutoCloseable {
         try {
             while (!closing) {
                 try {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
-                    handle(records);
-                } catch (WakeupException e) {
-                    if (!closing) {
-                        log.warn("Unexpected wakeup of {}", thread.getName());
+                    if (beforePoll()) {
+                        handle(consumer.poll(POLL_TIMEOUT));
+                    } else {
+                        Thread.sleep(IDLE_PAUSE.toMillis());
                     }
+                } catch (WakeupException e) {
+                    // closing, or asked to run beforePoll() again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 } catch (AuthorizationException | AuthenticationException | UnsupportedVersionException e) {
                     failure = e;
                     log.error("{} stopped: {}", thread.getName(), e.getMessage(), e);

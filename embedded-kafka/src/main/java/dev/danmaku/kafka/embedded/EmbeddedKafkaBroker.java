@@ -121,11 +121,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Formats a new log directory; one that holds a broker's data already keeps its cluster id. */
     private static void format(Path logDir, Path propertiesFile) {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return;
+        }
         String clusterId = Uuid.randomUuid().toString();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int status = StorageTool.execute(new String[] {
-                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted"},
+                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString()},
                 new PrintStream(output, true, StandardCharsets.UTF_8));
         if (status != 0) {
             throw new IllegalStateException("formatting the Kafka log directory " + logDir + " failed: "

@@ -1,8 +1,15 @@
 package dev.danmaku.gateway.kafka;
 
-import java.util.LinkedHashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
@@ -11,11 +18,12 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
 
 import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomRegistry;
-import dev.danmaku.gateway.ws.OutboundFrame;
 import dev.danmaku.proto.v1.Ack;
 import dev.danmaku.proto.v1.Batch;
 import dev.danmaku.proto.v1.Danmaku;
@@ -28,8 +36,10 @@ import dev.danmaku.proto.v1.ServerFrame;
 import dev.danmaku.proto.v1.Verdict;
 
 /**
- * Reads danmaku.filtered.v1 without a consumer group, from the end, and delivers each poll's
- * events: one {@code batch} frame per room per poll, acks to this gateway's senders.
+ * Reads danmaku.filtered.v1 without a consumer group, following only the partitions that hold
+ * this gateway's rooms: a partition is assigned (at its end) when its first local room appears,
+ * and released when its last one is swept. Accepted danmaku go to their room's next flush; the
+ * sender's gateway also sends the ack.
  */
 public final class FilteredFeed extends PollLoop {
 
@@ -37,7 +47,13 @@ public final class FilteredFeed extends PollLoop {
     private final String gatewayId;
     private final RoomRegistry registry;
     private final Counter undecodable;
-    private final Counter delivered;
+    private record Awaited(int partition, CompletableFuture<Void> ready) {
+    }
+
+    private final Queue<Awaited> awaited = new ConcurrentLinkedQueue<>();
+    private volatile boolean roomsChanged = true;
+    private volatile Set<Integer> assigned = Set.of();
+    private int partitionCount;
 
     public FilteredFeed(Consumer<String, byte[]> consumer, String topic, String gatewayId, RoomRegistry registry,
             MeterRegistry meters) {
@@ -46,23 +62,86 @@ public final class FilteredFeed extends PollLoop {
         this.gatewayId = gatewayId;
         this.registry = registry;
         this.undecodable = meters.counter("danmaku_gateway_undecodable_records_total", "gateway", gatewayId);
-        this.delivered = meters.counter("danmaku_gateway_danmaku_broadcast_total", "gateway", gatewayId);
+        meters.gauge("danmaku_gateway_assigned_partitions", io.micrometer.core.instrument.Tags.of("gateway", gatewayId),
+                this, feed -> feed.assigned.size());
+        registry.onRoomsChanged(this::roomsChanged);
     }
 
     @Override
     protected void onStart() {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(info -> new TopicPartition(topic, info.partition()))
-                .toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        // resolve the end offsets now, so nothing published after start is skipped
-        partitions.forEach(consumer::position);
+        partitionCount = consumer.partitionsFor(topic).size();
+    }
+
+    /** The partition a room's events are on: Kafka's default partitioner for the room key. */
+    public int partitionOf(String roomId) {
+        return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % partitionCount;
+    }
+
+    /**
+     * Completes once the room's partition is assigned and positioned, so nothing published after is
+     * missed. A room that was just created waits for the next assignment pass even when its
+     * partition looks assigned: a pass that began before the room existed may be releasing it.
+     */
+    public CompletableFuture<Void> follow(String roomId, boolean newRoom) {
+        int partition = partitionOf(roomId);
+        if (!newRoom && assigned.contains(partition)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        awaited.add(new Awaited(partition, ready));
+        roomsChanged();
+        return ready;
+    }
+
+    /** The partitions followed now. */
+    public Set<Integer> assignedPartitions() {
+        return assigned;
+    }
+
+    private void roomsChanged() {
+        roomsChanged = true;
+        wakeUp();
+    }
+
+    @Override
+    protected boolean beforePoll() {
+        if (roomsChanged) {
+            roomsChanged = false;
+            reassign();
+        }
+        return !assigned.isEmpty();
+    }
+
+    private void reassign() {
+        // only joins registered before this pass began are answered by it
+        List<Awaited> due = new ArrayList<>();
+        for (Awaited next = awaited.poll(); next != null; next = awaited.poll()) {
+            due.add(next);
+        }
+        Set<Integer> wanted = registry.roomIds().stream().map(this::partitionOf).collect(Collectors.toCollection(HashSet::new));
+        due.forEach(a -> wanted.add(a.partition()));
+        if (!wanted.equals(assigned)) {
+            List<TopicPartition> partitions = wanted.stream().map(p -> new TopicPartition(topic, p)).toList();
+            List<TopicPartition> added = partitions.stream().filter(tp -> !assigned.contains(tp.partition())).toList();
+            try {
+                consumer.assign(partitions);
+                consumer.seekToEnd(added);
+                // resolve the end offsets now, so nothing published after a join is skipped
+                added.forEach(consumer::position);
+            } catch (WakeupException e) {
+                // another room changed meanwhile: the next pass redoes this one
+                awaited.addAll(due);
+                roomsChanged = true;
+                throw e;
+            }
+            assigned = Set.copyOf(wanted);
+            log.debug("Following partitions {} of {}", new LinkedHashSet<>(wanted), topic);
+        }
+        due.forEach(a -> a.ready().complete(null));
     }
 
     @Override
     protected void handle(ConsumerRecords<String, byte[]> records) {
-        Map<Room, Batch.Builder> batches = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             RoomEvent event;
             try {
@@ -73,33 +152,25 @@ public final class FilteredFeed extends PollLoop {
                 continue;
             }
             switch (event.getEventCase()) {
-                case DANMAKU -> onJudged(event.getDanmaku(), batches);
+                case DANMAKU -> onJudged(event.getDanmaku());
                 case RECALL -> registry.room(event.getRecall().getRoomId()).ifPresent(room -> {
-                    flush(room, batches.remove(room));
-                    room.forget(event.getRecall().getMsgId());
-                    room.broadcast(new OutboundFrame(ServerFrame.newBuilder().setRecall(RecallNotice.newBuilder()
-                            .setRoomId(room.id()).setMsgId(event.getRecall().getMsgId())).build()));
+                    room.flush();
+                    room.recall(event.getRecall().getMsgId(), ServerFrame.newBuilder().setRecall(RecallNotice.newBuilder()
+                            .setRoomId(room.id()).setMsgId(event.getRecall().getMsgId())).build());
                 });
-                case NOTICE -> registry.room(event.getNotice().getRoomId()).ifPresent(room -> {
-                    flush(room, batches.remove(room));
-                    room.broadcast(new OutboundFrame(ServerFrame.newBuilder().setNotice(Notice.newBuilder()
-                            .setLevel(event.getNotice().getLevel()).setText(event.getNotice().getText())).build()));
-                });
+                case NOTICE -> registry.room(event.getNotice().getRoomId()).ifPresent(room ->
+                        room.tell(ServerFrame.newBuilder().setNotice(Notice.newBuilder()
+                                .setLevel(event.getNotice().getLevel()).setText(event.getNotice().getText())).build()));
                 case EVENT_NOT_SET -> undecodable.increment();
             }
         }
-        batches.forEach(this::flush);
     }
 
-    private void onJudged(JudgedDanmaku judged, Map<Room, Batch.Builder> batches) {
+    private void onJudged(JudgedDanmaku judged) {
         Danmaku danmaku = judged.getDanmaku();
         boolean mine = gatewayId.equals(judged.getOrigin().getGatewayId());
         switch (judged.getVerdict()) {
-            case ACCEPTED, MASKED -> {
-                Room room = registry.roomForEvents(danmaku.getRoomId());
-                room.remember(danmaku);
-                batches.computeIfAbsent(room, r -> Batch.newBuilder()).addDanmaku(danmaku);
-            }
+            case ACCEPTED, MASKED -> registry.room(danmaku.getRoomId()).ifPresent(room -> room.add(danmaku));
             case SHADOWED -> {
                 if (mine) {
                     registry.session(judged.getOrigin().getSessionId()).ifPresent(session -> session.send(
@@ -125,13 +196,5 @@ public final class FilteredFeed extends PollLoop {
                 .setVerdict(shadowed ? Verdict.ACCEPTED : judged.getVerdict())
                 .setReason(shadowed ? Reason.REASON_UNSPECIFIED : judged.getReason())
                 .build();
-    }
-
-    private void flush(Room room, Batch.Builder batch) {
-        if (batch == null || batch.getDanmakuCount() == 0) {
-            return;
-        }
-        delivered.increment(batch.getDanmakuCount());
-        room.broadcast(new OutboundFrame(ServerFrame.newBuilder().setBatch(batch).build()));
     }
 }

@@ -8,7 +8,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.proto.v1.RawDanmaku;
 
 /** Publishes what viewers send to danmaku.raw.v1, keyed by room. */
@@ -23,11 +22,7 @@ public final class RawPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final String topic;
 
-    public RawPublisher(KafkaClients clients, String gatewayId) {
-        this(clients.producer("danmaku-gateway-" + gatewayId, BOUNDED_DELIVERY), clients.topics().raw());
-    }
-
-    RawPublisher(Producer<String, byte[]> producer, String topic) {
+    public RawPublisher(Producer<String, byte[]> producer, String topic) {
         this.producer = producer;
         this.topic = topic;
     }
@@ -46,8 +41,10 @@ public final class RawPublisher implements AutoCloseable {
         }
     }
 
+    /** Flushes what is still unsent (no accepted danmaku is lost on a clean shutdown) and closes. */
     @Override
     public void close() {
+        producer.flush();
         producer.close(Duration.ofSeconds(5));
     }
 }

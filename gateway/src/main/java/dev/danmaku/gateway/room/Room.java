@@ -1,17 +1,25 @@
 package dev.danmaku.gateway.room;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import dev.danmaku.gateway.ws.ClientSession;
 import dev.danmaku.gateway.ws.OutboundFrame;
+import dev.danmaku.proto.v1.Batch;
 import dev.danmaku.proto.v1.Danmaku;
+import dev.danmaku.proto.v1.ServerFrame;
 
-/** A room as this gateway sees it: its local sessions and its most recent danmaku. */
+/**
+ * A room as this gateway sees it: its local sessions, the danmaku waiting for the next flush, and
+ * the most recent ones (for joined.recent and resumeAfter).
+ *
+ * <p>Adaptive flushing: the first danmaku after a quiet window goes out at once; under load a room
+ * flushes at most once per window, all pending danmaku in one batch frame, encoded once per wire
+ * format and written to every session by the session's lane.
+ */
 public final class Room {
 
     /** What a joining viewer gets: the danmaku to show, and whether they continue exactly after resumeAfter. */
@@ -19,84 +27,177 @@ public final class Room {
     }
 
     private final String id;
-    private final int recentSize;
-    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
-    private final ArrayDeque<Danmaku> recent = new ArrayDeque<>();
-    private volatile long lastActivityMillis = System.currentTimeMillis();
+    private final RoomSettings settings;
+    private final Broadcaster broadcaster;
+    private final RoomMetrics metrics;
 
-    Room(String id, int recentSize) {
+    // guarded by this
+    private final List<Set<ClientSession>> sessionsByLane;
+    private int online;
+    private int reservations;
+    private final RecentDanmaku recent;
+    private List<Danmaku> pending = new ArrayList<>();
+    private boolean flushScheduled;
+    private long lastFlushNanos;
+    private long emptySinceMillis = System.currentTimeMillis();
+    private volatile int lastPresence = -1;
+
+    /** What a room needs to know from the gateway's configuration. */
+    public record RoomSettings(int recentSize, long recentMaxAgeMillis, long flushWindowNanos) {
+    }
+
+    Room(String id, RoomSettings settings, Broadcaster broadcaster, RoomMetrics metrics) {
         this.id = id;
-        this.recentSize = recentSize;
+        this.settings = settings;
+        this.broadcaster = broadcaster;
+        this.metrics = metrics;
+        this.sessionsByLane = new ArrayList<>(broadcaster.laneCount());
+        for (int i = 0; i < broadcaster.laneCount(); i++) {
+            sessionsByLane.add(new HashSet<>());
+        }
+        this.lastFlushNanos = System.nanoTime() - settings.flushWindowNanos();
+        this.recent = new RecentDanmaku(settings.recentSize(), settings.recentMaxAgeMillis());
     }
 
     public String id() {
         return id;
     }
 
-    public int online() {
-        return sessions.size();
-    }
-
-    void add(ClientSession session) {
-        sessions.add(session);
-        touch();
-    }
-
-    void remove(ClientSession session) {
-        sessions.remove(session);
-        touch();
-    }
-
-    boolean idleSince(long cutoffMillis) {
-        return sessions.isEmpty() && lastActivityMillis < cutoffMillis;
-    }
-
-    Set<ClientSession> sessions() {
-        return sessions;
-    }
-
-    public synchronized void remember(Danmaku danmaku) {
-        if (recentSize == 0) {
-            return;
-        }
-        if (recent.size() == recentSize) {
-            recent.removeFirst();
-        }
-        recent.addLast(danmaku);
-        touch();
-    }
-
-    public synchronized void forget(String msgId) {
-        recent.removeIf(d -> d.getMsgId().equals(msgId));
+    public synchronized int online() {
+        return online;
     }
 
     /**
-     * The danmaku after {@code resumeAfter} when this room still holds it ({@code resumed} true),
-     * otherwise everything held.
+     * Adds the session and sends it its {@code joined} frame in one step: the frame's recent danmaku
+     * and the batches that follow neither overlap nor leave a gap.
      */
-    public synchronized Recent recentAfter(String resumeAfter) {
-        if (!resumeAfter.isEmpty()) {
-            List<Danmaku> after = new ArrayList<>();
-            for (Iterator<Danmaku> it = recent.descendingIterator(); it.hasNext(); ) {
-                Danmaku danmaku = it.next();
-                if (danmaku.getMsgId().equals(resumeAfter)) {
-                    java.util.Collections.reverse(after);
-                    return new Recent(after, true);
-                }
-                after.add(danmaku);
+    synchronized void join(ClientSession session, String resumeAfter, Function<Recent, ServerFrame> joinedFrame) {
+        reservations--;
+        if (sessionsByLane.get(session.lane()).add(session)) {
+            online++;
+        }
+        session.send(joinedFrame.apply(recent.after(resumeAfter, System.currentTimeMillis())));
+    }
+
+    synchronized void leave(ClientSession session) {
+        if (sessionsByLane.get(session.lane()).remove(session)) {
+            online--;
+            if (online == 0) {
+                emptySinceMillis = System.currentTimeMillis();
             }
         }
-        return new Recent(List.copyOf(recent), false);
     }
 
-    /** Writes one frame to every local session; the frame is encoded once per wire format. */
-    public void broadcast(OutboundFrame frame) {
-        for (ClientSession session : sessions) {
-            session.send(frame);
+    synchronized void reserve() {
+        reservations++;
+    }
+
+    /** A reserved join that will not happen (the feed could not follow the room in time). */
+    public synchronized void cancelReservation() {
+        reservations--;
+        if (online == 0) {
+            emptySinceMillis = System.currentTimeMillis();
         }
     }
 
-    private void touch() {
-        lastActivityMillis = System.currentTimeMillis();
+    synchronized boolean emptySince(long cutoffMillis) {
+        return online == 0 && reservations == 0 && emptySinceMillis < cutoffMillis;
     }
+
+    /** Queues an accepted danmaku for the next flush. */
+    public void add(Danmaku danmaku) {
+        long delay;
+        synchronized (this) {
+            pending.add(danmaku);
+            if (flushScheduled) {
+                return;
+            }
+            flushScheduled = true;
+            delay = lastFlushNanos + settings.flushWindowNanos() - System.nanoTime();
+        }
+        broadcaster.after(delay, this::flush);
+    }
+
+    /** Sends every pending danmaku now (before a recall or notice, so the room sees them in order). */
+    public void flush() {
+        List<Danmaku> batch;
+        List<ClientSession[]> lanes;
+        synchronized (this) {
+            flushScheduled = false;
+            lastFlushNanos = System.nanoTime();
+            if (pending.isEmpty()) {
+                return;
+            }
+            batch = pending;
+            pending = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            for (Danmaku danmaku : batch) {
+                recent.remember(danmaku, now);
+            }
+            lanes = snapshot();
+        }
+        long now = System.currentTimeMillis();
+        for (Danmaku danmaku : batch) {
+            metrics.accepted(danmaku.getSentAtMs(), now);
+        }
+        int viewers = write(lanes, new OutboundFrame(ServerFrame.newBuilder()
+                .setBatch(Batch.newBuilder().addAllDanmaku(batch)).build()));
+        metrics.flushed(batch.size(), viewers);
+    }
+
+    /** Removes a recalled danmaku from what the room holds, and tells every viewer. */
+    public void recall(String msgId, ServerFrame recallFrame) {
+        List<ClientSession[]> lanes;
+        synchronized (this) {
+            pending.removeIf(d -> d.getMsgId().equals(msgId));
+            recent.forget(msgId);
+            lanes = snapshot();
+        }
+        write(lanes, new OutboundFrame(recallFrame));
+    }
+
+    /** A frame for everyone in the room right now (notice, presence), after what is pending. */
+    public void tell(ServerFrame frame) {
+        flush();
+        List<ClientSession[]> lanes;
+        synchronized (this) {
+            lanes = snapshot();
+        }
+        write(lanes, new OutboundFrame(frame));
+    }
+
+    /** Presence is pushed only when the count changed; returns whether it did. */
+    public boolean presenceChanged(int count) {
+        if (count == lastPresence) {
+            return false;
+        }
+        lastPresence = count;
+        return true;
+    }
+
+    private int write(List<ClientSession[]> lanes, OutboundFrame frame) {
+        int viewers = 0;
+        for (int lane = 0; lane < lanes.size(); lane++) {
+            ClientSession[] sessions = lanes.get(lane);
+            if (sessions.length == 0) {
+                continue;
+            }
+            viewers += sessions.length;
+            broadcaster.onLane(lane, () -> {
+                for (ClientSession session : sessions) {
+                    session.broadcast(frame);
+                }
+            });
+        }
+        return viewers;
+    }
+
+    private List<ClientSession[]> snapshot() {
+        List<ClientSession[]> lanes = new ArrayList<>(sessionsByLane.size());
+        for (Set<ClientSession> sessions : sessionsByLane) {
+            lanes.add(sessions.toArray(ClientSession[]::new));
+        }
+        return lanes;
+    }
+
 }

@@ -1,14 +1,17 @@
 package dev.danmaku.gateway.ws;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.undertow.websockets.WebSocketConnectionCallback;
@@ -25,8 +28,9 @@ import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.InvalidTokenException;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.gateway.GatewayConfig;
+import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
-import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.presence.PresenceTracker;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.proto.v1.Ack;
 import dev.danmaku.proto.v1.ClientFrame;
@@ -47,43 +51,96 @@ import dev.danmaku.proto.v1.Verdict;
 public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     public static final int CLOSE_BAD_TOKEN = 4001;
+    public static final int CLOSE_ORIGIN_NOT_ALLOWED = 4003;
     public static final int CLOSE_PROTOCOL_VIOLATION = 4008;
+    public static final int CLOSE_TOO_MANY_CONNECTIONS = 4029;
+    public static final int CLOSE_GOING_AWAY = 1001;
 
     private static final Logger log = LoggerFactory.getLogger(DanmakuSocketHandler.class);
     private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final int MAX_CLIENT_MSG_ID = 64;
+    private static final long FOLLOW_TIMEOUT_SECONDS = 10;
 
     private final GatewayConfig config;
+    private final GatewayConfig.Limits limits;
     private final RoomRegistry registry;
+    private final FilteredFeed feed;
+    private final PresenceTracker presence;
     private final RawPublisher publisher;
     private final Tokens tokens;
+    private final ScheduledExecutorService timer;
+    private final SessionMetrics metrics;
     private final TimeBasedEpochGenerator msgIds = Generators.timeBasedEpochGenerator();
     private final AtomicLong sessionIds = new AtomicLong();
-    private final Counter sendFailures;
-    private final Counter danmakuIn;
 
-    public DanmakuSocketHandler(GatewayConfig config, RoomRegistry registry, RawPublisher publisher, Tokens tokens,
-            MeterRegistry meters) {
+    public DanmakuSocketHandler(GatewayConfig config, RoomRegistry registry, FilteredFeed feed, PresenceTracker presence,
+            RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer, MeterRegistry meters) {
         this.config = config;
+        this.limits = config.limits();
         this.registry = registry;
+        this.feed = feed;
+        this.presence = presence;
         this.publisher = publisher;
         this.tokens = tokens;
+        this.timer = timer;
+        this.metrics = new SessionMetrics(meters, config.gatewayId());
         Tags gateway = Tags.of("gateway", config.gatewayId());
-        this.sendFailures = meters.counter("danmaku_gateway_write_failures_total", gateway);
-        this.danmakuIn = meters.counter("danmaku_gateway_danmaku_received_total", gateway);
         meters.gauge("danmaku_gateway_sessions", gateway, registry, RoomRegistry::sessionCount);
         meters.gauge("danmaku_gateway_rooms", gateway, registry, RoomRegistry::roomCount);
     }
 
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
-        WireFormat format = WireFormat.forSubprotocol(channel.getSubProtocol());
-        ClientSession session = new ClientSession(Long.toString(sessionIds.incrementAndGet(), 36), channel, format,
-                sendFailures);
-        registry.register(session);
+        long id = sessionIds.incrementAndGet();
+        ClientSession session = new ClientSession(Long.toString(id, 36), channel,
+                WireFormat.forSubprotocol(channel.getSubProtocol()), addressOf(channel),
+                (int) (id % config.broadcast().threads()), metrics, config.broadcast().outboundQueueBytes(),
+                config.broadcast().slowViewerTimeout().toNanos(),
+                new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()));
+        String origin = exchange.getRequestHeader("Origin");
+        if (!config.originAllowed(origin)) {
+            refuse(session, CLOSE_ORIGIN_NOT_ALLOWED, "origin_not_allowed", "origin " + origin + " may not open /ws");
+            return;
+        }
+        if (registry.sessionCount() >= limits.maxConnections()) {
+            refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections", "this gateway is full; try another");
+            return;
+        }
+        if (!registry.register(session, limits.maxConnectionsPerAddress())) {
+            refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections",
+                    "your address holds " + limits.maxConnectionsPerAddress() + " connections already");
+            return;
+        }
         channel.addCloseTask(closed -> registry.unregister(session));
         channel.getReceiveSetter().set(new FrameListener(session));
         channel.resumeReceives();
+        timer.schedule(() -> {
+            if (!session.joinedOnce()) {
+                refuse(session, CLOSE_PROTOCOL_VIOLATION, "join_timeout",
+                        "join a room within " + limits.joinTimeout().toMillis() + " ms of connecting");
+            }
+        }, limits.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Called every ping interval: pings live viewers, drops those that answered nothing since the last ping. */
+    public void pingAll() {
+        for (ClientSession session : registry.sessions()) {
+            if (session.pingOrFindDead()) {
+                metrics.refused("ping_timeout");
+                session.abort();
+            }
+        }
+    }
+
+    private void refuse(ClientSession session, int closeCode, String code, String message) {
+        metrics.refused(code);
+        session.send(error(code, message, ""));
+        session.close(closeCode, code);
+    }
+
+    private static String addressOf(WebSocketChannel channel) {
+        InetSocketAddress address = channel.getSourceAddress();
+        return address == null || address.getAddress() == null ? "unknown" : address.getAddress().getHostAddress();
     }
 
     private final class FrameListener extends AbstractReceiveListener {
@@ -93,14 +150,28 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             this.session = session;
         }
 
+        // a frame above the limit makes Undertow close with 1009 before it is buffered whole
+        @Override
+        protected long getMaxTextBufferSize() {
+            return limits.maxFrameBytes();
+        }
+
+        @Override
+        protected long getMaxBinaryBufferSize() {
+            return limits.maxFrameBytes();
+        }
+
         @Override
         protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+            String text = message.getData();
+            session.heard();
+            metrics.frameIn(text.length());
             if (session.format() != WireFormat.JSON) {
                 violation("text frames are not part of " + WireFormat.PROTO.subprotocol());
                 return;
             }
             try {
-                dispatch(WireFormat.parseJson(message.getData()));
+                dispatch(WireFormat.parseJson(text));
             } catch (InvalidProtocolBufferException e) {
                 violation("not a ClientFrame in JSON: " + e.getMessage());
             }
@@ -110,16 +181,31 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
             Pooled<ByteBuffer[]> data = message.getData();
             try {
+                session.heard();
                 if (session.format() != WireFormat.PROTO) {
                     violation("binary frames need the subprotocol " + WireFormat.PROTO.subprotocol());
                     return;
                 }
-                dispatch(WireFormat.parseBinary(data.getResource()));
+                ClientFrame frame = WireFormat.parseBinary(data.getResource());
+                metrics.frameIn(frame.getSerializedSize());
+                dispatch(frame);
             } catch (InvalidProtocolBufferException e) {
                 violation("not a ClientFrame: " + e.getMessage());
             } finally {
                 data.free();
             }
+        }
+
+        @Override
+        protected void onFullPongMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
+            session.heard();
+            message.getData().free();
+        }
+
+        @Override
+        protected void onFullPingMessage(WebSocketChannel channel, BufferedBinaryMessage message) throws IOException {
+            session.heard();
+            super.onFullPingMessage(channel, message);
         }
 
         @Override
@@ -131,8 +217,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         }
 
         private void violation(String detail) {
-            session.send(error("bad_frame", detail, ""));
-            session.close(CLOSE_PROTOCOL_VIOLATION, "protocol violation");
+            refuse(session, CLOSE_PROTOCOL_VIOLATION, "bad_frame", detail);
         }
 
         private void dispatch(ClientFrame frame) {
@@ -142,14 +227,18 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 case PING -> session.send(ServerFrame.newBuilder()
                         .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
                 case LEAVE -> registry.leave(session);
-                case FRAME_NOT_SET -> session.send(error("bad_frame",
-                        "a frame needs one of join, send, ping, leave", ""));
+                case FRAME_NOT_SET -> reply("bad_frame", "a frame needs one of join, send, ping, leave", "");
             }
+        }
+
+        private void reply(String code, String message, String clientMsgId) {
+            metrics.refused(code);
+            session.send(error(code, message, clientMsgId));
         }
 
         private void join(Join join) {
             if (!ROOM_ID.matcher(join.getRoomId()).matches()) {
-                session.send(error("bad_room", "roomId: 1-64 letters, digits or . _ : -", ""));
+                reply("bad_room", "roomId: 1-64 letters, digits or . _ : -", "");
                 return;
             }
             Identity identity = null;
@@ -157,52 +246,73 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 try {
                     identity = tokens.verify(join.getToken());
                 } catch (InvalidTokenException e) {
-                    session.send(error("bad_token", e.getMessage(), ""));
-                    session.close(CLOSE_BAD_TOKEN, "bad token");
+                    refuse(session, CLOSE_BAD_TOKEN, "bad_token", e.getMessage());
                     return;
                 }
             } else if (!config.allowAnonymous()) {
-                session.send(error("token_required", "this gateway does not admit anonymous viewers", ""));
-                session.close(CLOSE_BAD_TOKEN, "token required");
+                refuse(session, CLOSE_BAD_TOKEN, "token_required", "this gateway does not admit anonymous viewers");
                 return;
             }
-            Room room = registry.join(session, join.getRoomId(), identity);
-            Room.Recent recent = room.recentAfter(join.getResumeAfter());
-            session.send(ServerFrame.newBuilder().setJoined(Joined.newBuilder()
-                    .setRoomId(room.id())
-                    .setUser(session.userId())
-                    .setOnline(room.online())
-                    .setCanSend(session.canSend())
-                    .addAllRecent(recent.danmaku())
-                    .setResumed(recent.resumed())).build());
+            Identity who = identity;
+            RoomRegistry.Reserved reserved = registry.reserve(join.getRoomId());
+            feed.follow(join.getRoomId(), reserved.created())
+                    .orTimeout(FOLLOW_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .whenComplete((ignored, failure) -> {
+                        if (failure != null) {
+                            reserved.room().cancelReservation();
+                            reply("unavailable", "the room's feed could not be reached; try again", "");
+                            return;
+                        }
+                        registry.join(session, reserved.room(), who, join.getResumeAfter(), recent -> ServerFrame.newBuilder()
+                                .setJoined(Joined.newBuilder()
+                                        .setRoomId(reserved.room().id())
+                                        .setUser(session.userId())
+                                        .setOnline(presence.online(reserved.room()))
+                                        .setCanSend(session.canSend())
+                                        .addAllRecent(recent.danmaku())
+                                        .setResumed(recent.resumed()))
+                                .build());
+                    });
         }
 
         private void send(Send send) {
             String clientMsgId = send.getClientMsgId();
             if (clientMsgId.isEmpty() || clientMsgId.length() > MAX_CLIENT_MSG_ID) {
-                session.send(error("bad_request", "clientMsgId: 1-" + MAX_CLIENT_MSG_ID + " characters", clientMsgId));
+                reply("bad_request", "clientMsgId: 1-" + MAX_CLIENT_MSG_ID + " characters", clientMsgId);
                 return;
             }
-            Room room = session.room();
+            var room = session.room();
             if (room == null) {
-                session.send(error("not_joined", "join a room before sending", clientMsgId));
+                reply("not_joined", "join a room before sending", clientMsgId);
                 return;
             }
             if (!session.canSend()) {
-                session.send(refusal(clientMsgId, Reason.NOT_ALLOWED));
+                refusal(clientMsgId, Reason.NOT_ALLOWED);
+                return;
+            }
+            if (session.tokenExpired(Instant.now())) {
+                reply("token_expired", "your token has expired: join again with a new one to send", clientMsgId);
                 return;
             }
             String text = send.getText().strip();
             if (text.isEmpty()) {
-                session.send(error("empty_text", "text must not be empty", clientMsgId));
+                reply("empty_text", "text must not be empty", clientMsgId);
                 return;
             }
-            if (text.codePointCount(0, text.length()) > config.maxTextLength()) {
-                session.send(refusal(clientMsgId, Reason.TOO_LONG));
+            if (text.codePointCount(0, text.length()) > limits.maxTextLength()) {
+                refusal(clientMsgId, Reason.TOO_LONG);
                 return;
             }
             if (send.getColor() > 0xFFFFFF) {
-                session.send(error("bad_request", "color is 0xRRGGBB", clientMsgId));
+                reply("bad_request", "color is 0xRRGGBB", clientMsgId);
+                return;
+            }
+            if (send.getFontSize() > 128) {
+                reply("bad_request", "fontSize: 0 (default) to 128", clientMsgId);
+                return;
+            }
+            if (!session.sendRate().tryAcquire(System.nanoTime())) {
+                refusal(clientMsgId, Reason.RATE_LIMITED);
                 return;
             }
             Identity identity = session.identity();
@@ -226,17 +336,17 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                             .setClientMsgId(clientMsgId)
                             .addAllRoles(identity.roles()))
                     .build();
-            danmakuIn.increment();
             publisher.publish(raw, failure -> {
                 log.warn("Could not publish danmaku {} of room {}: {}", danmaku.getMsgId(), room.id(), failure.getMessage());
-                session.send(error("unavailable", "the danmaku could not be delivered; try again", clientMsgId));
+                reply("unavailable", "the danmaku could not be delivered; try again", clientMsgId);
             });
         }
-    }
 
-    private static ServerFrame refusal(String clientMsgId, Reason reason) {
-        return ServerFrame.newBuilder().setAck(Ack.newBuilder()
-                .setClientMsgId(clientMsgId).setVerdict(Verdict.REJECTED).setReason(reason)).build();
+        private void refusal(String clientMsgId, Reason reason) {
+            metrics.refused(reason.name());
+            session.send(ServerFrame.newBuilder().setAck(Ack.newBuilder()
+                    .setClientMsgId(clientMsgId).setVerdict(Verdict.REJECTED).setReason(reason)).build());
+        }
     }
 
     private static ServerFrame error(String code, String message, String clientMsgId) {

@@ -1,0 +1,171 @@
+package dev.danmaku.gateway.presence;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import dev.danmaku.common.kafka.PollLoop;
+import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.room.RoomRegistry;
+import dev.danmaku.proto.v1.Presence;
+import dev.danmaku.proto.v1.PresenceReport;
+import dev.danmaku.proto.v1.ServerFrame;
+
+/**
+ * Room-wide viewer counts across gateways. Every interval this gateway publishes its local count
+ * of each room to the compacted danmaku.presence.v1 (key gateway/room); it reads every gateway's
+ * reports, ignores those older than three intervals (a gateway that died), and pushes a
+ * {@code presence} frame to a room when its total changes, at most once per second.
+ */
+public final class PresenceTracker extends PollLoop {
+
+    private static final Duration PUSH_INTERVAL = Duration.ofSeconds(1);
+
+    private record Report(int online, long atMillis) {
+    }
+
+    private final String topic;
+    private final String gatewayId;
+    private final RoomRegistry registry;
+    private final Producer<String, byte[]> producer;
+    private final Duration interval;
+    private final Map<String, Map<String, Report>> othersByRoom = new ConcurrentHashMap<>();
+    private final Map<String, Integer> lastPublished = new HashMap<>();
+
+    public PresenceTracker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, String topic,
+            String gatewayId, RoomRegistry registry, Duration interval) {
+        super("presence-" + gatewayId, consumer);
+        this.topic = topic;
+        this.gatewayId = gatewayId;
+        this.registry = registry;
+        this.producer = producer;
+        this.interval = interval;
+    }
+
+    /** Starts reading reports and the periodic publish and push on {@code timer}. */
+    public void start(ScheduledExecutorService timer) {
+        start(Duration.ofSeconds(30));
+        timer.scheduleWithFixedDelay(this::publish, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::push, PUSH_INTERVAL.toMillis(), PUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void onStart() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    @Override
+    protected void handle(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.value() == null) {
+                forget(record.key());
+                continue;
+            }
+            try {
+                PresenceReport report = PresenceReport.parseFrom(record.value());
+                if (!report.getGatewayId().equals(gatewayId)) {
+                    othersByRoom.computeIfAbsent(report.getRoomId(), r -> new ConcurrentHashMap<>())
+                            .put(report.getGatewayId(), new Report(report.getOnline(), report.getTsMs()));
+                }
+            } catch (InvalidProtocolBufferException e) {
+                log.warn("Skipped an undecodable presence report at offset {}", record.offset());
+            }
+        }
+    }
+
+    private void forget(String key) {
+        int slash = key == null ? -1 : key.indexOf('/');
+        if (slash > 0) {
+            Map<String, Report> reports = othersByRoom.get(key.substring(slash + 1));
+            if (reports != null) {
+                reports.remove(key.substring(0, slash));
+            }
+        }
+    }
+
+    /** Viewers of the room on every live gateway, this one counted live. */
+    public int online(Room room) {
+        long freshAfter = System.currentTimeMillis() - 3 * interval.toMillis();
+        int total = room.online();
+        Map<String, Report> others = othersByRoom.get(room.id());
+        if (others != null) {
+            for (Report report : others.values()) {
+                if (report.atMillis() > freshAfter) {
+                    total += report.online();
+                }
+            }
+        }
+        return total;
+    }
+
+    private void publish() {
+        try {
+            long now = System.currentTimeMillis();
+            Map<String, Integer> current = new HashMap<>();
+            for (Room room : registry.rooms()) {
+                current.put(room.id(), room.online());
+            }
+            // an emptied or swept room is reported once as 0, so other gateways stop counting it at once
+            lastPublished.keySet().forEach(roomId -> current.putIfAbsent(roomId, 0));
+            current.forEach((roomId, online) -> {
+                if (online > 0 || lastPublished.getOrDefault(roomId, 0) > 0) {
+                    send(roomId, online, now);
+                }
+            });
+            lastPublished.clear();
+            current.forEach((roomId, online) -> {
+                if (online > 0) {
+                    lastPublished.put(roomId, online);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Publishing presence failed: {}", e.getMessage());
+        }
+    }
+
+    private void send(String roomId, int online, long now) {
+        PresenceReport report = PresenceReport.newBuilder()
+                .setGatewayId(gatewayId).setRoomId(roomId).setOnline(online).setTsMs(now).build();
+        producer.send(new ProducerRecord<>(topic, gatewayId + "/" + roomId, report.toByteArray()));
+    }
+
+    private void push() {
+        try {
+            for (Room room : registry.rooms()) {
+                if (room.online() == 0) {
+                    continue;
+                }
+                int total = online(room);
+                if (room.presenceChanged(total)) {
+                    room.tell(ServerFrame.newBuilder()
+                            .setPresence(Presence.newBuilder().setRoomId(room.id()).setOnline(total)).build());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Pushing presence failed: {}", e.getMessage());
+        }
+    }
+
+    /** On a clean shutdown: this gateway's rooms count 0 everywhere at once (tombstones). */
+    public void withdraw() {
+        for (String roomId : lastPublished.keySet()) {
+            producer.send(new ProducerRecord<>(topic, gatewayId + "/" + roomId, null));
+        }
+        lastPublished.clear();
+    }
+}
