@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,18 +36,36 @@ public final class ViewerClient implements AutoCloseable {
     private final List<String> rawText = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
 
-    private ViewerClient(String url, String subprotocol) {
+    private volatile boolean paused;
+
+    private ViewerClient(String url, String subprotocol, Map<String, String> headers) {
         this.subprotocol = subprotocol;
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (subprotocol != null) {
             builder.subprotocols(subprotocol);
         }
+        headers.forEach(builder::header);
         this.socket = builder.buildAsync(URI.create(url), new Listener()).orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     /** Connects with the given subprotocol ({@link #PROTO}, {@link #JSON}, or null for none). */
     public static ViewerClient connect(String url, String subprotocol) {
-        return new ViewerClient(url, subprotocol);
+        return new ViewerClient(url, subprotocol, Map.of());
+    }
+
+    /** Connects sending extra handshake headers (an Origin, say). */
+    public static ViewerClient connect(String url, String subprotocol, Map<String, String> headers) {
+        return new ViewerClient(url, subprotocol, headers);
+    }
+
+    /** Stops reading from the socket, like a viewer on a stalled network: the server's writes back up. */
+    public void pauseReading() {
+        paused = true;
+    }
+
+    /** Frames received, in order, that carry danmaku. */
+    public List<dev.danmaku.proto.v1.Danmaku> danmaku() {
+        return frames.stream().filter(ServerFrame::hasBatch).flatMap(f -> f.getBatch().getDanmakuList().stream()).toList();
     }
 
     /** The subprotocol the server selected ("" when none). */
@@ -125,7 +144,7 @@ public final class ViewerClient implements AutoCloseable {
                 rawText.add(message);
                 frames.add(Protocol.parseServerJson(message));
             }
-            webSocket.request(1);
+            requestMore(webSocket);
             return null;
         }
 
@@ -143,8 +162,14 @@ public final class ViewerClient implements AutoCloseable {
                     binary.reset();
                 }
             }
-            webSocket.request(1);
+            requestMore(webSocket);
             return null;
+        }
+
+        private void requestMore(WebSocket webSocket) {
+            if (!paused) {
+                webSocket.request(1);
+            }
         }
 
         @Override

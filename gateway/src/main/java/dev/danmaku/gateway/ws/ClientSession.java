@@ -182,13 +182,10 @@ public final class ClientSession {
             }
             queue.addLast(new Queued(frame, bytes, droppable));
             queuedBytes += bytes.remaining();
+            pump();
+            // only what Undertow could not take yet counts against the bound, so one big frame still goes out
             if (queuedBytes > queueLimitBytes) {
                 tooSlow = dropOldestBatches();
-            } else if (queue.size() == 1 && inFlightBytes == 0) {
-                overflowingSinceNanos = 0;
-            }
-            if (!tooSlow) {
-                pump();
             }
         }
         if (tooSlow) {

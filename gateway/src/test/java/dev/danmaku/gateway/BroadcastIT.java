@@ -1,0 +1,163 @@
+package dev.danmaku.gateway;
+
+import static dev.danmaku.gateway.GatewayFixture.WAIT;
+import static dev.danmaku.gateway.GatewayFixture.join;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.danmaku.proto.v1.Danmaku;
+import dev.danmaku.proto.v1.ServerFrame;
+import dev.danmaku.testkit.DanmakuIT;
+import dev.danmaku.testkit.KafkaCluster;
+import dev.danmaku.testkit.ViewerClient;
+
+/** Fan-out: coalescing, slow viewers, resume, recall, and which partitions a gateway follows. */
+@DanmakuIT
+class BroadcastIT {
+
+    private static GatewayFixture fixture;
+
+    @BeforeAll
+    static void start(KafkaCluster kafka) {
+        fixture = new GatewayFixture(kafka, 4);
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    private static List<String> ids(List<Danmaku> danmaku) {
+        return danmaku.stream().map(Danmaku::getMsgId).toList();
+    }
+
+    @Test
+    void aBusyRoomGetsEveryDanmakuInOrderCoalescedIntoFewerFrames() {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-busy", c -> c);
+             ViewerClient viewer = GatewayFixture.joined(gateway.url(), room, "")) {
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                sent.add(fixture.accept(room, room + "-" + i, "danmaku " + i).getMsgId());
+            }
+            fixture.flush();
+            await().atMost(WAIT).until(() -> viewer.danmaku().size() >= sent.size());
+            assertThat(ids(viewer.danmaku())).containsExactlyElementsOf(sent);
+            assertThat(viewer.received().stream().filter(ServerFrame::hasBatch).count()).isLessThan(sent.size());
+        }
+    }
+
+    @Test
+    void aViewerThatStopsReadingDelaysNobodyAndIsClosedWith4009() throws Exception {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-slow", c -> c.withBroadcast(new GatewayConfig.Broadcast(
+                c.broadcast().flushWindow(), 64 * 1024, Duration.ofMillis(500), 100, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), 2)));
+             RawWebSocket stalled = RawWebSocket.openWithSmallBuffer(gateway.http().port());
+             ViewerClient first = GatewayFixture.joined(gateway.url(), room, "");
+             ViewerClient second = GatewayFixture.joined(gateway.url(), room, "")) {
+            // joins, then never reads again
+            stalled.sendText("{\"join\":{\"roomId\":\"" + room + "\"}}");
+            await().atMost(WAIT).until(() -> fixture.gauge("danmaku_gateway_sessions", "gw-slow") == 3);
+            String text = "x".repeat(8_000);
+            int count = 2_000;
+            for (int i = 0; i < count; i++) {
+                fixture.accept(room, room + "-" + i, text);
+            }
+            fixture.flush();
+            long flooded = System.currentTimeMillis();
+
+            await().atMost(WAIT).until(() -> first.danmaku().size() == count && second.danmaku().size() == count);
+            long allDelivered = System.currentTimeMillis();
+            assertThat(ids(first.danmaku())).doesNotHaveDuplicates().hasSize(count);
+            // the healthy viewers got the whole flood (16 MB each) within seconds of the last write to Kafka
+            assertThat(allDelivered - flooded).isLessThan(10_000);
+            await().atMost(WAIT).until(() -> fixture.counter("danmaku_gateway_slow_viewers_closed_total") >= 1);
+            assertThat(fixture.counter("danmaku_gateway_batches_dropped_total")).isPositive();
+            assertThat(stalled.awaitServerClose(WAIT)).isLessThan(WAIT);
+            assertThat(stalled.closeCodeSeen()).isEqualTo(4009);
+        }
+    }
+
+    @Test
+    void aReconnectingViewerResumesWithoutAGapOrADuplicate() {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-resume", c -> c);
+             ViewerClient stays = GatewayFixture.joined(gateway.url(), room, "")) {
+            String lastSeen;
+            try (ViewerClient leaves = GatewayFixture.joined(gateway.url(), room, "")) {
+                for (int i = 0; i < 5; i++) {
+                    fixture.accept(room, room + "-a" + i, "before " + i);
+                }
+                fixture.flush();
+                await().atMost(WAIT).until(() -> leaves.danmaku().size() == 5);
+                lastSeen = leaves.danmaku().get(4).getMsgId();
+            }
+            List<String> missed = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                missed.add(fixture.accept(room, room + "-b" + i, "while away " + i).getMsgId());
+            }
+            fixture.flush();
+            await().atMost(WAIT).until(() -> stays.danmaku().size() == 9);
+
+            try (ViewerClient back = ViewerClient.connect(gateway.url(), ViewerClient.JSON)) {
+                back.send(join(room, "", lastSeen));
+                ServerFrame joined = back.await(ServerFrame::hasJoined, WAIT);
+                assertThat(joined.getJoined().getResumed()).isTrue();
+                assertThat(ids(joined.getJoined().getRecentList())).containsExactlyElementsOf(missed);
+                String next = fixture.accept(room, room + "-c", "after").getMsgId();
+                fixture.flush();
+                await().atMost(WAIT).until(() -> back.danmaku().size() == 1);
+                assertThat(ids(back.danmaku())).containsExactly(next);
+            }
+            try (ViewerClient stranger = ViewerClient.connect(gateway.url(), ViewerClient.JSON)) {
+                stranger.send(join(room, "", "not-held"));
+                ServerFrame joined = stranger.await(ServerFrame::hasJoined, WAIT);
+                assertThat(joined.getJoined().getResumed()).isFalse();
+                assertThat(joined.getJoined().getRecentCount()).isEqualTo(10);
+            }
+        }
+    }
+
+    @Test
+    void aRecallIsForwardedAndForgotten() {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-recall", c -> c);
+             ViewerClient viewer = GatewayFixture.joined(gateway.url(), room, "")) {
+            String msgId = fixture.accept(room, room + "-1", "regrettable").getMsgId();
+            fixture.flush();
+            await().atMost(WAIT).until(() -> viewer.danmaku().size() == 1);
+            fixture.recall(room, msgId);
+            fixture.flush();
+            ServerFrame recall = viewer.await(ServerFrame::hasRecall, WAIT);
+            assertThat(recall.getRecall().getMsgId()).isEqualTo(msgId);
+            try (ViewerClient late = ViewerClient.connect(gateway.url(), ViewerClient.JSON)) {
+                late.send(join(room, "", ""));
+                assertThat(late.await(ServerFrame::hasJoined, WAIT).getJoined().getRecentList()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aGatewayFollowsOnlyThePartitionsOfItsRooms() {
+        try (var gateway = fixture.start("gw-partitions", c -> c.withBroadcast(new GatewayConfig.Broadcast(
+                c.broadcast().flushWindow(), c.broadcast().outboundQueueBytes(), c.broadcast().slowViewerTimeout(), 100,
+                Duration.ofMinutes(5), Duration.ZERO, 2)))) {
+            assertThat(gateway.gateway().followedPartitions()).isEmpty();
+            String watched = GatewayFixture.room();
+            int partition = gateway.gateway().partitionOf(watched);
+            try (ViewerClient viewer = GatewayFixture.joined(gateway.url(), watched, "")) {
+                assertThat(gateway.gateway().followedPartitions()).containsExactly(partition);
+            }
+            await().atMost(WAIT).until(() -> gateway.gateway().followedPartitions().isEmpty());
+        }
+    }
+}
