@@ -44,6 +44,7 @@ class GatewayProtocolIT {
     private static Gateway gateway;
     private static HttpServer http;
     private static Tokens tokens;
+    private static final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
@@ -52,8 +53,8 @@ class GatewayProtocolIT {
                 "DANMAKU_TOPIC_PREFIX", "gateway-it-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "2")));
         tokens = new Tokens(common.jwtSecret());
-        gateway = Gateway.start(config("gw-protocol"), new SimpleMeterRegistry());
-        http = serve(gateway);
+        gateway = Gateway.start(config("gw-protocol"), meters);
+        http = HttpServer.start("127.0.0.1", 0, gateway.mount(Routes.withProbes(gateway::ready, meters)).handler());
     }
 
     @AfterAll
@@ -170,6 +171,29 @@ class GatewayProtocolIT {
             viewer.sendText("{\"shout\": \"hello\"}");
             assertThat(viewer.await(ServerFrame::hasError, WAIT).getError().getCode()).isEqualTo("bad_frame");
             assertThat(viewer.awaitClose(WAIT)).isEqualTo(4008);
+        }
+    }
+
+    @Test
+    void metricsCoverConnectionsTrafficRefusalsAndLatency() throws Exception {
+        try (ViewerClient viewer = ViewerClient.connect(url(http), ViewerClient.JSON)) {
+            viewer.send(send("c1", "before joining"));
+            viewer.await(ServerFrame::hasError, WAIT);
+            String metrics = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics)
+                    .contains("danmaku_gateway_sessions{gateway=\"gw-protocol\"}")
+                    .contains("danmaku_gateway_rooms{")
+                    .contains("danmaku_gateway_frames_in_total{")
+                    .contains("danmaku_gateway_bytes_out_total{")
+                    .contains("danmaku_gateway_deliveries_total{")
+                    .contains("danmaku_gateway_batches_total{")
+                    .contains("danmaku_gateway_batches_dropped_total{")
+                    .contains("danmaku_gateway_slow_viewers_closed_total{")
+                    .contains("danmaku_gateway_refused_total{gateway=\"gw-protocol\",reason=\"not_joined\"}")
+                    .contains("danmaku_gateway_delivery_latency_seconds_bucket{")
+                    .contains("kafka_producer_");
         }
     }
 
