@@ -147,6 +147,22 @@ class BroadcastIT {
     }
 
     @Test
+    void aRoomNoticeReachesEveryViewerAfterWhatCameBefore() {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-notice", c -> c);
+             ViewerClient viewer = GatewayFixture.joined(gateway.url(), room, "")) {
+            fixture.accept(room, room + "-1", "before the notice");
+            fixture.notice(room, "slow mode is on");
+            fixture.flush();
+            ServerFrame notice = viewer.await(ServerFrame::hasNotice, WAIT);
+            assertThat(notice.getNotice().getText()).isEqualTo("slow mode is on");
+            assertThat(notice.getNotice().getLevel()).isEqualTo(dev.danmaku.proto.v1.NoticeLevel.WARNING);
+            List<ServerFrame> frames = viewer.received();
+            assertThat(frames.indexOf(notice)).isGreaterThan(frames.indexOf(viewer.await(ServerFrame::hasBatch, WAIT)));
+        }
+    }
+
+    @Test
     void aGatewayFollowsOnlyThePartitionsOfItsRooms() {
         try (var gateway = fixture.start("gw-partitions", c -> c.withBroadcast(new GatewayConfig.Broadcast(
                 c.broadcast().flushWindow(), c.broadcast().outboundQueueBytes(), c.broadcast().slowViewerTimeout(), 100,

@@ -115,6 +115,12 @@ final class GatewayFixture implements AutoCloseable {
         return danmaku;
     }
 
+    void notice(String room, String text) {
+        filtered.send(new ProducerRecord<>(filteredTopic, room, RoomEvent.newBuilder()
+                .setNotice(dev.danmaku.proto.v1.RoomNotice.newBuilder().setRoomId(room)
+                        .setLevel(dev.danmaku.proto.v1.NoticeLevel.WARNING).setText(text)).build().toByteArray()));
+    }
+
     void recall(String room, String msgId) {
         filtered.send(new ProducerRecord<>(filteredTopic, room, RoomEvent.newBuilder()
                 .setRecall(Recall.newBuilder().setRoomId(room).setMsgId(msgId)).build().toByteArray()));

@@ -3,17 +3,11 @@ package dev.danmaku.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,39 +35,8 @@ class GatewayProcessIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern LISTENING = Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)");
 
-    /** Starts `danmaku gateway` in a child JVM and returns it once it listens. */
-    private static ChildGateway startChild(Map<String, String> env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Danmaku.class.getName(), "gateway", "--port", "0")
-                .redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        StringBuilder output = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    output.append(line).append('\n');
-                    Matcher matcher = LISTENING.matcher(line);
-                    if (matcher.find()) {
-                        port.complete(Integer.parseInt(matcher.group(1)));
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            port.completeExceptionally(new AssertionError("child gateway ended before listening:\n" + output));
-        }, "child-gateway-output");
-        reader.setDaemon(true);
-        reader.start();
-        return new ChildGateway(process, port.orTimeout(60, TimeUnit.SECONDS).join());
-    }
-
-    record ChildGateway(Process process, int port) implements AutoCloseable {
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
+    private static ChildProcess startChild(Map<String, String> env) throws IOException {
+        return ChildProcess.start(env, LISTENING, "gateway", "--port", "0");
     }
 
     private static int lastPresence(ViewerClient viewer) {
@@ -103,9 +66,9 @@ class GatewayProcessIT {
         try (Gateway survivor = Gateway.start(config, new SimpleMeterRegistry());
              HttpServer http = HttpServer.start("127.0.0.1", 0, survivor.mount(Routes.withProbes(survivor::ready,
                      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))).handler());
-             ChildGateway doomed = startChild(env);
+             ChildProcess doomed = startChild(env);
              ViewerClient here = joined("ws://127.0.0.1:" + http.port() + "/ws", room);
-             ViewerClient there = joined("ws://127.0.0.1:" + doomed.port() + "/ws", room)) {
+             ViewerClient there = joined("ws://127.0.0.1:" + doomed.number(LISTENING) + "/ws", room)) {
 
             await().atMost(WAIT).until(() -> lastPresence(here) == 2 && lastPresence(there) == 2);
 
@@ -122,8 +85,8 @@ class GatewayProcessIT {
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "term-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_BIND_HOST", "127.0.0.1");
-        try (ChildGateway gateway = startChild(env);
-             ViewerClient viewer = joined("ws://127.0.0.1:" + gateway.port() + "/ws", "lobby")) {
+        try (ChildProcess gateway = startChild(env);
+             ViewerClient viewer = joined("ws://127.0.0.1:" + gateway.number(LISTENING) + "/ws", "lobby")) {
             long start = System.nanoTime();
             gateway.process().destroy();
 
