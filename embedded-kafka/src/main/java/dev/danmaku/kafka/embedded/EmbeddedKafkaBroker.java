@@ -8,9 +8,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -36,11 +39,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path logDir;
+    private final FileLock ownership;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir, FileLock ownership) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.logDir = logDir;
+        this.ownership = ownership;
     }
 
     /**
@@ -53,19 +58,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int port = brokerPort == 0 ? freePort() : brokerPort;
         int controllerPort = freePort();
         Map<String, String> props = brokerProperties(logDir, port, controllerPort);
+        FileLock ownership = own(logDir);
+        KafkaRaftServer server;
         try {
-            Files.createDirectories(logDir);
             Path propertiesFile = logDir.resolve("server.properties");
             writeProperties(props, propertiesFile);
             format(logDir, propertiesFile);
+            server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            server.startup();
         } catch (IOException e) {
+            release(ownership);
             throw new UncheckedIOException("cannot prepare the Kafka log directory " + logDir, e);
+        } catch (RuntimeException e) {
+            release(ownership);
+            throw e;
         }
-        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-        server.startup();
         String bootstrap = HOST + ":" + port;
         log.info("Embedded Kafka broker ready at {} (log dir {})", bootstrap, logDir);
-        return new EmbeddedKafkaBroker(server, bootstrap, logDir);
+        return new EmbeddedKafkaBroker(server, bootstrap, logDir, ownership);
     }
 
     public String bootstrapServers() {
@@ -83,8 +93,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            release(ownership);
+        }
+    }
+
+    /** One broker per directory: a second one would overwrite the first one's configuration and log. */
+    private static FileLock own(Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+            FileChannel channel = FileChannel.open(logDir.resolve("danmaku.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("another danmaku process is using " + logDir.toAbsolutePath()
+                        + "; stop it, or give this one another --data-dir");
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use the Kafka log directory " + logDir, e);
+        }
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
     }
 
     private static Map<String, String> brokerProperties(Path logDir, int port, int controllerPort) {
