@@ -1,0 +1,249 @@
+package dev.danmaku.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+
+import dev.danmaku.archiver.ArchiverConfig;
+import dev.danmaku.common.config.Setting;
+import dev.danmaku.common.config.SettingValues;
+import dev.danmaku.filter.FilterConfig;
+import dev.danmaku.gateway.GatewayConfig;
+
+/**
+ * The Helm chart, rendered by Helm itself (helm-java, offline) and read back as typed Kubernetes
+ * objects: the chart and the code cannot drift apart unnoticed.
+ */
+class HelmChartTest {
+
+    private static final Path CHART = Path.of(System.getProperty("danmaku.chart", "../helm/danmaku"));
+    private static final KubernetesSerialization YAML = new KubernetesSerialization();
+
+    /** What each Deployment runs, the settings that command reads, and those it cannot run without. */
+    private record Component(String command, List<Setting> settings, Function<SettingValues, Object> config,
+            Set<String> required) {
+    }
+
+    private static final Map<String, Component> COMPONENTS = Map.of(
+            "gateway", new Component("gateway", GatewayConfig.SETTINGS, GatewayConfig::from,
+                    Set.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "DANMAKU_JWT_SECRET", "DANMAKU_GATEWAY_PORT", "DANMAKU_GATEWAY_ID")),
+            "filter-service", new Component("filter", FilterConfig.SETTINGS, FilterConfig::from,
+                    Set.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "DANMAKU_JWT_SECRET", "DANMAKU_FILTER_PORT",
+                            "DANMAKU_FILTER_INSTANCE_ID")),
+            "archiver", new Component("archiver", ArchiverConfig.SETTINGS, ArchiverConfig::from,
+                    Set.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "DANMAKU_JWT_SECRET", "DANMAKU_ARCHIVE_PORT",
+                            "DANMAKU_ARCHIVE_JDBC_URL", "DANMAKU_ARCHIVE_JDBC_USER", "DANMAKU_ARCHIVE_JDBC_PASSWORD")));
+
+    private static List<HasMetadata> render(Map<String, Object> values) {
+        TemplateCommand template = new Helm(CHART).template().withName("live").withNamespace("danmaku");
+        values.forEach(template::set);
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String document : template.call().split("(?m)^---\\s*$")) {
+            if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
+                objects.add(YAML.unmarshal(document));
+            }
+        }
+        return objects;
+    }
+
+    private static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static Deployment deployment(List<HasMetadata> objects, String component) {
+        return all(objects, Deployment.class).stream()
+                .filter(d -> component.equals(d.getMetadata().getLabels().get("app.kubernetes.io/component")))
+                .findFirst().orElseThrow(() -> new AssertionError("no Deployment for " + component));
+    }
+
+    @Test
+    void lintsCleanInStrictMode() {
+        LintResult lint = new Helm(CHART).lint().strict().call();
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void defaultValuesRenderEveryComponentConsistently() {
+        List<HasMetadata> objects = render(Map.of("postgres.password", "s3cret"));
+        for (var entry : COMPONENTS.entrySet()) {
+            checkComponent(objects, entry.getKey(), entry.getValue());
+        }
+        assertThat(all(objects, PodDisruptionBudget.class)).hasSize(3)
+                .allSatisfy(pdb -> assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1));
+        assertThat(all(objects, HorizontalPodAutoscaler.class)).isEmpty();
+        assertThat(all(objects, Secret.class)).extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder("live-danmaku-jwt", "live-danmaku-postgres");
+        checkIngress(objects);
+    }
+
+    /** Selectors, ports, probes, settings, security and shutdown of one component's Deployment. */
+    private static void checkComponent(List<HasMetadata> objects, String name, Component component) {
+        Deployment deployment = deployment(objects, name);
+        Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(podLabels).containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+
+        Service service = all(objects, Service.class).stream()
+                .filter(s -> podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet()))
+                .findFirst().orElseThrow(() -> new AssertionError("no Service selects " + name));
+        Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).containsExactly(component.command());
+        int port = container.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst().orElseThrow()
+                .getContainerPort();
+        assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
+
+        for (Probe probe : List.of(container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe())) {
+            assertThat(probe.getHttpGet().getPath()).isIn("/healthz", "/readyz");
+            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        }
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+
+        Map<String, String> settings = effectiveEnvironment(objects, container);
+        Set<String> known = component.settings().stream().map(Setting::env).collect(Collectors.toSet());
+        assertThat(settings.keySet())
+                .as("every variable the chart sets for %s is read by its config", name)
+                .allMatch(env -> known.contains(env) || env.startsWith("DANMAKU_KAFKA_"));
+        assertThat(settings.keySet()).as("required settings of %s", name).containsAll(component.required());
+        String portSetting = component.required().stream().filter(s -> s.endsWith("_PORT")).findFirst().orElseThrow();
+        assertThat(settings.get(portSetting)).isEqualTo(Integer.toString(port));
+        // the values themselves must be ones the service accepts
+        component.config().apply(SettingValues.resolve(component.settings(), settings, Map.of()));
+
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        long preStop = container.getLifecycle().getPreStop().getSleep().getSeconds();
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("grace outlasts preStop plus the drain")
+                .isGreaterThan(preStop + 5);
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/config");
+    }
+
+    /** Variables as the container sees them: envFrom ConfigMaps, then env; secrets and pod fields as placeholders. */
+    private static Map<String, String> effectiveEnvironment(List<HasMetadata> objects, Container container) {
+        Map<String, String> environment = new HashMap<>();
+        container.getEnvFrom().forEach(source -> {
+            String configMap = source.getConfigMapRef().getName();
+            ConfigMap map = all(objects, ConfigMap.class).stream()
+                    .filter(c -> c.getMetadata().getName().equals(configMap)).findFirst()
+                    .orElseThrow(() -> new AssertionError("envFrom names a missing ConfigMap " + configMap));
+            environment.putAll(map.getData());
+        });
+        for (EnvVar env : container.getEnv()) {
+            environment.put(env.getName(), env.getValueFrom() == null ? Optional.ofNullable(env.getValue()).orElse("")
+                    : "from-secret-or-pod-0123456789abcdef");
+        }
+        return environment;
+    }
+
+    private static void checkIngress(List<HasMetadata> objects) {
+        Ingress ingress = all(objects, Ingress.class).get(0);
+        Map<String, Integer> servicePorts = all(objects, Service.class).stream().collect(Collectors.toMap(
+                s -> s.getMetadata().getName(), s -> s.getSpec().getPorts().get(0).getPort()));
+        Map<String, String> routes = new HashMap<>();
+        ingress.getSpec().getRules().get(0).getHttp().getPaths().forEach(path -> {
+            var backend = path.getBackend().getService();
+            assertThat(servicePorts).containsEntry(backend.getName(), backend.getPort().getNumber());
+            routes.put(path.getPath(), backend.getName());
+        });
+        assertThat(routes).containsEntry("/", "live-danmaku-gateway").containsEntry("/ws", "live-danmaku-gateway")
+                .containsEntry("/api/v1/moderation", "live-danmaku-filter-service")
+                .containsEntry("/api/v1/archive", "live-danmaku-archiver");
+    }
+
+    @Test
+    void hpaOnLeavesReplicasToTheAutoscaler() {
+        List<HasMetadata> objects = render(Map.of("gateway.hpa.enabled", "true", "filterService.hpa.enabled", "true",
+                "archiver.hpa.enabled", "true"));
+        List<HorizontalPodAutoscaler> autoscalers = all(objects, HorizontalPodAutoscaler.class);
+        assertThat(autoscalers).hasSize(3);
+        for (HorizontalPodAutoscaler hpa : autoscalers) {
+            Deployment target = all(objects, Deployment.class).stream()
+                    .filter(d -> d.getMetadata().getName().equals(hpa.getSpec().getScaleTargetRef().getName()))
+                    .findFirst().orElseThrow();
+            assertThat(target.getSpec().getReplicas()).isNull();
+        }
+    }
+
+    @Test
+    void existingSecretsAreUsedInsteadOfRenderedOnes() {
+        List<HasMetadata> objects = render(Map.of("jwt.existingSecret", "my-jwt", "jwt.existingSecretKey", "key",
+                "postgres.existingSecret", "danmaku-db-app"));
+        assertThat(all(objects, Secret.class)).isEmpty();
+        for (String component : COMPONENTS.keySet()) {
+            Container container = deployment(objects, component).getSpec().getTemplate().getSpec().getContainers().get(0);
+            EnvVar jwt = container.getEnv().stream().filter(e -> e.getName().equals("DANMAKU_JWT_SECRET")).findFirst().orElseThrow();
+            assertThat(jwt.getValueFrom().getSecretKeyRef().getName()).isEqualTo("my-jwt");
+            assertThat(jwt.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("key");
+        }
+        Container archiver = deployment(objects, "archiver").getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(archiver.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("DANMAKU_ARCHIVE_JDBC_PASSWORD");
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("danmaku-db-app");
+        });
+    }
+
+    @Test
+    void ingressCanBeTurnedOff() {
+        assertThat(all(render(Map.of("ingress.enabled", "false")), Ingress.class)).isEmpty();
+    }
+
+    @Test
+    void tlsAndScramKafkaMountTheTruststoreAndPassTheClientProperties() {
+        List<HasMetadata> objects = render(Map.of("kafka.tls.enabled", "true", "kafka.tls.caSecret", "my-cluster-cluster-ca-cert",
+                "kafka.sasl.enabled", "true", "kafka.sasl.existingSecret", "danmaku-user",
+                "kafka.properties.client\\.rack", "zone-a"));
+        for (var entry : COMPONENTS.entrySet()) {
+            checkComponent(objects, entry.getKey(), entry.getValue());
+            var pod = deployment(objects, entry.getKey()).getSpec().getTemplate().getSpec();
+            Container container = pod.getContainers().get(0);
+            Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+            assertThat(env.get("DANMAKU_KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SASL_SSL");
+            assertThat(env.get("DANMAKU_KAFKA_SASL_JAAS_CONFIG").getValueFrom().getSecretKeyRef().getName()).isEqualTo("danmaku-user");
+            assertThat(env.get("DANMAKU_KAFKA_CLIENT_RACK").getValue()).isEqualTo("zone-a");
+            String truststore = env.get("DANMAKU_KAFKA_SSL_TRUSTSTORE_LOCATION").getValue();
+            String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals("kafka-ca")).findFirst()
+                    .orElseThrow().getMountPath();
+            assertThat(truststore).startsWith(mountPath + "/");
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("kafka-ca"))
+                    .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("my-cluster-cluster-ca-cert"));
+        }
+    }
+
+    @Test
+    void strimziTopicsMatchTheTopicsTheServicesUse() {
+        List<HasMetadata> objects = render(Map.of("kafka.strimziTopics.enabled", "true", "kafka.topicPrefix", "prod."));
+        List<String> topics = all(objects, GenericKubernetesResource.class).stream()
+                .filter(o -> o.getKind().equals("KafkaTopic"))
+                .map(o -> String.valueOf(((Map<?, ?>) o.getAdditionalProperties().get("spec")).get("topicName")))
+                .toList();
+        var names = new dev.danmaku.common.kafka.Topics("prod.");
+        assertThat(topics).containsExactlyInAnyOrder(names.raw(), names.filtered(), names.control(), names.presence());
+    }
+}
