@@ -68,7 +68,7 @@ public final class FilterService implements AutoCloseable {
         ControlWriter writer = new ControlWriter(adminProducer, clients.topics().control(), controlLog);
 
         ModerationPipeline pipeline = new ModerationPipeline(
-                clients.consumer(id, CONSUMER_GROUP, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000)),
+                clients.consumer(id, CONSUMER_GROUP, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)), // more per transaction under load; DANMAKU_KAFKA_MAX_POLL_RECORDS overrides
                 clients.transactionalProducer(id, id),
                 clients.topics().raw(), clients.topics().filtered(),
                 new Moderator(controlLog::current, new SendLimiter(config.limits())), meters);

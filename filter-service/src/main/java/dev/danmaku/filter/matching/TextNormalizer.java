@@ -23,6 +23,7 @@ import com.ibm.icu.text.Transliterator;
 public final class TextNormalizer {
 
     private static final String[] BMP = new String[0x10000];
+    private static final Kind[] BMP_KINDS = new Kind[0x10000];
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY = new ConcurrentHashMap<>();
     private static final Normalizer2 NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance();
     private static final Normalizer2 NFD = Normalizer2.getNFDInstance();
@@ -133,6 +134,18 @@ public final class TextNormalizer {
     }
 
     private static Kind kindOf(int cp) {
+        if (cp < 0x10000) {
+            Kind cached = BMP_KINDS[cp];
+            if (cached == null) {
+                cached = computeKind(cp);
+                BMP_KINDS[cp] = cached;
+            }
+            return cached;
+        }
+        return computeKind(cp);
+    }
+
+    private static Kind computeKind(int cp) {
         int type = Character.getType(cp);
         if (type == Character.FORMAT || type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
                 || UCharacter.hasBinaryProperty(cp, UProperty.DEFAULT_IGNORABLE_CODE_POINT)) {
