@@ -60,15 +60,18 @@ public final class FilterService implements AutoCloseable {
         clients.createMissingTopics(Duration.ofSeconds(30));
         String id = "danmaku-filter-" + config.instanceId();
 
-        ControlLog controlLog = new ControlLog(clients.consumer(id + "-control", null, Map.of()),
+        // a bulk import is applied in one poll (one matcher rebuild, one new version) where it fits
+        ControlLog controlLog = new ControlLog(clients.consumer(id + "-control", null,
+                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50_000)),
                 clients.topics().control(), startupRules(config.blockedWords()), meters);
         controlLog.startAndCatchUp(Duration.ofSeconds(60));
         log.info("Rule set version {} with {} rules", controlLog.current().version(), controlLog.current().rules().size());
         KafkaProducer<String, byte[]> adminProducer = clients.producer(id + "-admin", Map.of());
         ControlWriter writer = new ControlWriter(adminProducer, clients.topics().control(), controlLog);
 
+        // up to 5000 danmaku per transaction under load (DANMAKU_KAFKA_MAX_POLL_RECORDS overrides)
         ModerationPipeline pipeline = new ModerationPipeline(
-                clients.consumer(id, CONSUMER_GROUP, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)), // more per transaction under load; DANMAKU_KAFKA_MAX_POLL_RECORDS overrides
+                clients.consumer(id, CONSUMER_GROUP, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
                 clients.transactionalProducer(id, id),
                 clients.topics().raw(), clients.topics().filtered(),
                 new Moderator(controlLog::current, new SendLimiter(config.limits())), meters);

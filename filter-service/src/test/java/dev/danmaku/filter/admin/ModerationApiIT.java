@@ -164,17 +164,26 @@ class ModerationApiIT {
         assertThat(judged.getRuleSetVersion()).isGreaterThanOrEqualTo(version);
     }
 
+    /** Polled but not yet claimed: one poll may bring the events of several assertions. */
+    private static final List<RoomEvent> BACKLOG = new ArrayList<>();
+
     private static RoomEvent awaitEvent(java.util.function.Predicate<RoomEvent> match) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
-                RoomEvent event = RoomEvent.parseFrom(record.value());
+        while (true) {
+            for (var it = BACKLOG.iterator(); it.hasNext(); ) {
+                RoomEvent event = it.next();
                 if (match.test(event)) {
+                    it.remove();
                     return event;
                 }
             }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no matching room event within 30 s");
+            }
+            for (ConsumerRecord<String, byte[]> record : events.poll(Duration.ofMillis(200))) {
+                BACKLOG.add(RoomEvent.parseFrom(record.value()));
+            }
         }
-        throw new AssertionError("no matching room event within 30 s");
     }
 
     @Test
@@ -280,7 +289,7 @@ class ModerationApiIT {
         assertThat(json(bad).get("detail").asText()).contains("nothing was imported");
         assertThat(call("POST", urlA + "/rules/import", moderator, "application/xml", "<x/>").statusCode()).isEqualTo(415);
 
-        HttpResponse<String> export = call("GET", urlB + "/rules/export?format=csv", moderator, null, null);
+        HttpResponse<String> export = call("GET", urlA + "/rules/export?format=csv", moderator, null, null);
         assertThat(export.statusCode()).isEqualTo(200);
         assertThat(export.body()).startsWith("pattern,action,kind,roomId,wholeWord,note")
                 .contains("importedword2999,MASK,LITERAL,import-room").contains("\"comma, word\"")
@@ -315,6 +324,47 @@ class ModerationApiIT {
         assertThat(event.getRecall().getRoomId()).isEqualTo("slow-room");
         assertThat(event.getRecall().getModeratorId()).isEqualTo("mod-1");
         assertThat(post(urlB + "/recall", "{\"roomId\": \"slow-room\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void roomSettingsAndMutesAreEnforcedByThePipeline() throws Exception {
+        assertThat(call("PUT", urlA + "/rooms/strict-room/settings", moderator, "application/json",
+                "{\"slowModeSeconds\": 60}").statusCode()).isEqualTo(200);
+        assertThat(post(urlA + "/mutes", "{\"userId\": \"muted-user\", \"roomId\": \"strict-room\","
+                + " \"durationSeconds\": 600}").statusCode()).isEqualTo(201);
+        // the room's partition may belong to either instance: wait until both have the changes
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(json(call("GET", urlB + "/rooms/strict-room/settings", moderator, null, null))
+                    .get("slowModeSeconds").asInt()).isEqualTo(60);
+            assertThat(json(call("GET", urlB + "/mutes?roomId=strict-room", moderator, null, null)).get("items")).hasSize(1);
+        });
+
+        long now = System.currentTimeMillis();
+        sendRaw("strict-1", "fast-user", "first", now);
+        sendRaw("strict-2", "fast-user", "second", now + 1000);
+        sendRaw("strict-3", "muted-user", "hello", now);
+        sendRaw("strict-4", "mod-user", "one", now, "moderator");
+        sendRaw("strict-5", "mod-user", "two", now + 1, "moderator");
+        producer.flush();
+
+        Map<String, JudgedDanmaku> judged = new java.util.HashMap<>();
+        while (judged.size() < 5) {
+            RoomEvent event = awaitEvent(e -> e.hasDanmaku() && e.getDanmaku().getDanmaku().getMsgId().startsWith("strict-"));
+            judged.put(event.getDanmaku().getDanmaku().getMsgId(), event.getDanmaku());
+        }
+        assertThat(judged.get("strict-1").getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(judged.get("strict-2").getReason()).isEqualTo(Reason.SLOW_MODE);
+        assertThat(judged.get("strict-3").getReason()).isEqualTo(Reason.MUTED);
+        assertThat(judged.get("strict-4").getVerdict()).as("moderators are exempt").isEqualTo(Verdict.ACCEPTED);
+        assertThat(judged.get("strict-5").getVerdict()).isEqualTo(Verdict.ACCEPTED);
+    }
+
+    private static void sendRaw(String msgId, String user, String text, long sentAtMs, String... roles) {
+        RawDanmaku raw = RawDanmaku.newBuilder()
+                .setDanmaku(Danmaku.newBuilder().setMsgId(msgId).setRoomId("strict-room").setUserId(user).setText(text)
+                        .setSentAtMs(sentAtMs))
+                .setOrigin(Origin.newBuilder().setClientMsgId("c-" + msgId).addAllRoles(List.of(roles))).build();
+        producer.send(new ProducerRecord<>(clients.topics().raw(), "strict-room", raw.toByteArray()));
     }
 
     @Test
