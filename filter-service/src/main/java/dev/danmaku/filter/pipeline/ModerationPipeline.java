@@ -79,9 +79,7 @@ public final class ModerationPipeline extends PollLoop {
         producer.beginTransaction();
         List<JudgedDanmaku> batch = new ArrayList<>(records.count());
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (ConsumerRecord<String, byte[]> record : records) {
-                offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
                 RawDanmaku raw;
                 try {
                     raw = RawDanmaku.parseFrom(record.value());
@@ -94,6 +92,11 @@ public final class ModerationPipeline extends PollLoop {
                 batch.add(verdict);
                 producer.send(new ProducerRecord<>(filteredTopic, raw.getDanmaku().getRoomId(),
                         RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
+            }
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition partition : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
+                offsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
             }
             long commitStarted = System.nanoTime();
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
