@@ -1,6 +1,7 @@
 package dev.danmaku.filter.matching;
 
 import java.lang.Character.UnicodeScript;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.ibm.icu.lang.UCharacter;
@@ -37,8 +38,8 @@ public final class TextNormalizer {
     public NormalizedText normalize(String original) {
         int length = original.length();
         StringBuilder out = new StringBuilder(length);
-        int[] starts = new int[length * 2 + 4];
-        int[] ends = new int[length * 2 + 4];
+        int[] starts = new int[length + 16];
+        int[] ends = new int[length + 16];
 
         int tokenLength = 0; // code points in the current word token
         int previousTokenLength = 0;
@@ -65,19 +66,18 @@ public final class TextNormalizer {
             } else if (kind == Kind.WORD) {
                 String mapped = map(cp);
                 if (!mapped.isEmpty()) {
+                    int needed = out.length() + 1 + mapped.length(); // one expanded code point may need many chars
+                    if (needed > starts.length) {
+                        starts = Arrays.copyOf(starts, needed * 2);
+                        ends = Arrays.copyOf(ends, needed * 2);
+                    }
                     if (pendingSeparatorStart >= 0) {
                         boolean glue = previousTokenEndsCjk || isCjk(cp)
                                 || (previousTokenLength == 1 && isSingleLetterToken(original, i, next));
                         if (!glue) {
                             append(out, " ", pendingSeparatorStart, pendingSeparatorEnd, starts, ends);
-                            starts = grown(starts, out.length());
-                            ends = grown(ends, out.length());
                         }
                         pendingSeparatorStart = -1;
-                    }
-                    if (out.length() + mapped.length() > starts.length) {
-                        starts = java.util.Arrays.copyOf(starts, (out.length() + mapped.length()) * 2);
-                        ends = java.util.Arrays.copyOf(ends, starts.length);
                     }
                     append(out, mapped, i, next, starts, ends);
                     tokenLength++;
@@ -86,17 +86,13 @@ public final class TextNormalizer {
             i = next;
         }
         int n = out.length();
-        return new NormalizedText(original, out.toString(), java.util.Arrays.copyOf(starts, n),
-                java.util.Arrays.copyOf(ends, n));
+        return new NormalizedText(original, out.toString(), Arrays.copyOf(starts, n),
+                Arrays.copyOf(ends, n));
     }
 
     /** The matching form of a rule's pattern: the same mapping as texts get. */
     public String normalizePattern(String pattern) {
         return normalize(pattern).text();
-    }
-
-    private static int[] grown(int[] array, int needed) {
-        return needed <= array.length ? array : java.util.Arrays.copyOf(array, needed * 2);
     }
 
     private static void append(StringBuilder out, String mapped, int start, int end, int[] starts, int[] ends) {

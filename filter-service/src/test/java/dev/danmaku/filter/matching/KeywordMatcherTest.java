@@ -94,6 +94,17 @@ class KeywordMatcherTest {
     }
 
     @Test
+    void keepsTheOriginalSpansWhenOneCharacterExpandsToMany() {
+        String text = "\uFDFA".repeat(50) + " f.u.c.k"; // each ﷺ is 18 letters after NFKC
+        NormalizedText normalized = NORMALIZER.normalize(text);
+        Match match = MATCHER.find(normalized, "r").get(0);
+
+        assertThat(normalized.text().length()).isGreaterThan(text.length() * 5);
+        assertThat(text.substring(normalized.originalStartOf(match.start()), normalized.originalEndOf(match.end())))
+                .isEqualTo("f.u.c.k");
+    }
+
+    @Test
     void tenThousandRulesCompileAndMatch() {
         List<KeywordRule> rules = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
