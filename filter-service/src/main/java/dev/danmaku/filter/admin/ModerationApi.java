@@ -1,12 +1,17 @@
 package dev.danmaku.filter.admin;
 
+import static dev.danmaku.filter.admin.Requests.body;
+import static dev.danmaku.filter.admin.Requests.contentType;
+import static dev.danmaku.filter.admin.Requests.handle;
+import static dev.danmaku.filter.admin.Requests.jsonBody;
+import static dev.danmaku.filter.admin.Requests.number;
+import static dev.danmaku.filter.admin.Requests.param;
+import static dev.danmaku.filter.admin.Requests.pathParam;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap.SimpleEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +25,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
@@ -56,7 +60,6 @@ public final class ModerationApi {
 
     public static final String PREFIX = "/api/v1/moderation";
     private static final Logger log = LoggerFactory.getLogger(ModerationApi.class);
-    private static final int MAX_BODY_BYTES = 64 * 1024;
     private static final int MAX_IMPORT_BYTES = 8 * 1024 * 1024;
     private static final int MAX_DRY_RUN_TEXT = 2000;
     private static final int MAX_AUDIT_LIMIT = 1000;
@@ -98,33 +101,6 @@ public final class ModerationApi {
                 .setInvalidMethodHandler(exchange -> Problem.send(exchange, StatusCodes.METHOD_NOT_ALLOWED,
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
         return new BearerAuth(tokens, Set.of(Identity.MODERATOR, Identity.ADMIN), routes);
-    }
-
-    @FunctionalInterface
-    private interface Action {
-        void run(HttpServerExchange exchange) throws ApiException, IOException;
-    }
-
-    /** Runs off the IO thread (writes wait for Kafka) and turns refusals into problem details. */
-    private static HttpHandler handle(Action action) {
-        return new BlockingHandler(exchange -> {
-            try {
-                action.run(exchange);
-            } catch (ApiException e) {
-                if (e.errors().isEmpty()) {
-                    Problem.send(exchange, e.status(), e.getMessage());
-                } else {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("type", "about:blank");
-                    body.put("title", StatusCodes.getReason(e.status()));
-                    body.put("status", e.status());
-                    body.put("detail", e.getMessage());
-                    body.put("instance", exchange.getRequestPath());
-                    body.put("errors", e.errors());
-                    Json.send(exchange, e.status(), "application/problem+json", body);
-                }
-            }
-        });
     }
 
     // ---- rules
@@ -505,68 +481,5 @@ public final class ModerationApi {
         return rules.ruleList().stream()
                 .sorted(Comparator.comparingLong(KeywordRule::getCreatedAtMs).thenComparing(KeywordRule::getId))
                 .toList();
-    }
-
-    private static double number(JsonNode body, String field, double min, double max) throws ApiException {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return min > 0 ? fail(field, min, max) : 0;
-        }
-        if (!value.isNumber() || value.asDouble() < min || value.asDouble() > max || Double.isNaN(value.asDouble())) {
-            return fail(field, min, max);
-        }
-        return value.asDouble();
-    }
-
-    private static double fail(String field, double min, double max) throws ApiException {
-        throw ApiException.badRequest(field + ": a number from " + (long) min + " to " + (long) max);
-    }
-
-    private static String contentType(HttpServerExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
-        if (header == null) {
-            return "";
-        }
-        int semicolon = header.indexOf(';');
-        return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase();
-    }
-
-    private static JsonNode jsonBody(HttpServerExchange exchange) throws ApiException, IOException {
-        String type = contentType(exchange);
-        if (!type.isEmpty() && !type.equals("application/json")) {
-            throw new ApiException(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "send application/json, not \"" + type + "\"");
-        }
-        String body = body(exchange, MAX_BODY_BYTES);
-        if (body.isBlank()) {
-            throw ApiException.badRequest("a JSON body is required");
-        }
-        try {
-            JsonNode node = Json.MAPPER.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw ApiException.badRequest("the body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static String body(HttpServerExchange exchange, int maxBytes) throws ApiException, IOException {
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] bytes = in.readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes) {
-                throw new ApiException(StatusCodes.REQUEST_ENTITY_TOO_LARGE, "the body is larger than " + maxBytes + " bytes");
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    }
-
-    private static String pathParam(HttpServerExchange exchange, String name) {
-        return exchange.getQueryParameters().get(name).getFirst();
-    }
-
-    private static String param(HttpServerExchange exchange, String name) {
-        Deque<String> values = exchange.getQueryParameters().get(name);
-        return values == null || values.isEmpty() || values.getFirst().isEmpty() ? null : values.getFirst();
     }
 }
