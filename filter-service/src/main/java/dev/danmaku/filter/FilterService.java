@@ -1,51 +1,116 @@
 package dev.danmaku.filter;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.danmaku.common.auth.Tokens;
+import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.kafka.KafkaClients;
-import dev.danmaku.filter.moderation.KeywordFilter;
+import dev.danmaku.filter.admin.ModerationApi;
+import dev.danmaku.filter.admin.RoomEvents;
+import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.filter.pipeline.ModerationPipeline;
+import dev.danmaku.filter.ratelimit.SendLimiter;
+import dev.danmaku.filter.rules.ControlLog;
+import dev.danmaku.filter.rules.ControlWriter;
+import dev.danmaku.proto.v1.KeywordRule;
+import dev.danmaku.proto.v1.RuleAction;
+import dev.danmaku.proto.v1.RuleKind;
 
-/** The filter service: judges every raw danmaku once and publishes the verdict. */
+/**
+ * The filter service: judges every raw danmaku once and publishes the verdict, with the rules
+ * every instance reads from danmaku.control.v1; serves the moderator API.
+ */
 public final class FilterService implements AutoCloseable {
 
     public static final String CONSUMER_GROUP = "danmaku-filter";
     private static final Logger log = LoggerFactory.getLogger(FilterService.class);
 
+    private final FilterConfig config;
+    private final ControlLog controlLog;
+    private final ControlWriter controlWriter;
+    private final KafkaProducer<String, byte[]> adminProducer;
     private final ModerationPipeline pipeline;
+    private final Moderator dryRunModerator;
+    private final String filteredTopic;
 
-    private FilterService(ModerationPipeline pipeline) {
+    private FilterService(FilterConfig config, ControlLog controlLog, ControlWriter controlWriter,
+            KafkaProducer<String, byte[]> adminProducer, ModerationPipeline pipeline, String filteredTopic) {
+        this.config = config;
+        this.controlLog = controlLog;
+        this.controlWriter = controlWriter;
+        this.adminProducer = adminProducer;
         this.pipeline = pipeline;
+        this.filteredTopic = filteredTopic;
+        this.dryRunModerator = new Moderator(controlLog::current, new SendLimiter(config.limits()));
     }
 
     public static FilterService start(FilterConfig config, MeterRegistry meters) {
-        log.info("Starting filter instance {} with {}, {} blocked words", config.instanceId(), config.common(),
-                config.blockedWords().size());
+        log.info("Starting filter instance {} with {}, {} blocked words, limits {}", config.instanceId(), config.common(),
+                config.blockedWords().size(), config.limits());
         KafkaClients clients = new KafkaClients(config.common());
         clients.createMissingTopics(Duration.ofSeconds(30));
+        String id = "danmaku-filter-" + config.instanceId();
+
+        // a bulk import is applied in one poll (one matcher rebuild, one new version) where it fits
+        ControlLog controlLog = new ControlLog(clients.consumer(id + "-control", null,
+                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50_000)),
+                clients.topics().control(), startupRules(config.blockedWords()), meters);
+        controlLog.startAndCatchUp(Duration.ofSeconds(60));
+        log.info("Rule set version {} with {} rules", controlLog.current().version(), controlLog.current().rules().size());
+        KafkaProducer<String, byte[]> adminProducer = clients.producer(id + "-admin", Map.of());
+        ControlWriter writer = new ControlWriter(adminProducer, clients.topics().control(), controlLog);
+
+        // up to 5000 danmaku per transaction under load (DANMAKU_KAFKA_MAX_POLL_RECORDS overrides)
         ModerationPipeline pipeline = new ModerationPipeline(
-                clients.consumer("danmaku-filter-" + config.instanceId(), CONSUMER_GROUP,
-                        Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000)),
-                clients.transactionalProducer("danmaku-filter-" + config.instanceId(),
-                        "danmaku-filter-" + config.instanceId()),
+                clients.consumer(id, CONSUMER_GROUP, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
+                clients.transactionalProducer(id, id),
                 clients.topics().raw(), clients.topics().filtered(),
-                new KeywordFilter(config.blockedWords()), meters);
-        pipeline.start(Duration.ofSeconds(60));
-        return new FilterService(pipeline);
+                new Moderator(controlLog::current, new SendLimiter(config.limits())), meters);
+        try {
+            pipeline.start(Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            adminProducer.close(Duration.ofSeconds(2));
+            controlLog.close();
+            throw e;
+        }
+        return new FilterService(config, controlLog, writer, adminProducer, pipeline, clients.topics().filtered());
+    }
+
+    /** {@code DANMAKU_FILTER_BLOCKED_WORDS} as global REJECT rules that every instance has from its own config. */
+    static List<KeywordRule> startupRules(List<String> words) {
+        List<KeywordRule> rules = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            rules.add(KeywordRule.newBuilder().setId("config-" + (i + 1)).setPattern(words.get(i))
+                    .setAction(RuleAction.REJECT).setKind(RuleKind.LITERAL)
+                    .setNote("from DANMAKU_FILTER_BLOCKED_WORDS").setUpdatedBy("config").build());
+        }
+        return rules;
+    }
+
+    /** Adds the moderator API ({@value ModerationApi#PREFIX}) to a listener's routes. */
+    public Routes mount(Routes routes) {
+        ModerationApi api = new ModerationApi(controlLog, controlWriter, dryRunModerator,
+                new RoomEvents(adminProducer, filteredTopic));
+        return routes.prefix(ModerationApi.PREFIX, api.handler(new Tokens(config.common().jwtSecret())));
     }
 
     public boolean ready() {
-        return pipeline.running();
+        return pipeline.running() && controlLog.running();
     }
 
     @Override
     public void close() {
         pipeline.close();
+        controlLog.close();
+        adminProducer.close(Duration.ofSeconds(5));
     }
 }

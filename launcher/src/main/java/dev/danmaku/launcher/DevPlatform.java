@@ -29,7 +29,7 @@ import dev.danmaku.kafka.embedded.EmbeddedKafkaBroker;
 
 /**
  * Everything in one JVM: an embedded Kafka broker, the filter, the archiver and one or more
- * gateways, each gateway listener also serving the archive API and dev tokens.
+ * gateways, each gateway listener also serving the moderation and archive APIs and dev tokens.
  */
 final class DevPlatform implements AutoCloseable {
 
@@ -71,7 +71,8 @@ final class DevPlatform implements AutoCloseable {
         PrometheusMeterRegistry registry = Metrics.prometheusRegistry();
 
         FilterService filter = parts.add(FilterService.start(
-                new FilterConfig(common, 0, options.filter().instanceId(), options.filter().blockedWords()), registry));
+                new FilterConfig(common, 0, options.filter().instanceId(), options.filter().blockedWords(),
+                        options.filter().limits()), registry));
         ArchiverConfig archiverConfig = options.archiver();
         Archiver archiver = parts.add(Archiver.start(new ArchiverConfig(common, 0, archiverConfig.jdbcUrl(),
                 archiverConfig.jdbcUser(), archiverConfig.jdbcPassword(), archiverConfig.maxPoolSize()), registry));
@@ -83,7 +84,7 @@ final class DevPlatform implements AutoCloseable {
             DevTokenHandler devTokens = new DevTokenHandler(tokens);
             listeners.add(parts.add(ServiceListener.start(bindHost, port, base.limits().handshakeTimeout(),
                     () -> filter.ready() && archiver.ready() && gateway.ready(), registry,
-                    routes -> archiver.mount(gateway.mount(routes)).exact(DevTokenHandler.PATH, devTokens))));
+                    routes -> filter.mount(archiver.mount(gateway.mount(routes))).exact(DevTokenHandler.PATH, devTokens))));
         }
         // closed first: viewers get 1001 while the listeners still run
         gateways.forEach(gateway -> parts.add(gateway::drain));

@@ -12,7 +12,8 @@ import dev.danmaku.filter.FilterConfig;
 import dev.danmaku.filter.FilterService;
 
 @Command(name = "filter", mixinStandardHelpOptions = true,
-        description = "Run a filter-service instance: judges every raw danmaku exactly once and publishes the verdict.")
+        description = "Run a filter-service instance: judges every raw danmaku exactly once and publishes the verdict;"
+                + " serves the moderator API under /api/v1/moderation.")
 final class FilterCommand implements Callable<Integer> {
 
     @Spec
@@ -25,7 +26,7 @@ final class FilterCommand implements Callable<Integer> {
         try (Lifecycle lifecycle = new Lifecycle()) {
             FilterService filter = lifecycle.add(FilterService.start(config, registry));
             lifecycle.add(ServiceListener.start(config.common().bindHost(), config.port(), filter::ready, registry,
-                    routes -> routes));
+                    filter::mount));
             lifecycle.runUntilShutdown();
         }
         return 0;

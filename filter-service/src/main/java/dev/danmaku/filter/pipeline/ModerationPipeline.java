@@ -1,12 +1,15 @@
 package dev.danmaku.filter.pipeline;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -20,7 +23,7 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 
 import dev.danmaku.common.kafka.PollLoop;
-import dev.danmaku.filter.moderation.KeywordFilter;
+import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.RoomEvent;
@@ -35,21 +38,31 @@ public final class ModerationPipeline extends PollLoop {
     private final Producer<String, byte[]> producer;
     private final String rawTopic;
     private final String filteredTopic;
-    private final KeywordFilter filter;
+    private final Moderator moderator;
     private final Counter judged;
     private final Counter undecodable;
     private final Counter aborted;
+    private final VerdictCounters verdicts;
+    private final Timer commitLatency;
+    private final Timer processingLatency;
 
     public ModerationPipeline(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, String rawTopic,
-            String filteredTopic, KeywordFilter filter, MeterRegistry meters) {
+            String filteredTopic, Moderator moderator, MeterRegistry meters) {
         super("moderation-pipeline", consumer);
         this.producer = producer;
         this.rawTopic = rawTopic;
         this.filteredTopic = filteredTopic;
-        this.filter = filter;
+        this.moderator = moderator;
         this.judged = meters.counter("danmaku_filter_judged_total");
         this.undecodable = meters.counter("danmaku_filter_undecodable_records_total");
         this.aborted = meters.counter("danmaku_filter_transactions_aborted_total");
+        this.verdicts = new VerdictCounters(meters);
+        this.commitLatency = Timer.builder("danmaku_filter_transaction_commit_seconds")
+                .description("Time to send the offsets and commit one batch's transaction")
+                .publishPercentileHistogram().register(meters);
+        this.processingLatency = Timer.builder("danmaku_filter_processing_seconds")
+                .description("From the gateway's accept of a danmaku to the commit of its verdict")
+                .publishPercentileHistogram().register(meters);
     }
 
     @Override
@@ -64,10 +77,9 @@ public final class ModerationPipeline extends PollLoop {
             return;
         }
         producer.beginTransaction();
+        List<JudgedDanmaku> batch = new ArrayList<>(records.count());
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (ConsumerRecord<String, byte[]> record : records) {
-                offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
                 RawDanmaku raw;
                 try {
                     raw = RawDanmaku.parseFrom(record.value());
@@ -76,13 +88,29 @@ public final class ModerationPipeline extends PollLoop {
                     log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                     continue;
                 }
-                JudgedDanmaku verdict = filter.judge(raw);
+                JudgedDanmaku verdict = moderator.judge(raw);
+                batch.add(verdict);
                 producer.send(new ProducerRecord<>(filteredTopic, raw.getDanmaku().getRoomId(),
                         RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
             }
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition partition : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
+                offsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
+            }
+            long commitStarted = System.nanoTime();
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
+            commitLatency.record(System.nanoTime() - commitStarted, TimeUnit.NANOSECONDS);
             judged.increment(records.count());
+            long nowMs = System.currentTimeMillis();
+            for (JudgedDanmaku verdict : batch) {
+                verdicts.count(verdict);
+                long sentAtMs = verdict.getDanmaku().getSentAtMs();
+                if (sentAtMs > 0 && sentAtMs <= nowMs) {
+                    processingLatency.record(nowMs - sentAtMs, TimeUnit.MILLISECONDS);
+                }
+            }
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             // another instance took over this transactional id, or we may not write: stop, never double-publish
             throw new IllegalStateException("moderation pipeline cannot continue: " + e.getMessage(), e);

@@ -21,7 +21,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.danmaku.filter.moderation.KeywordFilter;
+import dev.danmaku.filter.FilterConfig;
+import dev.danmaku.filter.matching.KeywordMatcher;
+import dev.danmaku.filter.moderation.Moderator;
+import dev.danmaku.filter.ratelimit.SendLimiter;
+import dev.danmaku.filter.rules.RuleSet;
+import dev.danmaku.proto.v1.KeywordRule;
+import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.RoomEvent;
@@ -39,11 +45,17 @@ class ModerationPipelineTest {
 
     @BeforeEach
     void setUp() {
-        pipeline = new ModerationPipeline(consumer, producer, "raw", "filtered", new KeywordFilter(List.of("spam")), meters);
+        pipeline = new ModerationPipeline(consumer, producer, "raw", "filtered", moderator(), meters);
         producer.initTransactions();
         consumer.assign(List.of(RAW_0));
         consumer.updateBeginningOffsets(Map.of(RAW_0, 0L));
         consumer.seek(RAW_0, 10);
+    }
+
+    private static Moderator moderator() {
+        KeywordRule spam = KeywordRule.newBuilder().setId("r1").setPattern("spam").setAction(RuleAction.REJECT).build();
+        RuleSet rules = new RuleSet(7, Map.of("r1", spam), Map.of(), Map.of(), KeywordMatcher.build(List.of(spam)));
+        return new Moderator(() -> rules, new SendLimiter(FilterConfig.DEFAULT_LIMITS));
     }
 
     private static ConsumerRecord<String, byte[]> record(long offset, String room, String text) {
@@ -72,6 +84,9 @@ class ModerationPipelineTest {
         });
         assertThat(event(producer.history().get(0)).getDanmaku().getVerdict()).isEqualTo(Verdict.ACCEPTED);
         assertThat(event(producer.history().get(1)).getDanmaku().getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(event(producer.history().get(1)).getDanmaku().getRuleSetVersion()).isEqualTo(7);
+        assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "REJECTED", "reason", "BLOCKED_KEYWORD")
+                .count()).isEqualTo(1);
         assertThat(producer.consumerGroupOffsetsHistory()).hasSize(1);
         Map<TopicPartition, OffsetAndMetadata> committed = producer.consumerGroupOffsetsHistory().get(0).values().iterator().next();
         assertThat(committed.get(RAW_0).offset()).isEqualTo(12);
