@@ -73,8 +73,7 @@ final class DevPlatform implements AutoCloseable {
         FilterService filter = parts.add(FilterService.start(
                 new FilterConfig(common, 0, options.filter().instanceId(), options.filter().blockedWords()), registry));
         ArchiverConfig archiverConfig = options.archiver();
-        Archiver archiver = parts.add(Archiver.start(new ArchiverConfig(common, 0, archiverConfig.jdbcUrl(),
-                archiverConfig.jdbcUser(), archiverConfig.jdbcPassword(), archiverConfig.maxPoolSize()), registry));
+        Archiver archiver = parts.add(Archiver.start(archiverConfig.withPortAndCommon(0, common), registry));
         GatewayConfig base = new GatewayConfig(common, options.gateway().port(), options.gateway().gatewayId(),
                 options.gateway().allowAnonymous(), options.gateway().maxTextLength(), options.gateway().recentSize(),
                 options.gateway().idleRoomRetention());
