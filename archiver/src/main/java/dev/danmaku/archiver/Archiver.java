@@ -53,7 +53,7 @@ public final class Archiver implements AutoCloseable {
             ArchiveIngest ingest = new ArchiveIngest(
                     clients.consumer("danmaku-archiver", CONSUMER_GROUP,
                             Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize())),
-                    clients.topics().filtered(), store,
+                    clients.topics().filtered(), store::write,
                     new Backoff(FIRST_RETRY, Duration.ofMillis(Math.max(config.retryMaxMs(), FIRST_RETRY.toMillis()))),
                     meters);
             ingest.start(Duration.ofSeconds(30));

@@ -37,7 +37,7 @@ import dev.danmaku.proto.v1.RoomEvent;
  */
 public final class ArchiveIngest extends PollLoop {
 
-    private final ArchiveStore store;
+    private final ArchiveWriter store;
     private final String topic;
     private final Backoff backoff;
     private final Counter rowsWritten;
@@ -53,7 +53,7 @@ public final class ArchiveIngest extends PollLoop {
     private Batch pending;
     private long retryAtNanos;
 
-    public ArchiveIngest(Consumer<String, byte[]> consumer, String topic, ArchiveStore store, Backoff backoff,
+    public ArchiveIngest(Consumer<String, byte[]> consumer, String topic, ArchiveWriter store, Backoff backoff,
             MeterRegistry meters) {
         super("archive-ingest", consumer);
         this.store = store;

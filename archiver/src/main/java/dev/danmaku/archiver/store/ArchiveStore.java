@@ -22,6 +22,7 @@ import org.flywaydb.core.Flyway;
 
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
+import dev.danmaku.proto.v1.Mode;
 import dev.danmaku.proto.v1.Reason;
 
 /**
@@ -196,7 +197,7 @@ public final class ArchiveStore implements AutoCloseable {
         insert.setString(4, clean(danmaku.getUserName()));
         insert.setString(5, clean(danmaku.getText()));
         insert.setInt(6, danmaku.getColor());
-        insert.setString(7, danmaku.getMode().name());
+        insert.setString(7, danmaku.getMode() == Mode.MODE_UNSPECIFIED ? Mode.SCROLL.name() : danmaku.getMode().name());
         insert.setInt(8, danmaku.getFontSize());
         insert.setLong(9, danmaku.getSentAtMs());
         insert.setLong(10, danmaku.getVideoOffsetMs());
