@@ -123,7 +123,7 @@ public final class ArchiveIngest extends PollLoop {
         } catch (SQLException e) {
             databaseErrors.increment();
             if (SqlErrors.isBadData(e)) {
-                log.warn("The database refused a batch as invalid ({}); storing its rows one by one", e.getMessage());
+                log.warn("The database refused a batch as invalid ({}); storing its rows one by one", SqlErrors.brief(e));
                 if (!storeOneByOne(batch)) {
                     return;
                 }
@@ -157,7 +157,7 @@ public final class ArchiveIngest extends PollLoop {
                 }
                 rowsRefused.increment();
                 log.error("The database refused verdict {} at partition {} offset {}; skipped: {}",
-                        row.judged().getDanmaku().getMsgId(), row.partition(), row.offset(), e.getMessage());
+                        row.judged().getDanmaku().getMsgId(), row.partition(), row.offset(), SqlErrors.brief(e));
             }
         }
         try {
@@ -176,7 +176,7 @@ public final class ArchiveIngest extends PollLoop {
             consumer.pause(consumer.assignment());
             paused.set(1);
         }
-        log.warn("Archive write failed ({}: {}); partitions paused, retrying in {} ms", e.getSQLState(), e.getMessage(),
+        log.warn("Archive write failed ({}: {}); partitions paused, retrying in {} ms", e.getSQLState(), SqlErrors.brief(e),
                 wait.toMillis());
     }
 

@@ -22,4 +22,13 @@ final class SqlErrors {
         }
         return false;
     }
+
+    /** The message without the SQL a batch failure quotes in full: first line, then the underlying cause. */
+    static String brief(SQLException e) {
+        SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+        String message = String.valueOf(cause.getMessage());
+        int newline = message.indexOf('\n');
+        String firstLine = newline < 0 ? message : message.substring(0, newline);
+        return firstLine.length() > 300 ? firstLine.substring(0, 300) + "…" : firstLine;
+    }
 }
