@@ -42,7 +42,7 @@ final class DailyPartitions implements Partitioning {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement ddl = connection.createStatement()) {
-                ddl.execute("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")");
+                lockBriefly(ddl);
                 for (long day : missing) {
                     ddl.execute("CREATE TABLE IF NOT EXISTS " + name(day) + " PARTITION OF danmaku FOR VALUES FROM ("
                             + day * DAY_MS + ") TO (" + (day + 1) * DAY_MS + ")");
@@ -64,7 +64,7 @@ final class DailyPartitions implements Partitioning {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement ddl = connection.createStatement()) {
-                ddl.execute("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")");
+                lockBriefly(ddl);
                 List<String> partitions = new ArrayList<>();
                 try (ResultSet rs = ddl.executeQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                         + " WHERE i.inhparent = 'danmaku'::regclass")) {
@@ -91,6 +91,15 @@ final class DailyPartitions implements Partitioning {
             }
         }
         return dropped.isEmpty() ? "no partitions" : "partitions " + dropped;
+    }
+
+    /**
+     * Partition DDL waits for readers of the table (a long export holds its lock); waiting long
+     * would queue every later query behind it, so it gives up after a while and is tried again.
+     */
+    private static void lockBriefly(Statement ddl) throws SQLException {
+        ddl.execute("SET LOCAL lock_timeout = '5s'");
+        ddl.execute("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")");
     }
 
     static String name(long epochDay) {
