@@ -88,10 +88,13 @@ public final class ArchiveStore implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Partitioning partitioning;
+    /** PostgreSQL writes batches with COPY; H2 with batched inserts. */
+    private final boolean postgres;
 
-    private ArchiveStore(HikariDataSource dataSource, Partitioning partitioning) {
+    private ArchiveStore(HikariDataSource dataSource, Partitioning partitioning, boolean postgres) {
         this.dataSource = dataSource;
         this.partitioning = partitioning;
+        this.postgres = postgres;
     }
 
     /** Connects and brings the schema up to date. */
@@ -122,7 +125,7 @@ public final class ArchiveStore implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new ArchiveStore(dataSource, postgres ? new DailyPartitions() : new UnpartitionedTable());
+        return new ArchiveStore(dataSource, postgres ? new DailyPartitions() : new UnpartitionedTable(), postgres);
     }
 
     /**
@@ -138,7 +141,9 @@ public final class ArchiveStore implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                if (!verdicts.isEmpty()) {
+                if (!verdicts.isEmpty() && postgres) {
+                    PostgresCopy.write(connection, verdicts);
+                } else if (!verdicts.isEmpty()) {
                     try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                         insert.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
                         for (Incoming incoming : verdicts) {
