@@ -51,6 +51,7 @@ public final class ArchiveIngest extends PollLoop {
 
     /** The batch read but not yet stored; while it is there, every partition is paused. */
     private Batch pending;
+    private boolean backingOff;
     private long retryAtNanos;
 
     public ArchiveIngest(Consumer<String, byte[]> consumer, String topic, ArchiveWriter store, Backoff backoff,
@@ -100,7 +101,7 @@ public final class ArchiveIngest extends PollLoop {
             Batch read = Batch.of(records, this::decode);
             pending = pending == null ? read : pending.followedBy(read);
         }
-        if (pending != null && System.nanoTime() - retryAtNanos >= 0) {
+        if (pending != null && (!backingOff || System.nanoTime() - retryAtNanos >= 0)) {
             store(pending);
         }
         updateLag();
@@ -137,6 +138,7 @@ public final class ArchiveIngest extends PollLoop {
         rowsWritten.increment(batch.verdicts().size());
         pending = null;
         backoff.reset();
+        backingOff = false;
         if (!consumer.paused().isEmpty()) {
             log.info("Archive database is back; resuming {} partitions", consumer.paused().size());
             consumer.resume(consumer.paused());
@@ -172,6 +174,7 @@ public final class ArchiveIngest extends PollLoop {
     private void pause(SQLException e) {
         Duration wait = backoff.next();
         retryAtNanos = System.nanoTime() + wait.toNanos();
+        backingOff = true;
         if (consumer.paused().isEmpty()) {
             consumer.pause(consumer.assignment());
             paused.set(1);
@@ -196,7 +199,7 @@ public final class ArchiveIngest extends PollLoop {
         consumer.resume(consumer.paused());
         paused.set(0);
         backoff.reset();
-        retryAtNanos = 0;
+        backingOff = false;
     }
 
     private void updateLag() {
