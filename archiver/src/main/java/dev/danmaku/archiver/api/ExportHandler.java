@@ -9,8 +9,6 @@ import java.sql.SQLException;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.undertow.server.HttpHandler;
@@ -36,8 +34,6 @@ final class ExportHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ExportHandler.class);
     private static final int BUFFER_CHARS = 64 * 1024;
-    private static final ObjectWriter ROW_WRITER = Json.MAPPER.writer()
-            .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE).withRootValueSeparator((String) null);
 
     private final ArchiveStore store;
     private final Counter rowsExported;
@@ -108,7 +104,7 @@ final class ExportHandler implements HttpHandler {
             if (csv) {
                 CsvRows.write(writer, row);
             } else {
-                ROW_WRITER.writeValue(json, row);
+                NdjsonRows.write(json, row);
                 json.writeRaw('\n');
             }
             if (++unreported == 1000) { // a running export shows in the metric, at a low cost per row
@@ -145,6 +141,7 @@ final class ExportHandler implements HttpHandler {
             } else {
                 json = Json.MAPPER.getFactory().createGenerator(writer);
                 json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                json.setRootValueSeparator(null); // lines are separated by the newline each row ends with
             }
         }
     }

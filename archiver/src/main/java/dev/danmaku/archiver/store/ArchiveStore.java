@@ -83,7 +83,7 @@ public final class ArchiveStore implements AutoCloseable {
     private static final String COLUMNS = """
             msg_id, room_id, user_id, user_name, text, color, mode, font_size, sent_at_ms, video_offset_ms,
             verdict, reason, rule_set_version, original_text, recalled_at_ms""";
-    private static final int STREAM_FETCH_SIZE = 1000;
+    private static final int STREAM_FETCH_SIZE = 2000;
     private static final int STATEMENT_TIMEOUT_SECONDS = 60;
 
     private final HikariDataSource dataSource;
