@@ -232,6 +232,20 @@ class ArchiveBenchmark {
                 lines.add(String.format("export, HTTP %s: %,d rows (%,d MB) in %.1f s = %,.0f rows/s", format, exported,
                         bytes / 1_000_000, took, exported / took));
             }
+            if (new java.io.File("/usr/bin/curl").canExecute()) {
+                for (String format : List.of("ndjson", "csv")) {
+                    // a client in its own process, as an analyst's would be
+                    long begin = System.nanoTime();
+                    Process curl = new ProcessBuilder("/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{size_download}",
+                            "-H", "Authorization: Bearer " + token, "http://127.0.0.1:" + server.port() + ArchiveApi.PREFIX
+                                    + "/rooms/" + room + "/export?format=" + format).redirectErrorStream(true).start();
+                    String size = new String(curl.getInputStream().readAllBytes()).trim();
+                    curl.waitFor();
+                    double took = (System.nanoTime() - begin) / 1e9;
+                    lines.add(String.format("export, HTTP %s to curl: %,d rows (%s bytes) in %.1f s = %,.0f rows/s", format,
+                            rows, size, took, rows / took));
+                }
+            }
         } finally {
             server.close();
             api.close();
