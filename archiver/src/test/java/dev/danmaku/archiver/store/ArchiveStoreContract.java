@@ -2,10 +2,7 @@ package dev.danmaku.archiver.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -320,13 +317,5 @@ abstract class ArchiveStoreContract {
         long msb = (epochMs << 16) | 0x7000L | (long) (Math.random() * 0xFFF);
         long lsb = 0x8000_0000_0000_0000L | (long) (Math.random() * Long.MAX_VALUE) >>> 2;
         return new UUID(msb, lsb).toString();
-    }
-
-    static long countRows(ArchiveStore store, String room) throws SQLException {
-        try (Connection connection = store.dataSource().getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM danmaku WHERE room_id = '" + room + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }
