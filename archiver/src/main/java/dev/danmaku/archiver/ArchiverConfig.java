@@ -10,7 +10,8 @@ import dev.danmaku.common.config.SettingValues;
 
 /** The archiver's settings (DESIGN §7). */
 public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, String jdbcUser, String jdbcPassword,
-        int maxPoolSize) {
+        int maxPoolSize, int batchSize, long retryMaxMs, int partitionDaysAhead, int retentionDays,
+        int maintenanceMinutes, int maxReplays) {
 
     public static final Setting PORT = new Setting("DANMAKU_ARCHIVE_PORT", "--port", "8091",
             "Port of the analyst API and the probes");
@@ -24,9 +25,22 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
             "Database password of the archive");
     public static final Setting POOL_SIZE = Setting.of("DANMAKU_ARCHIVE_POOL_SIZE", "8",
             "Database connections the archiver may hold");
+    public static final Setting BATCH_SIZE = Setting.of("DANMAKU_ARCHIVE_BATCH_SIZE", "2000",
+            "Most verdicts stored in one database transaction (Kafka max.poll.records)");
+    public static final Setting RETRY_MAX_MS = Setting.of("DANMAKU_ARCHIVE_RETRY_MAX_MS", "30000",
+            "Longest pause between retries while the database is unavailable, in milliseconds");
+    public static final Setting PARTITION_DAYS_AHEAD = Setting.of("DANMAKU_ARCHIVE_PARTITION_DAYS_AHEAD", "7",
+            "Daily PostgreSQL partitions created ahead of time");
+    public static final Setting RETENTION_DAYS = Setting.of("DANMAKU_ARCHIVE_RETENTION_DAYS", "0",
+            "Drop archived danmaku older than this many days (whole daily partitions); 0 = keep forever");
+    public static final Setting MAINTENANCE_MINUTES = Setting.of("DANMAKU_ARCHIVE_MAINTENANCE_MINUTES", "60",
+            "How often partitions are created ahead and retention runs, in minutes");
+    public static final Setting MAX_REPLAYS = Setting.of("DANMAKU_ARCHIVE_MAX_REPLAYS", "32",
+            "Replay WebSockets open at once; more are refused");
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(),
-            Stream.of(PORT, DATA_DIR, JDBC_URL, JDBC_USER, JDBC_PASSWORD, POOL_SIZE)).toList();
+            Stream.of(PORT, DATA_DIR, JDBC_URL, JDBC_USER, JDBC_PASSWORD, POOL_SIZE, BATCH_SIZE, RETRY_MAX_MS,
+                    PARTITION_DAYS_AHEAD, RETENTION_DAYS, MAINTENANCE_MINUTES, MAX_REPLAYS)).toList();
 
     public ArchiverConfig {
         if (port < 0 || port > 65535) {
@@ -35,9 +49,37 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
             throw SettingValues.invalid(JDBC_URL, jdbcUrl, "a jdbc:postgresql: or jdbc:h2: URL");
         }
-        if (maxPoolSize < 1) {
-            throw SettingValues.invalid(POOL_SIZE, Integer.toString(maxPoolSize), "at least 1");
+        if (maxPoolSize < 2) {
+            // ingest holds one connection while the API answers on another
+            throw SettingValues.invalid(POOL_SIZE, Integer.toString(maxPoolSize), "at least 2");
         }
+        if (batchSize < 1 || batchSize > 50_000) {
+            throw SettingValues.invalid(BATCH_SIZE, Integer.toString(batchSize), "1-50000");
+        }
+        if (retryMaxMs < 100) {
+            throw SettingValues.invalid(RETRY_MAX_MS, Long.toString(retryMaxMs), "at least 100");
+        }
+        if (partitionDaysAhead < 0 || partitionDaysAhead > 366) {
+            throw SettingValues.invalid(PARTITION_DAYS_AHEAD, Integer.toString(partitionDaysAhead), "0-366");
+        }
+        if (retentionDays < 0) {
+            throw SettingValues.invalid(RETENTION_DAYS, Integer.toString(retentionDays), "0 (keep forever) or more");
+        }
+        if (maintenanceMinutes < 1) {
+            throw SettingValues.invalid(MAINTENANCE_MINUTES, Integer.toString(maintenanceMinutes), "at least 1");
+        }
+        if (maxReplays < 0) {
+            throw SettingValues.invalid(MAX_REPLAYS, Integer.toString(maxReplays), "0 (no replays) or more");
+        }
+    }
+
+    /** The defaults for everything beyond the database connection. */
+    public ArchiverConfig(CommonConfig common, int port, String jdbcUrl, String jdbcUser, String jdbcPassword,
+            int maxPoolSize) {
+        this(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize,
+                Integer.parseInt(BATCH_SIZE.defaultValue()), Long.parseLong(RETRY_MAX_MS.defaultValue()),
+                Integer.parseInt(PARTITION_DAYS_AHEAD.defaultValue()), Integer.parseInt(RETENTION_DAYS.defaultValue()),
+                Integer.parseInt(MAINTENANCE_MINUTES.defaultValue()), Integer.parseInt(MAX_REPLAYS.defaultValue()));
     }
 
     public static ArchiverConfig from(SettingValues values) {
@@ -46,7 +88,25 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
             url = embeddedUrl(Path.of(values.string(DATA_DIR)));
         }
         return new ArchiverConfig(CommonConfig.from(values), values.integer(PORT), url,
-                values.string(JDBC_USER), values.string(JDBC_PASSWORD), values.integer(POOL_SIZE));
+                values.string(JDBC_USER), values.string(JDBC_PASSWORD), values.integer(POOL_SIZE),
+                values.integer(BATCH_SIZE), values.longValue(RETRY_MAX_MS), values.integer(PARTITION_DAYS_AHEAD),
+                values.integer(RETENTION_DAYS), values.integer(MAINTENANCE_MINUTES), values.integer(MAX_REPLAYS));
+    }
+
+    /** The same settings on another port and database (the launcher's dev platform, tests). */
+    public ArchiverConfig withPortAndCommon(int otherPort, CommonConfig otherCommon) {
+        return new ArchiverConfig(otherCommon, otherPort, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
+                retryMaxMs, partitionDaysAhead, retentionDays, maintenanceMinutes, maxReplays);
+    }
+
+    public ArchiverConfig withBatchSize(int otherBatchSize) {
+        return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, otherBatchSize,
+                retryMaxMs, partitionDaysAhead, retentionDays, maintenanceMinutes, maxReplays);
+    }
+
+    public ArchiverConfig withRetryMaxMs(long otherRetryMaxMs) {
+        return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
+                otherRetryMaxMs, partitionDaysAhead, retentionDays, maintenanceMinutes, maxReplays);
     }
 
     /** H2 in PostgreSQL mode, so the archive's SQL is the same on both. */
@@ -58,6 +118,8 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
     @Override
     public String toString() {
         return "ArchiverConfig[" + common + ", port=" + port + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
-                + ", jdbcPassword=******, maxPoolSize=" + maxPoolSize + "]";
+                + ", jdbcPassword=******, maxPoolSize=" + maxPoolSize + ", batchSize=" + batchSize + ", retryMaxMs="
+                + retryMaxMs + ", partitionDaysAhead=" + partitionDaysAhead + ", retentionDays=" + retentionDays
+                + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays + "]";
     }
 }

@@ -74,8 +74,7 @@ final class DevPlatform implements AutoCloseable {
                 new FilterConfig(common, 0, options.filter().instanceId(), options.filter().blockedWords(),
                         options.filter().limits()), registry));
         ArchiverConfig archiverConfig = options.archiver();
-        Archiver archiver = parts.add(Archiver.start(new ArchiverConfig(common, 0, archiverConfig.jdbcUrl(),
-                archiverConfig.jdbcUser(), archiverConfig.jdbcPassword(), archiverConfig.maxPoolSize()), registry));
+        Archiver archiver = parts.add(Archiver.start(archiverConfig.withPortAndCommon(0, common), registry));
         GatewayConfig base = options.gateway();
         for (int i = 0; i < options.gateways(); i++) {
             int port = base.port() == 0 ? 0 : base.port() + i;
