@@ -34,7 +34,9 @@ rss_bytes() { awk '/VmRSS/ {print $2*1024}' "/proc/$1/status"; }
 export DANMAKU_BIND_HOST=127.0.0.1 DANMAKU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 DANMAKU_TOPIC_PARTITIONS=6
 java -jar "$danmaku" kafka --kafka-port 19092 --data-dir "$work" > "$work/kafka.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 120); do grep -q "Kafka broker ready" "$work/kafka.log" && break; sleep 0.5; done
-java -jar "$danmaku" filter --port 18090 > "$work/filter.log" 2>&1 & pids+=($!)
+# the load is one user per sender: lift the filter's per-user limits so it measures delivery, not refusals
+DANMAKU_FILTER_RATE_PER_SECOND=1000 DANMAKU_FILTER_BURST=1000 DANMAKU_FILTER_DUPLICATE_WINDOW_SECONDS=0 \
+  java -jar "$danmaku" filter --port 18090 > "$work/filter.log" 2>&1 & pids+=($!)
 DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=100000 DANMAKU_GATEWAY_SEND_RATE=100 DANMAKU_GATEWAY_SEND_BURST=100 \
   java -jar "$danmaku" gateway --port 18080 > "$work/gateway.log" 2>&1 & gateway=$!; pids+=($gateway)
 wait_for http://127.0.0.1:18090/readyz
