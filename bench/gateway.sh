@@ -57,3 +57,6 @@ cat "$work/idle.err" | tail -n 2 >&2
 java -jar "$bench" --url ws://127.0.0.1:18080/ws --connections "$viewers" --rooms 1 --senders 10 --rate 20 \
   --token "$token" --duration 30 --label "busy-room-$viewers" 2> "$work/busy.err"
 tail -n 2 "$work/busy.err" >&2
+# why the gateway closed or refused anyone during the runs
+curl -fs http://127.0.0.1:18090/metrics | grep -E "^danmaku_filter_(transaction_commit|processing)_seconds_(sum|count|max)" >&2 || true
+curl -fs http://127.0.0.1:18080/metrics | grep -E '^danmaku_gateway_(refused_total|slow_viewers_closed_total|batches_dropped_total|delivery_latency_seconds_(sum|count|max))' >&2 || true

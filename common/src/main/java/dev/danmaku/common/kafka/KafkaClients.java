@@ -64,8 +64,10 @@ public final class KafkaClients {
     public KafkaProducer<String, byte[]> transactionalProducer(String clientId, String transactionalId) {
         return producer(clientId, Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                // CONCURRENT_TRANSACTIONS retries stall sendOffsetsToTransaction for the whole backoff
-                CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 10));
+                // CONCURRENT_TRANSACTIONS retries stall sendOffsetsToTransaction for the whole backoff,
+                // and the backoff grows exponentially up to its maximum (1 s by default)
+                CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 10,
+                CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, 50));
     }
 
     /** A read_committed consumer; {@code groupId} null for manual assignment without a group. */
