@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gateway capacity and one busy room, on this machine, with the platform as separate processes:
 # `danmaku kafka`, `danmaku filter`, `danmaku gateway`, and the load generator in its own JVM.
-#   bench/gateway.sh [idle-connections] [busy-room-viewers]
+#   bench/gateway.sh [idle-connections] [busy-room-viewers]     (WARMUP=seconds before measuring, default 60)
 # Prints the load generator's JSON lines plus the gateway's RSS and heap per idle connection.
 # Everything it starts is stopped (by PID) when it ends.
 set -euo pipefail
@@ -55,7 +55,7 @@ echo "{\"label\":\"gateway-memory\",\"connections\":$idle,\"rssBytesPerConnectio
 cat "$work/idle.err" | tail -n 2 >&2
 
 java -jar "$bench" --url ws://127.0.0.1:18080/ws --connections "$viewers" --rooms 1 --senders 10 --rate 20 \
-  --token "$token" --duration 30 --label "busy-room-$viewers" 2> "$work/busy.err"
+  --token "$token" --warmup "${WARMUP:-60}" --duration 30 --label "busy-room-$viewers" 2> "$work/busy.err"
 tail -n 2 "$work/busy.err" >&2
 # why the gateway closed or refused anyone during the runs
 curl -fs http://127.0.0.1:18090/metrics | grep -E "^danmaku_filter_(transaction_commit|processing)_seconds_(sum|count|max)" >&2 || true

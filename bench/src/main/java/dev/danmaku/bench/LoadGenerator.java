@@ -62,6 +62,9 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
     @Option(names = "--duration", defaultValue = "30", description = "Seconds to hold (and send) after ramp-up. Default: ${DEFAULT-VALUE}.")
     int durationSeconds;
 
+    @Option(names = "--warmup", defaultValue = "0", description = "Seconds of sending before measuring (JIT warm-up). Default: ${DEFAULT-VALUE}.")
+    int warmupSeconds;
+
     @Option(names = "--label", defaultValue = "run", description = "Label written into the result line.")
     String label;
 
@@ -118,6 +121,7 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
                         .setClientMsgId(sender + "-" + n).setText("t" + System.currentTimeMillis())).build().toByteArray()), true);
             }, s * periodNanos / Math.max(1, senders), periodNanos, TimeUnit.NANOSECONDS);
         }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
         latency.reset();
         long holdStart = System.nanoTime();
         long deliveredBefore = delivered.get();
@@ -138,6 +142,7 @@ public final class LoadGenerator implements java.util.concurrent.Callable<Intege
         result.put("senders", senders);
         result.put("ratePerSender", rate);
         result.put("rampSeconds", Math.round(rampSeconds * 10) / 10.0);
+        result.put("warmupSeconds", warmupSeconds);
         result.put("sent", sent.get());
         result.put("deliveries", deliveredDuring);
         result.put("deliveriesPerSecond", Math.round(deliveredDuring / holdSeconds));
