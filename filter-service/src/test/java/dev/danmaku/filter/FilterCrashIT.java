@@ -30,6 +30,7 @@ import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.Origin;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.RoomEvent;
+import dev.danmaku.testkit.ChildJvm;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 
@@ -136,10 +137,9 @@ class FilterCrashIT {
     }
 
     private static Process startChild(String bootstrap, String prefix) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), FilterChildMain.class.getName(),
-                bootstrap, prefix, "crash-instance");
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), FilterChildMain.class,
+                bootstrap, prefix, "crash-instance"));
         // the replacement joins the group as soon as the dead member's session ends
         builder.environment().put("DANMAKU_KAFKA_SESSION_TIMEOUT_MS", "6000");
         builder.environment().put("DANMAKU_KAFKA_HEARTBEAT_INTERVAL_MS", "1000");

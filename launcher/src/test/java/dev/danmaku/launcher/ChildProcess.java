@@ -4,24 +4,21 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+
+import dev.danmaku.testkit.ChildJvm;
 
 /** A `danmaku` command in a child JVM (the test classpath), for tests that kill or stop a process. */
 record ChildProcess(Process process, String readyLine) implements AutoCloseable {
 
     /** Starts {@code danmaku args...} and waits until a line of its output matches {@code ready}. */
     static ChildProcess start(Map<String, String> env, Pattern ready, String... args) throws IOException {
-        List<String> command = Stream.concat(Stream.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Danmaku.class.getName()), Stream.of(args)).toList();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(List.of(), Danmaku.class, args)).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
         CompletableFuture<String> readyLine = new CompletableFuture<>();

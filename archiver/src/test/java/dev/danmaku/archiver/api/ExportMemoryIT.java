@@ -29,6 +29,7 @@ import dev.danmaku.archiver.store.ArchiveStore;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.config.CommonConfig;
+import dev.danmaku.testkit.ChildJvm;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.PostgresDatabase;
 
@@ -68,8 +69,7 @@ class ExportMemoryIT {
 
         long inserted = System.nanoTime();
         Path log = Path.of("target", "export-child.log");
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP_MB + "m", "-cp", System.getProperty("java.class.path"), ExportServerChild.class.getName(),
+        Process child = new ProcessBuilder(ChildJvm.command(List.of("-Xmx" + HEAP_MB + "m"), ExportServerChild.class,
                 database.jdbcUrl(), database.user(), database.password()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

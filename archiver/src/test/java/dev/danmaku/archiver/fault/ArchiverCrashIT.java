@@ -21,6 +21,7 @@ import dev.danmaku.archiver.store.ArchiveStore;
 import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.SettingValues;
 import dev.danmaku.common.kafka.KafkaClients;
+import dev.danmaku.testkit.ChildJvm;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.PostgresDatabase;
@@ -98,9 +99,7 @@ class ArchiverCrashIT {
             throws Exception {
         Path log = Path.of("target", "archiver-child-" + name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ArchiverChild.class.getName(),
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(List.of("-Xmx256m"), ArchiverChild.class,
                 kafka.bootstrapServers(), prefix, database.jdbcUrl(), database.user(), database.password(), "500"));
         builder.redirectErrorStream(true);
         builder.redirectOutput(log.toFile());
