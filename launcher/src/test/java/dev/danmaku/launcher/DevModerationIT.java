@@ -8,19 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.danmaku.archiver.ArchiverConfig;
 import dev.danmaku.common.auth.Identity;
-import dev.danmaku.common.config.SettingValues;
-import dev.danmaku.filter.FilterConfig;
-import dev.danmaku.gateway.GatewayConfig;
 import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Join;
 import dev.danmaku.proto.v1.Send;
@@ -40,13 +34,7 @@ class DevModerationIT {
 
     @Test
     void aModeratorOnEitherGatewayPortAddsARuleAndRecallsADanmaku(@TempDir Path dataDir) throws Exception {
-        SettingValues values = SettingValues.of(Stream.of(GatewayConfig.SETTINGS, FilterConfig.SETTINGS,
-                ArchiverConfig.SETTINGS).flatMap(java.util.List::stream).toList(), Map.of(
-                "DANMAKU_BIND_HOST", "127.0.0.1", "DANMAKU_GATEWAY_PORT", "0",
-                "DANMAKU_DATA_DIR", dataDir.toString()));
-        DevPlatform.Options options = new DevPlatform.Options(GatewayConfig.from(values), FilterConfig.from(values),
-                ArchiverConfig.from(values), 2, 0, dataDir);
-        try (DevPlatform platform = DevPlatform.start(options)) {
+        try (DevPlatform platform = DevPlatforms.start(dataDir, 2)) {
             int first = platform.ports().get(0);
             int second = platform.ports().get(1);
             String viewerToken = platform.token("alice", "Alice", Set.of(Identity.VIEWER));
