@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Benchmarks of the danmaku platform on this machine, as separate processes: `danmaku kafka`, two
+# gateways, the filter and the archiver (PostgreSQL), and the Java load generator. See
+# docs/performance.md.
+#
+#   bench/run.sh p1|p2|p3|p4|p5|p6    one profile against our platform
+#   bench/run.sh compare [profiles]   the same profiles against our platform and the Socket.IO + Redis
+#                                     peer (../shared/peers/socketio-redis), alternating; writes
+#                                     bench/results/<date>.json, BENCHMARKS.md and a PNG chart
+#   bench/run.sh smoke                a few seconds of P1's shape, checks the accounting (CI)
+#   bench/run.sh --help
+#
+# Profiles (the peer's): P1 busy room 1 x (1000 viewers + 10 senders) x 20/s; P2 many rooms
+# 500 x (10 + 1) x 2/s; P3 P1's shape stepped over P3_RATES; P4 idle connections (P4_ONE on one
+# gateway for memory per connection, P4_TOTAL over several gateway and load generator processes);
+# P5 exactly-once filter throughput with 10 000 rules; P6 archive ingest and export.
+# Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (30, a run of the
+# profile before measuring, our JVMs only) P3_RATES ("20 40 80 100 160") PEER_P3_RATES ("1 2 3 4 5 10 20")
+# P4_ONE (19000) P4_TOTAL (100000) PEER_DIR (../shared/peers/socketio-redis) RESULTS_DIR (bench/results)
+# Everything started here is stopped by PID when it ends.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-}
+if [[ -z "$mode" || "$mode" == -h || "$mode" == --help ]]; then
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+shift || true
+
+danmaku_jar="$root/launcher/target/danmaku.jar"
+bench_jar="$root/bench/target/danmaku-bench.jar"
+results_dir=${RESULTS_DIR:-$root/bench/results}
+peer_dir=${PEER_DIR:-$root/../shared/peers/socketio-redis}
+export DURATION_S=${DURATION_S:-25} WARMUP_S=${WARMUP_S:-5} DRAIN_S=${DRAIN_S:-3} RAMP_BATCH=${RAMP_BATCH:-200}
+jit_warmup_s=${JIT_WARMUP_S:-30}
+work=$(mktemp -d)
+pids=()
+log() { echo "[run] $*" >&2; }
+
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+build() {
+  if [[ ! -f "$danmaku_jar" || ! -f "$bench_jar" ]]; then
+    log "building the platform and the load generator"
+    (cd "$root" && ./mvnw -q -B -DskipTests package)
+  fi
+}
+
+wait_ready() { # url log
+  for _ in $(seq 240); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  log "FATAL: $1 did not become ready; last lines of $2:"; tail -20 "$2" >&2; exit 1
+}
+
+# The platform as five processes. Limits meant for people are lifted: each sender is one user
+# sending 20-160 danmaku/s, which the default per-user limits would refuse.
+declare -A pid_of
+start_platform() {
+  local gateways=${1:-2}
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  export DANMAKU_BIND_HOST=127.0.0.1 DANMAKU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 DANMAKU_TOPIC_PARTITIONS=${PARTITIONS:-6}
+  rm -rf "$work/kafka" && mkdir -p "$work/kafka"
+  java ${KAFKA_JAVA_OPTS:--Xms512m -Xmx1g} -jar "$danmaku_jar" kafka --kafka-port 19092 --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
+  pids+=($!); pid_of[kafka]=$!
+  for _ in $(seq 240); do grep -q "Kafka broker ready" "$work/kafka.log" && break; sleep 0.25; done
+  grep -q "Kafka broker ready" "$work/kafka.log" || { log "FATAL: kafka did not start"; tail -20 "$work/kafka.log" >&2; exit 1; }
+  DANMAKU_FILTER_RATE_PER_SECOND=1000 DANMAKU_FILTER_BURST=1000 DANMAKU_FILTER_DUPLICATE_WINDOW_SECONDS=0 \
+    java ${FILTER_JAVA_OPTS:--Xms256m -Xmx1g} -jar "$danmaku_jar" filter --port 18090 >"$work/filter.log" 2>&1 &
+  pids+=($!); pid_of[filter]=$!
+  if [[ "${ARCHIVER:-on}" == on ]]; then
+    psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS danmaku_bench" >/dev/null 2>&1 || true
+    psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE danmaku_bench" >/dev/null
+    DANMAKU_ARCHIVE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/danmaku_bench DANMAKU_ARCHIVE_JDBC_USER=postgres \
+      java ${ARCHIVER_JAVA_OPTS:--Xms256m -Xmx1g} -jar "$danmaku_jar" archiver --port 18070 >"$work/archiver.log" 2>&1 &
+    pids+=($!); pid_of[archiver]=$!
+  fi
+  gateway_urls=() gateway_pids=()
+  local i port
+  for ((i = 0; i < gateways; i++)); do
+    port=$((18080 + i))
+    DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=1000000 DANMAKU_GATEWAY_MAX_CONNECTIONS=1000000 \
+    DANMAKU_GATEWAY_SEND_RATE=1000 DANMAKU_GATEWAY_SEND_BURST=1000 \
+      java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx2g} -jar "$danmaku_jar" gateway --port "$port" >"$work/gateway-$port.log" 2>&1 &
+    pids+=($!); pid_of[gateway-$port]=$!; gateway_urls+=("ws://127.0.0.1:$port/ws"); gateway_pids+=($!)
+  done
+  wait_ready http://127.0.0.1:18090/readyz "$work/filter.log"
+  [[ "${ARCHIVER:-on}" == on ]] && wait_ready http://127.0.0.1:18070/readyz "$work/archiver.log"
+  for ((i = 0; i < gateways; i++)); do wait_ready "http://127.0.0.1:$((18080 + i))/readyz" "$work/gateway-$((18080 + i)).log"; done
+  log "platform up: kafka ${pid_of[kafka]}, filter ${pid_of[filter]}, archiver ${pid_of[archiver]:-off}, gateways ${gateway_pids[*]}"
+}
+
+monitor_list() {
+  local label list=""
+  for label in "${!pid_of[@]}"; do list+="${list:+,}$label:${pid_of[$label]}"; done
+  echo "$list"
+}
+
+# loadgen OUT.json [env...]: one run of the Java load generator against the running platform
+loadgen() {
+  local out=$1; shift
+  env "$@" SERVERS="$(IFS=,; echo "${gateway_urls[*]}")" MONITOR_PIDS="$(monitor_list)" \
+    java ${LOADGEN_JAVA_OPTS:--Xms512m -Xmx2g -XX:+UseParallelGC} -jar "$bench_jar" >"$out" 2>"$out.log" || true
+  cat "$out.log" >&2
+  [[ -s "$out" ]] || echo '{"peer":"danmaku","ok":false,"error":"the load generator printed no result"}' >"$out"
+}
+
+# ours PROFILE-LABEL OUT.json ROOMS VIEWERS SENDERS RATE: warm the JVMs with the profile, then measure
+ours_step() {
+  local label=$1 out=$2 shape=(ROOMS=$3 VIEWERS_PER_ROOM=$4 SENDERS_PER_ROOM=$5 RATE_PER_SENDER=$6)
+  if ((jit_warmup_s > 0)); then
+    log "$label: JIT warm-up run of ${jit_warmup_s} s (not recorded)"
+    loadgen "$work/warmup.json" "${shape[@]}" PROFILE="$label-warmup" DURATION_S=$((jit_warmup_s + 3)) WARMUP_S=1 2>/dev/null
+  fi
+  log "$label: measuring"
+  loadgen "$out" "${shape[@]}" PROFILE="$label"
+}
+
+peer_step() { # MODE OUT.json [env...]
+  local mode=$1 out=$2; shift 2
+  if [[ ! -x "$peer_dir/run.sh" ]]; then
+    echo '{"peer":"socketio-redis","ok":false,"error":"peer not found at '"$peer_dir"'"}' >"$out"; return
+  fi
+  log "peer: $mode"
+  (cd "$peer_dir" && env "$@" RESULTS_DIR="$work/peer" ./run.sh "$mode" | tail -n 1) >"$out" || true
+  [[ -s "$out" ]] || echo '{"peer":"socketio-redis","ok":false,"error":"peer run printed no result"}' >"$out"
+}
+
+p1() { start_platform 2; ours_step P1-busy-room "$1" 1 1000 10 20; stop_all; }
+p2() { start_platform 2; ours_step P2-many-rooms "$1" 500 10 1 2; stop_all; }
+p3() { # our steps on one warm platform; result: one JSON line holding every step
+  local out=$1 rate steps=()
+  start_platform 2
+  for rate in ${P3_RATES:-20 40 80 100 160}; do
+    ours_step "P3-max-rate$rate" "$work/p3-$rate.json" 1 1000 10 "$rate"
+    steps+=("$work/p3-$rate.json")
+    JIT_WARMUP_S=0 jit_warmup_s=0
+  done
+  stop_all
+  java -cp "$bench_jar" dev.danmaku.bench.Report steps danmaku P3-max "${steps[@]}" >"$out"
+}
+p4() { # idle connections: memory per connection on one gateway, then P4_TOTAL over several processes
+  local out=$1 one=${P4_ONE:-19000} total=${P4_TOTAL:-100000}
+  ARCHIVER=off start_platform 1
+  local gw=${gateway_pids[0]} rss0 heap0
+  rss0=$(rss_kb "$gw"); heap0=$(heap_kb "$gw")
+  loadgen "$work/p4-one.json" PROFILE=P4-one-gateway ROOMS=100 VIEWERS_PER_ROOM=$((one / 100)) SENDERS_PER_ROOM=0 \
+    RAMP_BATCH=1000 DURATION_S=8 &
+  local lg=$!
+  for _ in $(seq 600); do grep -q "holding" "$work/p4-one.json.log" 2>/dev/null && break; sleep 0.5; done
+  sleep 3
+  local rss1 heap1; rss1=$(rss_kb "$gw"); heap1=$(heap_kb "$gw")
+  wait "$lg" || true
+  stop_all
+  local per_gateway=19000 gateways=$(( (total + 18999) / 19000 ))
+  ARCHIVER=off start_platform "$gateways"
+  local i shard_pids=() urls=("${gateway_urls[@]}")
+  for ((i = 0; i < gateways; i++)); do
+    gateway_urls=("${urls[$i]}")
+    loadgen "$work/p4-total-$i.json" PROFILE=P4-total ROOMS=$((per_gateway / 100)) VIEWERS_PER_ROOM=100 SENDERS_PER_ROOM=0 \
+      RAMP_BATCH=1000 DURATION_S=20 SOURCE_ADDRESSES="127.0.0.$((i + 2))" LOADGEN_JAVA_OPTS="-Xmx512m" &
+    shard_pids+=($!)
+  done
+  gateway_urls=("${urls[@]}")
+  for _ in $(seq 900); do
+    (( $(cat "$work"/p4-total-*.json.log 2>/dev/null | grep -c holding) >= gateways )) && break; sleep 0.5
+  done
+  sleep 3
+  local sessions=0 port
+  for ((i = 0; i < gateways; i++)); do
+    port=$((18080 + i))
+    sessions=$((sessions + $(curl -fs "http://127.0.0.1:$port/metrics" | awk '/^danmaku_gateway_sessions/ {printf "%d", $2}')))
+  done
+  local rss_total=0; for i in "${gateway_pids[@]}"; do rss_total=$((rss_total + $(rss_kb "$i"))); done
+  for i in "${shard_pids[@]}"; do wait "$i" || true; done
+  stop_all
+  java -cp "$bench_jar" dev.danmaku.bench.Report capacity "$one" "$rss0" "$rss1" "$heap0" "$heap1" \
+    "$work/p4-one.json" "$total" "$sessions" "$gateways" "$rss_total" >"$out"
+}
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+heap_kb() { # live heap right after a full GC, in KiB
+  jcmd "$1" GC.run >/dev/null
+  jcmd "$1" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i + 1); sub("K", "", v); print v; exit}}'
+}
+p5() {
+  local out=$1 cp
+  (cd "$root" && ./mvnw -q -B -pl filter-service -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2)
+  cp="$root/filter-service/target/test-classes:$root/filter-service/target/classes:$(cat "$root/filter-service/target/bench.classpath")"
+  java -Xmx1g -cp "$cp" dev.danmaku.filter.bench.PipelineBenchmark 300000 1 6 5000 2>"$work/p5.err" | tee "$work/p5.log" >&2 || true
+  java -cp "$bench_jar" dev.danmaku.bench.Report lines P5-filter "$work/p5.log" >"$out"
+}
+p6() {
+  local out=$1
+  (cd "$root" && ./mvnw -B -pl archiver -am verify -Dtest=ArchiveBenchmark -Dit.test=none \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.phases=kafka,export) \
+    | tee "$work/p6.log" | grep -E "rows/s|ERROR" >&2 || true
+  java -cp "$bench_jar" dev.danmaku.bench.Report lines P6-archive "$work/p6.log" >"$out"
+}
+
+smoke() { # seconds of P1's shape on a small room; fails when the accounting does not add up
+  local out=$1
+  ARCHIVER=off start_platform 2
+  JIT_WARMUP_S=0 jit_warmup_s=0
+  loadgen "$out" PROFILE=smoke ROOMS=2 VIEWERS_PER_ROOM=20 SENDERS_PER_ROOM=2 RATE_PER_SENDER=10 \
+    DURATION_S=6 WARMUP_S=1 TAIL_EXCLUDE_S=1 DRAIN_S=3
+  stop_all
+  java -cp "$bench_jar" dev.danmaku.bench.Report check "$out"
+}
+
+build
+mkdir -p "$results_dir"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+case "$mode" in
+  p1|p2|p3|p4|p5|p6|smoke)
+    "$mode" "$results_dir/${mode^^}-$stamp.json"
+    cat "$results_dir/${mode^^}-$stamp.json"
+    ;;
+  compare)
+    profiles=${*:-p1 p2 p3 p4 p5 p6}
+    rows=()
+    for p in $profiles; do
+      "$p" "$work/ours-$p.json"
+      rows+=("$p" "$work/ours-$p.json")
+      case "$p" in
+        p1|p2) peer_step "$p" "$work/peer-$p.json"; rows+=("$work/peer-$p.json") ;;
+        p3) peer_step p3 "$work/peer-p3.json" P3_RATES="${PEER_P3_RATES:-1 2 3 4 5 10 20}"; rows+=("$work/peer-p3.json") ;;
+        *) rows+=("-") ;;
+      esac
+    done
+    java -cp "$bench_jar" dev.danmaku.bench.Report compare "$results_dir/$(date -u +%Y-%m-%d).json" \
+      "$root/BENCHMARKS.md" "$root/docs/benchmarks.png" "${rows[@]}"
+    ;;
+  *) echo "bench/run.sh: unknown mode '$mode' (try --help)" >&2; exit 64 ;;
+esac
