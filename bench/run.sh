@@ -123,6 +123,18 @@ ours_step() {
   fi
   log "$label: measuring"
   loadgen "$out" "${shape[@]}" PROFILE="$label"
+  where_time_went
+}
+
+# Where latency and refusals come from: the filter's transactions and the gateways' own accept->flush timer
+where_time_went() {
+  curl -fs http://127.0.0.1:18090/metrics | grep -E '^danmaku_filter_(transaction_commit|processing)_seconds_(sum|count|max)' >&2 || true
+  local url
+  for url in "${gateway_urls[@]}"; do
+    url=${url/ws:/http:}; url=${url%/ws}
+    curl -fs "$url/metrics" | grep -E '^danmaku_gateway_(refused_total|slow_viewers_closed_total|batches_dropped_total|batches_total|delivery_latency_seconds_(sum|count|max))' \
+      | sed "s#^#${url##*:} #" >&2 || true
+  done
 }
 
 peer_step() { # MODE OUT.json [env...]

@@ -114,9 +114,20 @@ public final class LoadGenerator implements Callable<Integer> {
     int ioThreads;
 
     private final ObjectMapper json = new ObjectMapper();
+    private ObjectNode result;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LoadGenerator()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    /** Runs with these arguments in this JVM and returns the result line (tests, the CI smoke). */
+    public static ObjectNode run(String... args) {
+        LoadGenerator generator = new LoadGenerator();
+        int exit = new CommandLine(generator).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (generator.result == null) {
+            throw new IllegalStateException("the load generator ended with exit code " + exit + " and no result");
+        }
+        return generator.result;
     }
 
     @Override
@@ -146,6 +157,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 System.err.println("FATAL: could not establish connections: " + failure);
                 ObjectNode out = json.createObjectNode().put("peer", "danmaku").put("profile", profile).put("ok", false)
                         .put("error", "could not establish connections: " + failure);
+                result = out;
                 System.out.println(json.writeValueAsString(out));
                 return 2;
             }
@@ -157,6 +169,7 @@ public final class LoadGenerator implements Callable<Integer> {
             connections.stopping();
             open.forEach(ViewerConnections.Connection::close);
             System.err.println(Table.of(out));
+            result = out;
             System.out.println(json.writeValueAsString(out));
             return 0;
         }

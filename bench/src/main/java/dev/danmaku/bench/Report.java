@@ -46,7 +46,12 @@ public final class Report {
             case "steps" -> System.out.println(JSON.writeValueAsString(steps(args[1], args[2], List.of(args).subList(3, args.length))));
             case "capacity" -> System.out.println(JSON.writeValueAsString(capacity(args)));
             case "lines" -> System.out.println(JSON.writeValueAsString(lines(args[1], Path.of(args[2]))));
-            case "check" -> System.exit(check(read(Path.of(args[1]))));
+            case "check" -> {
+                List<String> problems = accountingProblems(read(Path.of(args[1])));
+                problems.forEach(p -> System.err.println("smoke: " + p));
+                System.err.println(problems.isEmpty() ? "smoke: accounting adds up" : "smoke: FAILED");
+                System.exit(problems.isEmpty() ? 0 : 1);
+            }
             case "compare" -> compare(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), List.of(args).subList(4, args.length));
             default -> {
                 System.err.println("Report: unknown mode " + args[0]);
@@ -115,8 +120,8 @@ public final class Report {
         return out;
     }
 
-    /** Smoke check for CI: the harness ran and every expected delivery was accounted for. */
-    static int check(JsonNode result) {
+    /** What does not add up in a result line: the run failed, or some expected delivery is unaccounted for. */
+    public static List<String> accountingProblems(JsonNode result) {
         List<String> problems = new ArrayList<>();
         JsonNode d = result.path("deliveries");
         if (!result.path("ok").asBoolean()) {
@@ -137,9 +142,7 @@ public final class Report {
         if (result.path("latency_ms").path("count").asLong() != d.path("received").asLong()) {
             problems.add("latency samples do not match deliveries");
         }
-        problems.forEach(p -> System.err.println("smoke: " + p));
-        System.err.println(problems.isEmpty() ? "smoke: accounting adds up" : "smoke: FAILED");
-        return problems.isEmpty() ? 0 : 1;
+        return problems;
     }
 
     static void compare(Path jsonOut, Path markdownOut, Path chartOut, List<String> rows) throws IOException {
