@@ -1,5 +1,7 @@
 package dev.danmaku.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.Recorder;
@@ -60,62 +62,106 @@ final class Accounting {
         return new Receiver(connection);
     }
 
-    /** One connection's view; called from one I/O thread at a time. */
+    /**
+     * One connection's view; called from one I/O thread at a time. Counts gather per frame and
+     * reach the shared counters in {@link #endFrame()}: a frame carries up to hundreds of danmaku.
+     */
     final class Receiver {
         private final Plan.Connection connection;
-        private final String room;
+        private final byte[] room;
         private final long[] lastSequence;
+        private long all;
+        private long inWindow;
+        private long counted;
+        private long outOfOrder;
+        private long wrong;
+        private long late;
 
         private Receiver(Plan.Connection connection) {
             this.connection = connection;
-            this.room = connection.room();
+            this.room = connection.room().getBytes(StandardCharsets.UTF_8);
             this.lastSequence = new long[plan.sendersPerRoom()];
-            java.util.Arrays.fill(lastSequence, -1);
+            Arrays.fill(lastSequence, -1);
         }
 
         void onDanmaku(String roomId, String text, long nowMicros) {
+            onDanmaku(roomId.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8), nowMicros);
+        }
+
+        /** Room id and text as UTF-8, as they come off the wire. */
+        void onDanmaku(byte[] roomId, byte[] text, long nowMicros) {
             if (nowMicros >= drainEndMicros) {
-                afterDrain.increment();
+                late++;
                 return;
             }
-            receivedAll.increment();
+            all++;
             if (nowMicros >= countFromMicros && nowMicros < countUntilMicros) {
-                receivedInWindow.increment();
+                inWindow++;
             }
-            int at = text.indexOf('@');
-            int end = text.indexOf(' ', at + 1);
-            if (!room.equals(roomId) || !text.startsWith("#") || at < 0 || end < 0) {
-                wrongRoom.increment();
-                return;
-            }
-            long id;
-            long sentAt;
-            try {
-                id = Long.parseLong(text, 1, at, 10);
-                sentAt = Long.parseLong(text, at + 1, end, 10);
-            } catch (NumberFormatException e) {
-                wrongRoom.increment();
+            // "#<id>@<sentAtMicros> ..."
+            int at = indexOf(text, (byte) '@', 1);
+            int end = at < 0 ? -1 : indexOf(text, (byte) ' ', at + 1);
+            long id = end < 0 || text[0] != '#' ? -1 : digits(text, 1, at);
+            long sentAt = id < 0 ? -1 : digits(text, at + 1, end);
+            if (!Arrays.equals(room, roomId) || sentAt < 0) {
+                wrong++;
                 return;
             }
             int senderIndex = (int) (id / Plan.ID_MULTIPLIER);
             long sequence = id % Plan.ID_MULTIPLIER;
             int k = senderIndex - connection.roomIndex() * plan.sendersPerRoom();
             if (k < 0 || k >= lastSequence.length) {
-                wrongRoom.increment();
+                wrong++;
                 return;
             }
             if (sequence <= lastSequence[k]) {
-                outOfOrderOrDuplicate.increment();
+                outOfOrder++;
             } else {
                 lastSequence[k] = sequence;
             }
             if (counted(sentAt)) {
-                receivedCounted.increment();
+                counted++;
                 long micros = Math.max(1, nowMicros - sentAt);
                 latency.recordValue(micros);
                 (plan.serverOfSender(senderIndex) == connection.server() ? latencySameServer : latencyCrossServer)
                         .recordValue(micros);
             }
         }
+
+        /** Adds this frame's counts to the shared ones. */
+        void endFrame() {
+            receivedAll.add(all);
+            receivedInWindow.add(inWindow);
+            receivedCounted.add(counted);
+            outOfOrderOrDuplicate.add(outOfOrder);
+            wrongRoom.add(wrong);
+            afterDrain.add(late);
+            all = inWindow = counted = outOfOrder = wrong = late = 0;
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A non-negative decimal number from ASCII digits, or -1 when there is none. */
+    private static long digits(byte[] bytes, int from, int to) {
+        if (to <= from || to - from > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 }

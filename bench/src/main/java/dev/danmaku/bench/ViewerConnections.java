@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import com.google.protobuf.util.JsonFormat;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
@@ -29,6 +31,7 @@ import org.xnio.Options;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 
+import dev.danmaku.proto.v1.Batch;
 import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.Join;
@@ -53,6 +56,8 @@ final class ViewerConnections implements AutoCloseable {
         }
     }
 
+    private static final int BATCH_TAG = lengthDelimitedTag(ServerFrame.BATCH_FIELD_NUMBER);
+    private static final int DANMAKU_TAG = lengthDelimitedTag(Batch.DANMAKU_FIELD_NUMBER);
     private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
     private static final JsonFormat.Printer JSON_PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
 
@@ -134,12 +139,46 @@ final class ViewerConnections implements AutoCloseable {
             }
         }
 
+        /** A binary frame: batches are read field by field (only room and text), the rest parsed whole. */
+        private void onBinary(ByteBuffer frame) throws IOException {
+            CodedInputStream in = CodedInputStream.newInstance(frame.duplicate());
+            if (in.readTag() != BATCH_TAG) {
+                onFrame(ServerFrame.parseFrom(frame));
+                return;
+            }
+            long now = nowMicros();
+            int batchEnd = in.pushLimit(in.readRawVarint32());
+            while (!in.isAtEnd()) {
+                int tag = in.readTag();
+                if (tag != DANMAKU_TAG) {
+                    in.skipField(tag);
+                    continue;
+                }
+                int danmakuEnd = in.pushLimit(in.readRawVarint32());
+                byte[] room = null;
+                byte[] text = null;
+                while (!in.isAtEnd()) {
+                    int field = in.readTag();
+                    switch (WireFormat.getTagFieldNumber(field)) {
+                        case Danmaku.ROOM_ID_FIELD_NUMBER -> room = in.readByteArray();
+                        case Danmaku.TEXT_FIELD_NUMBER -> text = in.readByteArray();
+                        default -> in.skipField(field);
+                    }
+                }
+                in.popLimit(danmakuEnd);
+                receiver.onDanmaku(room == null ? new byte[0] : room, text == null ? new byte[0] : text, now);
+            }
+            in.popLimit(batchEnd);
+            receiver.endFrame();
+        }
+
         private void onFrame(ServerFrame frame) {
             if (frame.hasBatch()) {
                 long now = nowMicros();
                 for (Danmaku danmaku : frame.getBatch().getDanmakuList()) {
                     receiver.onDanmaku(danmaku.getRoomId(), danmaku.getText(), now);
                 }
+                receiver.endFrame();
             } else if (frame.hasJoined()) {
                 joined.complete(this);
             } else if (frame.hasAck() && frame.getAck().getVerdict() != Verdict.ACCEPTED) {
@@ -192,6 +231,10 @@ final class ViewerConnections implements AutoCloseable {
         worker.shutdownNow();
     }
 
+    private static int lengthDelimitedTag(int fieldNumber) {
+        return fieldNumber << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    }
+
     static long nowMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
@@ -221,8 +264,8 @@ final class ViewerConnections implements AutoCloseable {
             var data = message.getData();
             try {
                 ByteBuffer[] parts = data.getResource();
-                connection.onFrame(ServerFrame.parseFrom(parts.length == 1 ? parts[0] : concatenate(parts)));
-            } catch (InvalidProtocolBufferException e) {
+                connection.onBinary(parts.length == 1 ? parts[0] : concatenate(parts));
+            } catch (IOException e) {
                 count(errors, "undecodable frame");
             } finally {
                 data.free();

@@ -23,6 +23,7 @@ class AccountingTest {
         viewer.onDanmaku("r0", Accounting.text(0, 500, "early"), 1_200);
         viewer.onDanmaku("r0", Accounting.text(1, 1_100, "counted"), 1_300);
 
+        viewer.endFrame();
         assertThat(accounting.receivedAll.sum()).isEqualTo(2);
         assertThat(accounting.receivedCounted.sum()).isEqualTo(1);
         assertThat(accounting.latency.getIntervalHistogram().getMaxValue()).isBetween(199L, 201L);
@@ -36,6 +37,7 @@ class AccountingTest {
         viewer.onDanmaku("r0", Accounting.text(4, 1_100, "x"), 1_200);
         viewer.onDanmaku("r0", Accounting.text(Plan.ID_MULTIPLIER + 1, 1_100, "other sender"), 1_200);
 
+        viewer.endFrame();
         assertThat(accounting.outOfOrderOrDuplicate.sum()).isEqualTo(2);
     }
 
@@ -46,13 +48,16 @@ class AccountingTest {
         viewer.onDanmaku("r0", Accounting.text(2 * Plan.ID_MULTIPLIER, 1_100, "sender of r1"), 1_200);
         viewer.onDanmaku("r0", "typed by a person", 1_200);
 
+        viewer.endFrame();
         assertThat(accounting.wrongRoom.sum()).isEqualTo(3);
         assertThat(accounting.receivedCounted.sum()).isZero();
     }
 
     @Test
     void nothingCountsAfterTheDrain() {
-        receiverInRoom0().onDanmaku("r0", Accounting.text(0, 1_100, "late"), 3_000);
+        Accounting.Receiver viewer = receiverInRoom0();
+        viewer.onDanmaku("r0", Accounting.text(0, 1_100, "late"), 3_000);
+        viewer.endFrame();
 
         assertThat(accounting.receivedAll.sum()).isZero();
         assertThat(accounting.afterDrain.sum()).isEqualTo(1);
