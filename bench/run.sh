@@ -173,7 +173,8 @@ p4() { # idle connections: memory per connection on one gateway, then P4_TOTAL o
   local rss1 heap1; rss1=$(rss_kb "$gw"); heap1=$(heap_kb "$gw")
   wait "$lg" || true
   stop_all
-  local per_gateway=19000 gateways=$(( (total + 18999) / 19000 ))
+  local gateways=$(( (total + 18999) / 19000 ))
+  local per_gateway=$(( ( (total + gateways - 1) / gateways + 99) / 100 * 100 ))
   ARCHIVER=off start_platform "$gateways"
   local i shard_pids=() urls=("${gateway_urls[@]}")
   for ((i = 0; i < gateways; i++)); do
@@ -196,7 +197,7 @@ p4() { # idle connections: memory per connection on one gateway, then P4_TOTAL o
   for i in "${shard_pids[@]}"; do wait "$i" || true; done
   stop_all
   java -cp "$bench_jar" dev.danmaku.bench.Report capacity "$one" "$rss0" "$rss1" "$heap0" "$heap1" \
-    "$work/p4-one.json" "$total" "$sessions" "$gateways" "$rss_total" >"$out"
+    "$work/p4-one.json" "$((per_gateway * gateways))" "$sessions" "$gateways" "$rss_total" >"$out"
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 heap_kb() { # live heap right after a full GC, in KiB
