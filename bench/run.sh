@@ -14,8 +14,8 @@
 # 500 x (10 + 1) x 2/s; P3 P1's shape stepped over P3_RATES; P4 idle connections (P4_ONE on one
 # gateway for memory per connection, P4_TOTAL over several gateway and load generator processes);
 # P5 exactly-once filter throughput with 10 000 rules; P6 archive ingest and export.
-# Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (30, a run of the
-# profile before measuring, our JVMs only) P3_RATES ("20 40 80 100 160") PEER_P3_RATES ("1 2 3 4 5 10 20")
+# Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
+# profile before measuring, our JVMs only) P3_RATES ("20 40 60 80 100 120") PEER_P3_RATES ("1 2 3 4 5 10 20")
 # P4_ONE (19000) P4_TOTAL (100000) PEER_DIR (../shared/peers/socketio-redis) RESULTS_DIR (bench/results)
 # Everything started here is stopped by PID when it ends.
 set -euo pipefail
@@ -32,7 +32,7 @@ bench_jar="$root/bench/target/danmaku-bench.jar"
 results_dir=${RESULTS_DIR:-$root/bench/results}
 peer_dir=${PEER_DIR:-$root/../shared/peers/socketio-redis}
 export DURATION_S=${DURATION_S:-25} WARMUP_S=${WARMUP_S:-5} DRAIN_S=${DRAIN_S:-3} RAMP_BATCH=${RAMP_BATCH:-200}
-jit_warmup_s=${JIT_WARMUP_S:-30}
+jit_warmup_s=${JIT_WARMUP_S:-90}
 work=$(mktemp -d)
 pids=()
 log() { echo "[run] $*" >&2; }
@@ -62,11 +62,26 @@ wait_ready() { # url log
   log "FATAL: $1 did not become ready; last lines of $2:"; tail -20 "$2" >&2; exit 1
 }
 
+# Like the peer's run.sh: wait (at most QUIET_WAIT_S, 30) until the machine is below QUIET_MAX_BUSY_PCT
+# (30 % of one core) over 2 s before starting a profile; measure anyway after that, and say so.
+wait_quiet() {
+  local deadline=$((SECONDS + ${QUIET_WAIT_S:-30})) busy
+  while true; do
+    busy=$(awk -v cores="$(nproc)" 'NR == 1 {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6}' /proc/stat; sleep 2;
+           awk 'NR == 1 {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6}' /proc/stat)
+    busy=$(echo $busy | awk -v cores="$(nproc)" '{dt = $3 - $1; di = $4 - $2; printf "%.0f", dt ? (dt - di) / dt * cores * 100 : 0}')
+    if ((busy < ${QUIET_MAX_BUSY_PCT:-30})); then log "machine quiet: ${busy}% of one core busy"; return; fi
+    if ((SECONDS >= deadline)); then log "machine still busy (${busy}% of one core) after waiting; measuring anyway"; return; fi
+    log "machine busy (${busy}% of one core): waiting"
+  done
+}
+
 # The platform as five processes. Limits meant for people are lifted: each sender is one user
 # sending 20-160 danmaku/s, which the default per-user limits would refuse.
 declare -A pid_of
 start_platform() {
   local gateways=${1:-2}
+  wait_quiet
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   export DANMAKU_BIND_HOST=127.0.0.1 DANMAKU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 DANMAKU_TOPIC_PARTITIONS=${PARTITIONS:-6}
   rm -rf "$work/kafka" && mkdir -p "$work/kafka"
@@ -150,13 +165,14 @@ peer_step() { # MODE OUT.json [env...]
 p1() { start_platform 2; ours_step P1-busy-room "$1" 1 1000 10 20; stop_all; }
 p2() { start_platform 2; ours_step P2-many-rooms "$1" 500 10 1 2; stop_all; }
 p3() { # our steps on one warm platform; result: one JSON line holding every step
-  local out=$1 rate steps=()
+  local out=$1 rate steps=() warm=$jit_warmup_s
   start_platform 2
-  for rate in ${P3_RATES:-20 40 80 100 160}; do
+  for rate in ${P3_RATES:-20 40 60 80 100 120}; do
     ours_step "P3-max-rate$rate" "$work/p3-$rate.json" 1 1000 10 "$rate"
     steps+=("$work/p3-$rate.json")
-    JIT_WARMUP_S=0 jit_warmup_s=0
+    jit_warmup_s=0 # the platform stays up and warm between steps
   done
+  jit_warmup_s=$warm
   stop_all
   java -cp "$bench_jar" dev.danmaku.bench.Report steps danmaku P3-max "${steps[@]}" >"$out"
 }
@@ -215,7 +231,7 @@ p5() {
 p6() {
   local out=$1
   (cd "$root" && ./mvnw -B -pl archiver -am verify -Dtest=ArchiveBenchmark -Dit.test=none \
-    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.phases=kafka,export) \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dbench.phases=kafka,export 2>&1) \
     | tee "$work/p6.log" | grep -E "rows/s|ERROR" >&2 || true
   java -cp "$bench_jar" dev.danmaku.bench.Report lines P6-archive "$work/p6.log" >"$out"
 }
@@ -223,7 +239,6 @@ p6() {
 smoke() { # seconds of P1's shape on a small room; fails when the accounting does not add up
   local out=$1
   ARCHIVER=off start_platform 2
-  JIT_WARMUP_S=0 jit_warmup_s=0
   loadgen "$out" PROFILE=smoke ROOMS=2 VIEWERS_PER_ROOM=20 SENDERS_PER_ROOM=2 RATE_PER_SENDER=10 \
     DURATION_S=6 WARMUP_S=1 TAIL_EXCLUDE_S=1 DRAIN_S=3
   stop_all

@@ -52,7 +52,11 @@ public final class Archiver implements AutoCloseable {
             clients.createMissingTopics(Duration.ofSeconds(30));
             ArchiveIngest ingest = new ArchiveIngest(
                     clients.consumer("danmaku-archiver", CONSUMER_GROUP,
-                            Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize())),
+                            Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize(),
+                                    // history may lag a little: fewer, fuller fetches and database
+                                    // transactions leave the CPU to the live path
+                                    ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024,
+                                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)),
                     clients.topics().filtered(), store::write,
                     new Backoff(FIRST_RETRY, Duration.ofMillis(Math.max(config.retryMaxMs(), FIRST_RETRY.toMillis()))),
                     meters);

@@ -110,10 +110,14 @@ public final class Report {
         ObjectNode figures = out.putObject("per_second");
         for (String line : Files.readAllLines(file)) {
             Matcher m = RATE.matcher(line);
-            if (m.find()) {
+            String last = null;
+            while (m.find()) {
+                last = m.group(1);
+            }
+            if (last != null) {
                 lines.add(line.trim());
-                String key = line.substring(0, Math.min(line.indexOf(':') > 0 ? line.indexOf(':') : line.length(), 60)).trim();
-                figures.put(key, Long.parseLong(m.group(1).replace(",", "")));
+                String key = (line.indexOf(':') > 0 ? line.substring(0, line.indexOf(':')) : line).trim();
+                figures.put(key, Long.parseLong(last.replace(",", "")));
             }
         }
         out.put("ok", !lines.isEmpty());
