@@ -3,7 +3,7 @@
 # gateways, the filter and the archiver (PostgreSQL), and the Java load generator. See
 # docs/performance.md.
 #
-#   bench/run.sh p1|p2|p3|p4|p5|p6    one profile against our platform
+#   bench/run.sh p1|p2|p3|p4|p5|p6    one profile against our platform (result in bench/results/runs/)
 #   bench/run.sh compare [profiles]   the same profiles against our platform and the Socket.IO + Redis
 #                                     peer (../shared/peers/socketio-redis), alternating; writes
 #                                     bench/results/<date>.json, BENCHMARKS.md and a PNG chart
@@ -124,8 +124,8 @@ monitor_list() {
 loadgen() {
   local out=$1; shift
   env "$@" SERVERS="$(IFS=,; echo "${gateway_urls[*]}")" MONITOR_PIDS="$(monitor_list)" \
-    java ${LOADGEN_JAVA_OPTS:--Xms512m -Xmx2g -XX:+UseParallelGC} -jar "$bench_jar" >"$out" 2>"$out.log" || true
-  cat "$out.log" >&2
+    java ${LOADGEN_JAVA_OPTS:--Xms512m -Xmx2g -XX:+UseParallelGC} -jar "$bench_jar" >"$out" 2>"$work/$(basename "$out").log" || true
+  cat "$work/$(basename "$out").log" >&2
   [[ -s "$out" ]] || echo '{"peer":"danmaku","ok":false,"error":"the load generator printed no result"}' >"$out"
 }
 
@@ -250,8 +250,9 @@ mkdir -p "$results_dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 case "$mode" in
   p1|p2|p3|p4|p5|p6|smoke)
-    "$mode" "$results_dir/${mode^^}-$stamp.json"
-    cat "$results_dir/${mode^^}-$stamp.json"
+    mkdir -p "$results_dir/runs"
+    "$mode" "$results_dir/runs/${mode^^}-$stamp.json"
+    cat "$results_dir/runs/${mode^^}-$stamp.json"
     ;;
   compare)
     profiles=${*:-p1 p2 p3 p4 p5 p6}

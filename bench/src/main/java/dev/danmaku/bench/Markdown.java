@@ -82,8 +82,8 @@ final class Markdown {
                 .append(" | ").append(Report.number(d.path("expected_per_s").asDouble()))
                 .append(" | ").append(Report.number(d.path("achieved_per_s").asDouble()))
                 .append(" | ").append(d.path("loss_pct").asText())
-                .append(" | ").append(l.path("p50").asText()).append(" | ").append(l.path("p99").asText())
-                .append(" | ").append(l.path("p999").asText()).append(" | ").append(l.path("max").asText())
+                .append(" | ").append(ms(l.path("p50"))).append(" | ").append(ms(l.path("p99")))
+                .append(" | ").append(ms(l.path("p999"))).append(" | ").append(ms(l.path("max")))
                 .append(" | ").append(Report.number(serversCpu(cpu)))
                 .append(" | ").append(cpu.path("loadgen_total").asText())
                 .append(" | ").append(Report.number(cpu.path("other_processes").asDouble() + cpu.path("steal").asDouble()))
@@ -138,8 +138,8 @@ final class Markdown {
                         .append(" | ").append(Report.number(step.path("input").path("achieved_msgs_per_s").asDouble()))
                         .append(" | ").append(Report.number(d.path("achieved_per_s").asDouble()))
                         .append(" | ").append(d.path("loss_pct").asText())
-                        .append(" | ").append(l.path("p50").asText()).append(" | ").append(l.path("p99").asText())
-                        .append(" | ").append(l.path("p999").asText())
+                        .append(" | ").append(ms(l.path("p50"))).append(" | ").append(ms(l.path("p99")))
+                        .append(" | ").append(ms(l.path("p999")))
                         .append(" | ").append(Report.number(serversCpu(cpu)))
                         .append(" | ").append(Report.number(cpu.path("other_processes").asDouble() + cpu.path("steal").asDouble()))
                         .append(" | ").append(step.path("pass_p99_lt_250ms_and_no_loss").asBoolean() ? "yes" : "no").append(" |\n");
@@ -187,6 +187,10 @@ final class Markdown {
             md.append("- no result: ").append(r.path("error").asText("the benchmark printed no figures")).append('\n');
         }
         md.append('\n');
+    }
+
+    private static String ms(JsonNode value) {
+        return value.isNumber() ? Report.number(value.asDouble()) : "-";
     }
 
     private static boolean ok(JsonNode r) {

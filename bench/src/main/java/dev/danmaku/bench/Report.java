@@ -27,6 +27,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Report {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.awt.Color BLUE = new java.awt.Color(0x1f4e99);
+    private static final java.awt.Color LIGHT_BLUE = new java.awt.Color(0x6fa8dc);
+    private static final java.awt.Color RED = new java.awt.Color(0xb03a2e);
+    private static final java.awt.Color LIGHT_RED = new java.awt.Color(0xf0a08a);
     private static final Pattern RATE = Pattern.compile("([0-9][0-9,]*) (danmaku|rows)/s");
 
     private Report() {
@@ -189,11 +193,20 @@ public final class Report {
                 if (!x.isEmpty()) {
                     XYSeries series = chart.addSeries((system.equals("danmaku") ? "danmaku " : "Socket.IO+Redis ") + percentile, x, y);
                     series.setMarker(percentile.equals("p50") ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+                    boolean ours = system.equals("danmaku");
+                    series.setLineColor(percentile.equals("p50") ? (ours ? LIGHT_BLUE : LIGHT_RED) : (ours ? BLUE : RED));
+                    series.setMarkerColor(series.getLineColor());
                 }
             }
         }
         if (chart.getSeriesMap().isEmpty()) {
             chart.addSeries("no P3 data", List.of(1.0), List.of(1.0));
+        } else {
+            double low = chart.getSeriesMap().values().stream().mapToDouble(XYSeries::getXMin).min().orElse(1);
+            double high = chart.getSeriesMap().values().stream().mapToDouble(XYSeries::getXMax).max().orElse(1);
+            XYSeries limit = chart.addSeries("pass limit: p99 250 ms", List.of(low, high), List.of(250.0, 250.0));
+            limit.setMarker(SeriesMarkers.NONE);
+            limit.setLineColor(java.awt.Color.GRAY);
         }
         Files.createDirectories(chartOut.toAbsolutePath().getParent());
         BitmapEncoder.saveBitmap(chart, chartOut.toString(), BitmapEncoder.BitmapFormat.PNG);
