@@ -21,6 +21,8 @@
  * Protocol: WebSocket /ws, subprotocol danmaku.v1.json (canonical proto3 JSON, int64 as strings).
  */
 
+import { createOverlay } from './overlay.js';
+
 const PROTOCOL = 'danmaku.v1.json';
 const MAX_TEXT = 100; // code points; the gateway's default limit
 const ROOM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -31,14 +33,8 @@ const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
 const PING_EVERY_MS = 25000;
 
-const DEFAULT_FONT_PX = 24;
-const FIXED_SHOW_MS = 4000; // TOP / BOTTOM danmaku stay this long
 const RECENT_SHOWN = 10; // of the backlog in `joined`, only this many are replayed
 const RECENT_STAGGER_MS = 400;
-const MAX_ON_SCREEN = 150; // beyond this, new danmaku are dropped rather than piled up
-const MAX_WAIT_MS = 5000; // a danmaku that finds no free lane for this long is dropped
-const DRAIN_EVERY_MS = 100;
-const RENDERED_KEPT = 1000;
 
 const CLOSE_RULES = {
   1000: { text: 'The server closed the connection.' },
@@ -99,17 +95,6 @@ const storage = {
 };
 
 const codePoints = (text) => [...text].length;
-const clamp = (value, lo, hi) => Math.min(hi, Math.max(lo, value));
-
-function cssColor(color) {
-  return `#${((Number(color) >>> 0) & 0xffffff).toString(16).padStart(6, '0')}`;
-}
-
-function isDark(color) {
-  const c = (Number(color) >>> 0) & 0xffffff;
-  const luma = 0.299 * (c >> 16) + 0.587 * ((c >> 8) & 0xff) + 0.114 * (c & 0xff);
-  return luma < 60;
-}
 
 /** `about` tags what the message concerns, so a later event can clear only what it makes stale. */
 function showMessage(text, kind = 'info', about = '') {
@@ -231,7 +216,7 @@ function drawClock(ctx, w, h) {
   ctx.fillText('TEST PATTERN · no ?video= given', w / 2, h * 0.36 + size * 0.95);
 }
 
-// The stage size is observed rather than read per danmaku, so rendering never forces a layout for it.
+// The test pattern's canvas follows the stage size, observed rather than read every frame.
 const stageSize = { width: 0, height: 0 };
 function watchStageSize() {
   const rect = ui.stage.getBoundingClientRect();
@@ -243,176 +228,24 @@ function watchStageSize() {
   }).observe(ui.stage);
 }
 
-// ---------------------------------------------------------------- danmaku overlay
+// ---------------------------------------------------------------- danmaku overlay (overlay.js)
 
-/**
- * Absolutely positioned items moved by the Web Animations API (compositor transforms, no per-frame
- * layout). Scroll danmaku move at one common speed, so a later item never catches up with the one
- * ahead of it in its lane: a lane is free again once its last item has fully entered the stage.
- * When every lane is taken, items wait (off-stage) for one to free up rather than overlap.
- */
-function createOverlay(root) {
-  const items = new Map(); // msgId → element, on screen or waiting for a lane
-  const recalled = new Set();
-  const waiting = []; // {danmaku, mode, el, size, since} that found no free lane yet
-  let lanes = { SCROLL: [], TOP: [], BOTTOM: [] }; // per lane: performance.now() from which it is free
-  let drainTimer = 0;
-  let generation = 0; // bumped by clear(), so staggered replays of a left room stay away
+/** Replays a room's backlog gently: only the last few, one after another; a room switch cancels the rest. */
+const backlog = { generation: 0 };
+function replayBacklog(list) {
+  const current = ++backlog.generation;
+  list.slice(-RECENT_SHOWN).forEach((danmaku, i) => {
+    setTimeout(() => { if (current === backlog.generation) showDanmaku(danmaku); }, i * RECENT_STAGGER_MS);
+  });
+}
 
-  const scale = () => clamp(stageSize.width / 900, 0.6, 1.25);
-  const laneHeight = () => Math.round(DEFAULT_FONT_PX * scale() * 1.3);
-  const speed = () => Math.max(stageSize.width, 480) / 7000; // px per ms: ~7 s to cross
+function showDanmaku(danmaku) {
+  overlay.add(danmaku, { own: Boolean(view.user) && danmaku.userId === view.user });
+}
 
-  function fontPx(danmaku) {
-    const size = Number(danmaku.fontSize) > 0 ? clamp(Number(danmaku.fontSize), 12, 64) : DEFAULT_FONT_PX;
-    return Math.round(size * scale());
-  }
-
-  function makeItem(danmaku, mode) {
-    const el = document.createElement('div');
-    el.className = `danmaku-item danmaku-${mode.toLowerCase()}`;
-    el.dataset.msgId = danmaku.msgId;
-    el.textContent = danmaku.text; // never innerHTML: the text is whatever a viewer typed
-    el.style.color = cssColor(danmaku.color);
-    el.style.fontSize = `${fontPx(danmaku)}px`;
-    if (isDark(danmaku.color)) el.classList.add('dark');
-    if (danmaku.userId && danmaku.userId === view.user) el.classList.add('mine');
-    // Parked out of sight (right of the stage, or transparent) until it gets a lane.
-    if (mode === 'SCROLL') el.style.transform = `translateX(${stageSize.width}px)`;
-    else el.style.opacity = '0';
-    return el;
-  }
-
-  /** Shows danmaku: all are appended first and measured in one go, so a batch costs one layout. */
-  function show(list) {
-    const entries = [];
-    for (const danmaku of list) {
-      if (recalled.has(danmaku.msgId) || items.has(danmaku.msgId) || items.size >= MAX_ON_SCREEN) continue;
-      const mode = danmaku.mode === 'TOP' || danmaku.mode === 'BOTTOM' ? danmaku.mode : 'SCROLL';
-      const el = makeItem(danmaku, mode);
-      root.append(el);
-      items.set(danmaku.msgId, el);
-      entries.push({ danmaku, mode, el });
-    }
-    const sizes = entries.map(({ el }) => ({ width: el.offsetWidth, height: el.offsetHeight }));
-    entries.forEach((entry, i) => {
-      entry.size = sizes[i];
-      entry.since = performance.now();
-      if (waiting.length || !place(entry)) waiting.push(entry); // keep arrival order
-    });
-    drain();
-  }
-
-  /** Puts an entry on a free lane and starts it; false when no lane is free now. */
-  function place(entry) {
-    const now = performance.now();
-    const height = laneHeight();
-    const needed = Math.max(1, Math.ceil(entry.size.height / height));
-    const fixedMode = entry.mode !== 'SCROLL';
-    const count = Math.floor((fixedMode ? stageSize.height / 2 : stageSize.height) / height);
-    const lane = freeLane(lanes[entry.mode], Math.max(count, needed), needed, now);
-    if (lane < 0) return false;
-    if (fixedMode) startFixed(entry, lane, now);
-    else startScroll(entry, lane, now);
-    remember(entry.danmaku);
-    return true;
-  }
-
-  /** The first run of `needed` adjacent free lanes from the edge, or -1. */
-  function freeLane(freeAt, count, needed, now) {
-    for (let lane = 0; lane + needed <= count; lane++) {
-      let free = true;
-      for (let k = lane; k < lane + needed && free; k++) free = (freeAt[k] || 0) <= now;
-      if (free) return lane;
-    }
-    return -1;
-  }
-
-  function reserve(freeAt, lane, needed, until) {
-    for (let k = lane; k < lane + needed; k++) freeAt[k] = until;
-  }
-
-  function startScroll({ el, size }, lane, now) {
-    const pxPerMs = speed();
-    const height = laneHeight();
-    // Free once the tail has entered the stage, plus a gap of about one line height.
-    reserve(lanes.SCROLL, lane, Math.max(1, Math.ceil(size.height / height)), now + (size.width + height) / pxPerMs);
-    el.style.top = `${lane * height}px`;
-    const animation = el.animate(
-      [{ transform: `translateX(${stageSize.width}px)` }, { transform: `translateX(${-size.width}px)` }],
-      { duration: (stageSize.width + size.width) / pxPerMs, easing: 'linear' },
-    );
-    animation.onfinish = () => drop(el);
-  }
-
-  function startFixed({ el, size, mode }, lane, now) {
-    const height = laneHeight();
-    reserve(lanes[mode], lane, Math.max(1, Math.ceil(size.height / height)), now + FIXED_SHOW_MS);
-    el.style[mode === 'BOTTOM' ? 'bottom' : 'top'] = `${lane * height}px`;
-    el.style.opacity = '';
-    const animation = el.animate(
-      [{ opacity: 0 }, { opacity: 1, offset: 0.04 }, { opacity: 1, offset: 0.92 }, { opacity: 0 }],
-      { duration: FIXED_SHOW_MS },
-    );
-    animation.onfinish = () => drop(el);
-  }
-
-  /**
-   * Places what waited, in order, as lanes free up. Entries that waited too long are dropped:
-   * a live comment shown many seconds late, behind a backlog, is worse than one not shown.
-   */
-  function drain() {
-    clearTimeout(drainTimer);
-    const now = performance.now();
-    for (let i = 0; i < waiting.length;) {
-      const entry = waiting[i];
-      if (!items.has(entry.danmaku.msgId)) waiting.splice(i, 1); // recalled or cleared meanwhile
-      else if (now - entry.since > MAX_WAIT_MS) {
-        waiting.splice(i, 1);
-        drop(entry.el);
-      } else if (place(entry)) waiting.splice(i, 1);
-      else i++;
-    }
-    if (waiting.length) drainTimer = setTimeout(drain, DRAIN_EVERY_MS);
-  }
-
-  function remember(danmaku) {
-    view.rendered.push({ msgId: danmaku.msgId, text: danmaku.text });
-    if (view.rendered.length > RENDERED_KEPT) view.rendered.splice(0, view.rendered.length - RENDERED_KEPT);
-  }
-
-  function drop(el) {
-    if (items.get(el.dataset.msgId) === el) items.delete(el.dataset.msgId);
-    el.remove();
-  }
-
-  /** A moderator's recall: off the screen now, and never shown later (it may still be queued). */
-  function recall(msgId) {
-    recalled.add(msgId);
-    const el = items.get(msgId);
-    if (!el) return;
-    el.getAnimations().forEach((animation) => animation.cancel());
-    drop(el);
-  }
-
-  function clear() {
-    generation++;
-    clearTimeout(drainTimer);
-    waiting.length = 0;
-    items.forEach((el) => el.remove());
-    items.clear();
-    lanes = { SCROLL: [], TOP: [], BOTTOM: [] };
-  }
-
-  /** Replays a backlog gently: only the last few, one after another. */
-  function replay(list) {
-    const current = generation;
-    list.slice(-RECENT_SHOWN).forEach((danmaku, i) => {
-      setTimeout(() => { if (current === generation) show([danmaku]); }, i * RECENT_STAGGER_MS);
-    });
-  }
-
-  return { show, replay, recall, clear };
+function clearOverlay() {
+  backlog.generation++;
+  overlay.clear();
 }
 
 // ---------------------------------------------------------------- identity
@@ -599,13 +432,13 @@ function onJoined(joined) {
   if (!view.canSend) showMessage('Watching read-only: sending needs a sign-in token.', 'info', 'connection');
   else if (reconnected) showMessage('Reconnected.', 'ok', 'connection');
   else if (ui.message.dataset.about === 'connection') showMessage('');
-  overlay.replay(take(joined.recent || []));
+  replayBacklog(take(joined.recent || []));
   startPing();
   autosendOnce();
 }
 
 function onBatch(batch) {
-  overlay.show(take(batch.danmaku || []));
+  take(batch.danmaku || []).forEach(showDanmaku);
 }
 
 /**
@@ -730,7 +563,7 @@ function enterRoom(room) {
   conn.roomId = room;
   conn.lastMsgId = '';
   conn.seen.clear();
-  overlay.clear();
+  clearOverlay();
   view.joined = false;
   setOnline(0);
   updateControls();
@@ -781,6 +614,8 @@ function initialControls() {
 // ---------------------------------------------------------------- start
 
 const overlay = createOverlay(ui.overlay);
+view.rendered = overlay.rendered;
+view.overlay = overlay;
 
 watchStageSize();
 setUpStage();
