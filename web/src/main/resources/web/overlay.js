@@ -112,6 +112,7 @@ export function createOverlay(root, options = {}) {
 
   const cfg = { ...DEFAULTS };
   const live = new Set(); // items on screen
+  const captions = new Set(); // the TOP / BOTTOM ones among them
   const known = new Map(); // msgId → item, on screen or waiting
   const waiting = []; // items without a lane yet, in arrival order (own ones first)
   const recalled = new Set();
@@ -134,7 +135,8 @@ export function createOverlay(root, options = {}) {
   resize.observe(root);
 
   const scale = () => clamp(stage.width / 900, 0.6, 1.25) * cfg.fontScale;
-  const laneHeight = () => Math.max(8, Math.round(BASE_FONT_PX * scale() * LINE_HEIGHT));
+  // Rounded the same way as an item's size, so a default-size item fits one lane exactly.
+  const laneHeight = () => Math.round(Math.max(10, Math.round(BASE_FONT_PX * scale())) * LINE_HEIGHT);
   // TOP and BOTTOM get half the area each, so they never cover one another.
   const laneCount = (mode) => Math.max(1, Math.floor((stage.height * cfg.density * (mode === 'SCROLL' ? 1 : 0.5)) / laneHeight()));
   const pxPerMs = () => (Math.max(stage.width, 480) / CROSS_MS) * cfg.speed;
@@ -246,6 +248,7 @@ export function createOverlay(root, options = {}) {
   /** Sizes an item from a canvas measurement, so adding never forces a layout. */
   function size(item) {
     const px = fontPx(item.danmaku);
+    if (item.px === px) return; // measured before, at this scale
     measure.font = `700 ${px}px ${FONT_FAMILY}`;
     item.px = px;
     item.h = Math.round(px * LINE_HEIGHT);
@@ -267,17 +270,26 @@ export function createOverlay(root, options = {}) {
     return mode === 'SCROLL' ? stage.width - (last.x + last.w) : last.age;
   }
 
+  function underCaption(top, bottom) {
+    for (const item of captions) if (item.y < bottom && item.y + item.h > top) return true;
+    return false;
+  }
+
   function place(item, force) {
     size(item);
     const height = laneHeight();
-    const needed = Math.max(1, Math.ceil(item.h / height));
+    const needed = Math.max(1, Math.ceil((item.h - 1) / height)); // a pixel of rounding is no reason for a second lane
     const count = Math.max(needed, laneCount(item.mode));
+    const fits = (k) => {
+      for (let j = k; j < k + needed; j++) if (!laneFree(item.mode, j, height)) return false;
+      return true;
+    };
     let lane = -1;
-    for (let k = 0; k + needed <= count && lane < 0; k++) {
-      let free = true;
-      for (let j = k; j < k + needed && free; j++) free = laneFree(item.mode, j, height);
-      if (free) lane = k;
+    // A scroll item rather takes a lane no TOP / BOTTOM caption covers, while there is one.
+    if (item.mode === 'SCROLL') {
+      for (let k = 0; k + needed <= count && lane < 0; k++) if (fits(k) && !underCaption(k * height, (k + needed) * height)) lane = k;
     }
+    for (let k = 0; k + needed <= count && lane < 0; k++) if (fits(k)) lane = k;
     if (lane < 0 && force) {
       let best = -Infinity;
       for (let k = 0; k + needed <= count; k++) {
@@ -310,6 +322,7 @@ export function createOverlay(root, options = {}) {
     item.el = el;
     root.append(el);
     live.add(item);
+    if (item.mode !== 'SCROLL') captions.add(item);
     counts.shown++;
     rendered.push({ msgId: danmaku.msgId, text: danmaku.text });
     if (rendered.length > RENDERED_KEPT) rendered.splice(0, rendered.length - RENDERED_KEPT);
@@ -321,6 +334,7 @@ export function createOverlay(root, options = {}) {
     if (known.get(item.danmaku.msgId) === item) known.delete(item.danmaku.msgId);
     if (item.el) {
       live.delete(item);
+      captions.delete(item);
       item.el.remove();
       if (pool.length < 200) pool.push(item.el);
       item.el = null;
@@ -382,14 +396,23 @@ export function createOverlay(root, options = {}) {
     else lastFrame = 0;
   }
 
-  /** Places waiting items in order as lanes free up; own ones are placed even where it overlaps. */
+  /**
+   * Places waiting items as lanes free up, first come first served per mode: once one item of a mode
+   * finds no lane, later ones of that mode wait behind it (which also keeps a long queue cheap).
+   * Own items are placed even where it overlaps.
+   */
   function drain(now) {
+    const full = new Set();
     for (let i = 0; i < waiting.length;) {
       const item = waiting[i];
       if (now - item.since > MAX_WAIT_MS && !item.own) {
         forget(item, true);
-      } else if ((live.size < maxOnScreen || item.own) && place(item, item.own)) {
-        waiting.splice(i, 1);
+      } else if (item.own || (live.size < maxOnScreen && !full.has(item.mode))) {
+        if (place(item, item.own)) waiting.splice(i, 1);
+        else {
+          full.add(item.mode);
+          i++;
+        }
       } else {
         i++;
       }

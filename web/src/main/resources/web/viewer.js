@@ -13,10 +13,17 @@
  *             ('read-only' = joined without the right to send; 'disconnected' = gave up, press Join)
  *   joined    true while joined to a room
  *   canSend, room, user, online
- *   rendered  [{msgId, text}] of every danmaku put on screen, oldest first (the last 1000)
+ *   rendered  [{msgId, text}] of every danmaku put on screen, oldest first (the last 1000);
+ *             blocked, hidden-away and recalled danmaku never appear here
  *   recalled  [msgId] recalled by moderators
  *   lastAck, lastError, lastClose   the last ack / error frame / socket close ({code, reason})
- * Overlay items are .danmaku-item elements carrying data-msg-id.
+ *   settings  {opacity, density, speed, fontScale, hidden}: the overlay's current display settings
+ *   blocked   {words: [...], users: [...]}: this browser's block lists
+ *   overlay   the overlay.js object (stats(), settings(), pause(), ...)
+ * Overlay items are .danmaku-item elements carrying data-msg-id (see overlay.js).
+ *
+ * Saved in localStorage: danmaku.viewer.name, .color, .settings (JSON) and .blocked (JSON).
+ * Keyboard: Enter sends, D toggles danmaku (outside text fields), the panels are <details>.
  *
  * Protocol: WebSocket /ws, subprotocol danmaku.v1.json (canonical proto3 JSON, int64 as strings).
  */
@@ -28,6 +35,8 @@ const MAX_TEXT = 100; // code points; the gateway's default limit
 const ROOM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const NAME_KEY = 'danmaku.viewer.name';
 const COLOR_KEY = 'danmaku.viewer.color';
+const SETTINGS_KEY = 'danmaku.viewer.settings';
+const BLOCKED_KEY = 'danmaku.viewer.blocked';
 
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
@@ -35,6 +44,8 @@ const PING_EVERY_MS = 25000;
 
 const RECENT_SHOWN = 10; // of the backlog in `joined`, only this many are replayed
 const RECENT_STAGGER_MS = 400;
+const LISTED = 50; // rows in the recent comments list
+const LIST_EVERY_MS = 500;
 
 const CLOSE_RULES = {
   1000: { text: 'The server closed the connection.' },
@@ -73,13 +84,22 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   stage: $('stage'), pattern: $('pattern'), video: $('video'), overlay: $('overlay'),
   joinForm: $('join-form'), name: $('name'), room: $('room'), join: $('join'),
-  sendForm: $('send-form'), text: $('text'), counter: $('counter'), color: $('color'), mode: $('mode'), send: $('send'),
+  sendForm: $('send-form'), text: $('text'), counter: $('counter'), color: $('color'), size: $('size'), mode: $('mode'),
+  send: $('send'), toggle: $('toggle-danmaku'),
   status: $('status'), online: $('online'), message: $('message'),
+  settingsForm: $('settings-form'),
+  opacity: $('opacity'), density: $('density'), speed: $('speed'), fontScale: $('font-scale'),
+  opacityValue: $('opacity-value'), densityValue: $('density-value'), speedValue: $('speed-value'),
+  fontScaleValue: $('font-scale-value'),
+  blockForm: $('block-form'), blockEntry: $('block-entry'), blockKind: $('block-kind'), blockCount: $('block-count'),
+  words: $('blocked-words'), users: $('blocked-users'),
+  listPanel: $('list-panel'), recentList: $('recent-list'),
 };
 
 const view = {
   state: 'connecting', joined: false, canSend: false, room: '', user: '', online: 0,
   rendered: [], recalled: [], lastAck: null, lastError: null, lastClose: null,
+  settings: null, blocked: { words: [], users: [] }, overlay: null,
 };
 window.danmakuViewer = view;
 
@@ -498,7 +518,7 @@ function sendDanmaku() {
     return false;
   }
   const clientMsgId = `c-${++clientSeq}`;
-  const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: 0 };
+  const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: Number(ui.size.value) || 0 };
   if (!ui.video.hidden && ui.video.currentTime > 0) {
     send.videoOffsetMs = String(Math.round(ui.video.currentTime * 1000));
   }
@@ -524,7 +544,7 @@ function updateControls() {
   ui.counter.textContent = `${length}/${MAX_TEXT}`;
   ui.counter.classList.toggle('over', length > MAX_TEXT);
   const readOnly = view.state === 'read-only';
-  ui.text.disabled = ui.color.disabled = ui.mode.disabled = readOnly;
+  ui.text.disabled = ui.color.disabled = ui.size.disabled = ui.mode.disabled = readOnly;
   ui.text.placeholder = readOnly ? 'Read-only: sign in to send' : 'Say something…';
   // Empty text is simply ignored on send; the button is only off when sending cannot work at all.
   ui.send.disabled = !(view.joined && view.canSend);
@@ -611,9 +631,214 @@ function initialControls() {
   storage.set(NAME_KEY, ui.name.value);
 }
 
+// ---------------------------------------------------------------- display settings and blocking
+
+/** The sliders speak percent where people think in percent; the overlay takes fractions. */
+const percent = { toOverlay: (value) => value / 100, fromOverlay: (value) => Math.round(value * 100), label: (value) => `${value}%` };
+const SLIDERS = {
+  opacity: percent,
+  density: percent,
+  speed: { toOverlay: Number, fromOverlay: (value) => value, label: (value) => `${value}×` },
+  fontScale: percent,
+};
+
+function loadJson(key) {
+  try {
+    const value = JSON.parse(storage.get(key) || 'null');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Changes the overlay's settings, remembers them, and shows them in the panel and the toggle. */
+function applySettings(partial) {
+  view.settings = overlay.settings(partial);
+  storage.set(SETTINGS_KEY, JSON.stringify(view.settings));
+  for (const [key, slider] of Object.entries(SLIDERS)) {
+    const value = slider.fromOverlay(view.settings[key]);
+    if (document.activeElement !== ui[key]) ui[key].value = String(value); // not under a dragging finger
+    ui[`${key}Value`].textContent = slider.label(value);
+  }
+  ui.toggle.setAttribute('aria-pressed', String(!view.settings.hidden));
+}
+
+const toggleDanmaku = () => applySettings({ hidden: !view.settings.hidden });
+
+/** Trimmed, at most 100 entries of 100 characters, no duplicates ignoring case. */
+function cleanList(list) {
+  const seen = new Set();
+  return (Array.isArray(list) ? list : []).map((entry) => String(entry).trim().slice(0, 100))
+    .filter((entry) => entry && !seen.has(entry.toLowerCase()) && seen.add(entry.toLowerCase()))
+    .slice(0, 100);
+}
+
+function applyBlocked(words, users) {
+  view.blocked = { words: cleanList(words), users: cleanList(users) };
+  overlay.blockWords(view.blocked.words);
+  overlay.blockUsers(view.blocked.users);
+  showBlocked();
+}
+
+function saveBlocked() {
+  storage.set(BLOCKED_KEY, JSON.stringify(view.blocked));
+}
+
+function block(kind, entry) {
+  applyBlocked(...blockedWith(kind, [...view.blocked[kind], entry]));
+  saveBlocked();
+}
+
+function unblock(kind, entry) {
+  applyBlocked(...blockedWith(kind, view.blocked[kind].filter((e) => e !== entry)));
+  saveBlocked();
+}
+
+function blockedWith(kind, list) {
+  return kind === 'words' ? [list, view.blocked.users] : [view.blocked.words, list];
+}
+
+function showBlocked() {
+  for (const kind of ['words', 'users']) {
+    const entries = view.blocked[kind];
+    ui[kind].replaceChildren(...entries.map((entry) => blockedChip(kind, entry)));
+    if (!entries.length) ui[kind].append(Object.assign(document.createElement('li'), { className: 'none', textContent: 'none' }));
+  }
+  ui.blockCount.textContent = String(view.blocked.words.length + view.blocked.users.length);
+}
+
+function blockedChip(kind, entry) {
+  const item = document.createElement('li');
+  const label = document.createElement('span');
+  label.textContent = entry; // a blocked word is still text a viewer typed
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'unblock';
+  button.textContent = '×';
+  button.dataset.kind = kind;
+  button.dataset.entry = entry;
+  button.setAttribute('aria-label', `Unblock ${kind === 'words' ? 'word' : 'user'} ${entry}`);
+  item.append(label, button);
+  return item;
+}
+
+/** Removing a chip keeps keyboard focus in the list (the next chip), or returns it to the entry box. */
+function onUnblockClick(event) {
+  const button = event.target.closest('button.unblock');
+  if (!button) return;
+  const { kind, entry } = button.dataset;
+  const buttons = [...ui[kind].querySelectorAll('button.unblock')];
+  const next = buttons.indexOf(button);
+  unblock(kind, entry);
+  recent.dirty = true;
+  const after = ui[kind].querySelectorAll('button.unblock');
+  (after[Math.min(next, after.length - 1)] || ui.blockEntry).focus();
+}
+
+// ---------------------------------------------------------------- recent comments list
+
+const recent = { rows: [], dirty: false, timer: 0 }; // rows: the last LISTED danmaku on screen, oldest first
+
+function listDanmaku(danmaku) {
+  recent.rows.push(danmaku);
+  if (recent.rows.length > LISTED) recent.rows.shift();
+  recent.dirty = true;
+  if (!recent.timer) recent.timer = setTimeout(showList, LIST_EVERY_MS);
+}
+
+/** Redraws at most twice a second, only while open, and never under a keyboard user's focus. */
+function showList() {
+  recent.timer = 0;
+  if (!recent.dirty || !ui.listPanel.open) return;
+  if (ui.recentList.contains(document.activeElement)) {
+    recent.timer = setTimeout(showList, LIST_EVERY_MS);
+    return;
+  }
+  recent.dirty = false;
+  ui.recentList.replaceChildren(...recent.rows.slice().reverse().map(listRow));
+}
+
+function listRow(danmaku) {
+  const row = document.createElement('li');
+  const time = document.createElement('time');
+  const sent = new Date(Number(danmaku.sentAtMs) || Date.now());
+  time.dateTime = sent.toISOString();
+  time.textContent = sent.toLocaleTimeString('en-GB', { hour12: false });
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = danmaku.userName || danmaku.userId || 'anonymous';
+  const text = document.createElement('span');
+  text.className = 'text';
+  text.textContent = danmaku.text;
+  row.append(time, who, text);
+  if (danmaku.userId && danmaku.userId !== view.user) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'block-user secondary';
+    button.textContent = 'Block';
+    button.dataset.user = danmaku.userId;
+    button.setAttribute('aria-label', `Block user ${who.textContent}`);
+    row.append(button);
+  }
+  return row;
+}
+
+function onBlockUserClick(event) {
+  const button = event.target.closest('button.block-user');
+  if (!button) return;
+  const { user } = button.dataset;
+  block('users', user);
+  recent.rows = recent.rows.filter((danmaku) => danmaku.userId !== user);
+  recent.dirty = true;
+  ui.listPanel.querySelector('summary').focus(); // the row goes away; focus must not vanish with it
+  showList();
+}
+
+function wireSettings() {
+  const stored = loadJson(SETTINGS_KEY);
+  applySettings(stored);
+  const blocked = loadJson(BLOCKED_KEY);
+  applyBlocked(blocked.words, blocked.users);
+
+  for (const [key, slider] of Object.entries(SLIDERS)) {
+    ui[key].addEventListener('input', () => applySettings({ [key]: slider.toOverlay(Number(ui[key].value)) }));
+    ui[key].addEventListener('change', () => applySettings({})); // shows the value the overlay kept
+  }
+  ui.settingsForm.addEventListener('reset', (event) => {
+    event.preventDefault();
+    const { hidden } = view.settings;
+    applySettings({ opacity: 1, density: 1, speed: 1, fontScale: 1, hidden });
+  });
+  ui.toggle.addEventListener('click', toggleDanmaku);
+  ui.blockForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const entry = ui.blockEntry.value.trim();
+    if (!entry) return;
+    block(ui.blockKind.value, entry);
+    ui.blockEntry.value = '';
+  });
+  ui.words.addEventListener('click', onUnblockClick);
+  ui.recentList.addEventListener('click', onBlockUserClick);
+  ui.listPanel.addEventListener('toggle', showList);
+  ui.users.addEventListener('click', onUnblockClick);
+  // Another tab of this page changed them.
+  window.addEventListener('storage', (event) => {
+    if (event.key === BLOCKED_KEY) {
+      const fresh = loadJson(BLOCKED_KEY);
+      applyBlocked(fresh.words, fresh.users);
+    }
+  });
+  // "d" toggles danmaku, as on the big video sites, unless typing somewhere.
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'd' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.target.closest('input, select, textarea, [contenteditable]')) return;
+    toggleDanmaku();
+  });
+}
+
 // ---------------------------------------------------------------- start
 
-const overlay = createOverlay(ui.overlay);
+const overlay = createOverlay(ui.overlay, { onRender: listDanmaku });
 view.rendered = overlay.rendered;
 view.overlay = overlay;
 
@@ -621,6 +846,7 @@ watchStageSize();
 setUpStage();
 initialControls();
 wireControls();
+wireSettings();
 conn.roomId = ui.room.value;
 updateControls();
 connect();
