@@ -35,7 +35,7 @@ const LIMITS = { opacity: [0.1, 1], density: [0.1, 1], speed: [0.5, 2], fontScal
 const BASE_FONT_PX = 24; // at a 900 px wide stage; items scale with the stage
 const LINE_HEIGHT = 1.3; // lane height per font size
 const CROSS_MS = 8000; // a scroll item crosses the stage in about this long at speed 1
-const FIXED_MS = 4000; // TOP / BOTTOM items stay this long
+const FIXED_MS = 5000; // TOP / BOTTOM items stay this long
 const FADE_MS = 200;
 const MAX_WAIT_MS = 5000; // a live comment shown many seconds late, behind a backlog, is worse than none
 const MAX_WAITING = 1000;
@@ -275,6 +275,16 @@ export function createOverlay(root, options = {}) {
     return false;
   }
 
+  /** Whether scroll text on screen passes through this box while a caption would stand there. */
+  function overScroll(left, width, top, bottom) {
+    const travel = pxPerMs() * FIXED_MS;
+    for (const item of live) {
+      if (item.mode === 'SCROLL' && item.y < bottom && item.y + item.h > top
+          && item.x - travel < left + width && item.x + item.w > left) return true;
+    }
+    return false;
+  }
+
   function place(item, force) {
     size(item);
     const height = laneHeight();
@@ -284,11 +294,14 @@ export function createOverlay(root, options = {}) {
       for (let j = k; j < k + needed; j++) if (!laneFree(item.mode, j, height)) return false;
       return true;
     };
+    // Scroll text and captions rather stay apart: a scroll item takes a lane no caption covers, a caption
+    // a lane no scroll text will cross while it stands, as long as there is such a lane.
+    const top = (k) => (item.mode === 'BOTTOM' ? stage.height - (k * height + item.h) : k * height);
+    const apart = item.mode === 'SCROLL'
+      ? (k) => !underCaption(top(k), top(k) + needed * height)
+      : (k) => !overScroll((stage.width - item.w) / 2, item.w, top(k), top(k) + item.h);
     let lane = -1;
-    // A scroll item rather takes a lane no TOP / BOTTOM caption covers, while there is one.
-    if (item.mode === 'SCROLL') {
-      for (let k = 0; k + needed <= count && lane < 0; k++) if (fits(k) && !underCaption(k * height, (k + needed) * height)) lane = k;
-    }
+    for (let k = 0; k + needed <= count && lane < 0; k++) if (fits(k) && apart(k)) lane = k;
     for (let k = 0; k + needed <= count && lane < 0; k++) if (fits(k)) lane = k;
     if (lane < 0 && force) {
       let best = -Infinity;
@@ -300,7 +313,7 @@ export function createOverlay(root, options = {}) {
     if (lane < 0) return false;
     for (let j = lane; j < lane + needed; j++) lanes[item.mode][j] = item;
     item.lane = lane;
-    item.y = item.mode === 'BOTTOM' ? stage.height - (lane * height + item.h) : lane * height;
+    item.y = top(lane);
     item.x = item.mode === 'SCROLL' ? stage.width : (stage.width - item.w) / 2;
     item.age = 0;
     show(item);

@@ -830,7 +830,7 @@ function wireSettings() {
   });
   // "d" toggles danmaku, as on the big video sites, unless typing somewhere.
   document.addEventListener('keydown', (event) => {
-    if (event.key !== 'd' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.key.toLowerCase() !== 'd' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     if (event.target.closest('input, select, textarea, [contenteditable]')) return;
     toggleDanmaku();
   });

@@ -69,15 +69,15 @@ class ViewerPageIT {
             List<List<String>> stage = List.of(
                     List.of("here it comes!!!", "#ffd33d", "0", "SCROLL"), List.of("this stream is so smooth", "#ffffff", "0", "SCROLL"),
                     List.of("hello from the other side", "#7ee787", "18", "SCROLL"), List.of("2333333", "#ff7b72", "36", "SCROLL"),
-                    List.of("lanes never overlap", "#79c0ff", "0", "SCROLL"), List.of("welcome to the stream!", "#ff9bce", "0", "TOP"),
-                    List.of("gg wp", "#d2a8ff", "0", "SCROLL"), List.of("bottom line, still readable", "#ffa657", "0", "BOTTOM"),
+                    List.of("lanes never overlap", "#79c0ff", "0", "SCROLL"), List.of("gg wp", "#d2a8ff", "0", "SCROLL"),
+                    List.of("welcome to the stream!", "#ff9bce", "0", "TOP"), List.of("bottom line, still readable", "#ffa657", "0", "BOTTOM"),
                     List.of("hello from the first gateway", "#ffffff", "0", "SCROLL"));
             for (List<String> danmaku : stage) {
                 sender.script("document.getElementById('color').value = arguments[0]", danmaku.get(1));
                 new Select(sender.driver().findElement(By.id("size"))).selectByValue(danmaku.get(2));
                 new Select(sender.driver().findElement(By.id("mode"))).selectByValue(danmaku.get(3));
                 send(sender, danmaku.get(0));
-                pause(250);
+                pause(200);
             }
 
             String msgId = awaitRendered(watcher, "hello from the first gateway");
@@ -88,7 +88,7 @@ class ViewerPageIT {
             for (List<String> danmaku : stage) {
                 awaitRendered(watcher, danmaku.get(0));
             }
-            pause(500); // the last one well inside the stage, the TOP caption still up
+            pause(400); // the last one inside the stage, the TOP caption still up
             watcher.screenshot(SCREENSHOTS.resolve("viewer.png"));
             sender.screenshot(SCREENSHOTS.resolve("viewer-sender.png"));
         }
