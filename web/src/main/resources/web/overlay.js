@@ -1,4 +1,4 @@
-/** Danmaku overlay: createOverlay(root, {maxOnScreen, onRender}) → {add(danmaku, {own}), recall(msgId), clear(), settings(partial), blockWords(list), blockUsers(list), pause(), resume(), rendered, stats(), destroy()}. */
+/** Danmaku overlay: createOverlay(root, {maxOnScreen, onRender}) → {add(danmaku, {own}), recall(msgId), clear(), settings(partial), blockWords(list), blockUsers(list), blockTypes(list), pause(), resume(), rendered, stats(), destroy()}. */
 
 /*
  * A plain ES module with no dependencies, shared by the viewer and the analyst's replay player.
@@ -18,8 +18,8 @@
  *               fontScale 0.5–2, hidden}; takes a partial object, returns the full current one.
  *               Hiding clears the screen and skips what arrives until shown again.
  * blockWords    ['spoiler', '/re+gex/i', ...]: case-insensitive substrings, or regular expressions
- *               written between slashes; blockUsers: user ids or names. Both also take matching
- *               items off the screen.
+ *               written between slashes; blockUsers: user ids or names; blockTypes: any of 'SCROLL',
+ *               'TOP', 'BOTTOM', 'COLOR' (every colour but white). All take matching items off the screen.
  * pause/resume  freeze and continue the motion (a paused replay).
  * rendered      [{msgId, text}] of every danmaku put on screen, oldest first (the last 1000).
  * stats()       {onScreen, waiting, shown, blocked, dropped}.
@@ -69,8 +69,9 @@ function installStyle() {
   document.head.prepend(style); // first, so a page's own stylesheet can override it
 }
 
+/** 0xRRGGBB; 0 or missing means white, as in the protocol. */
 function rgb(color) {
-  return (Number(color) >>> 0) & 0xffffff;
+  return ((Number(color) >>> 0) & 0xffffff) || 0xffffff;
 }
 
 function cssColor(color) {
@@ -122,6 +123,7 @@ export function createOverlay(root, options = {}) {
   let lanes = { SCROLL: [], TOP: [], BOTTOM: [] }; // lane index → the item that last took it
   let wordTests = [];
   let users = new Set();
+  let types = new Set();
   let stage = { width: root.clientWidth, height: root.clientHeight };
   let raf = 0;
   let lastFrame = 0;
@@ -147,6 +149,7 @@ export function createOverlay(root, options = {}) {
   }
 
   function blocked(danmaku) {
+    if (types.size && (types.has(modeOf(danmaku)) || (types.has('COLOR') && rgb(danmaku.color) !== 0xffffff))) return true;
     if (users.size && (users.has(fold(danmaku.userId)) || users.has(fold(danmaku.userName)))) return true;
     return wordTests.some((test) => test(danmaku.text));
   }
@@ -200,6 +203,11 @@ export function createOverlay(root, options = {}) {
 
   function blockWords(list) {
     wordTests = (list || []).map(String).filter((w) => w.trim()).map((w) => wordMatcher(w.trim()));
+    sweep();
+  }
+
+  function blockTypes(list) {
+    types = new Set((list || []).map((type) => String(type).toUpperCase()));
     sweep();
   }
 
@@ -433,7 +441,7 @@ export function createOverlay(root, options = {}) {
   }
 
   return {
-    add, recall, clear, settings, blockWords, blockUsers, pause, resume, stats, destroy,
+    add, recall, clear, settings, blockWords, blockUsers, blockTypes, pause, resume, stats, destroy,
     rendered,
     get paused() { return paused; },
   };

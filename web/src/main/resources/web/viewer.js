@@ -18,12 +18,12 @@
  *   recalled  [msgId] recalled by moderators
  *   lastAck, lastError, lastClose   the last ack / error frame / socket close ({code, reason})
  *   settings  {opacity, density, speed, fontScale, hidden}: the overlay's current display settings
- *   blocked   {words: [...], users: [...]}: this browser's block lists
+ *   blocked   {words: [...], users: [...], types: [SCROLL|TOP|BOTTOM|COLOR...]}: this browser's block lists
  *   overlay   the overlay.js object (stats(), settings(), pause(), ...)
  * Overlay items are .danmaku-item elements carrying data-msg-id (see overlay.js).
  *
  * Saved in localStorage: danmaku.viewer.name, .color, .settings (JSON) and .blocked (JSON).
- * Keyboard: Enter sends, D toggles danmaku (outside text fields), the panels are <details>.
+ * Keyboard: Enter sends; outside text fields D toggles danmaku and F full screen; the panels are <details>.
  *
  * Protocol: WebSocket /ws, subprotocol danmaku.v1.json (canonical proto3 JSON, int64 as strings).
  */
@@ -94,12 +94,13 @@ const ui = {
   blockForm: $('block-form'), blockEntry: $('block-entry'), blockKind: $('block-kind'), blockCount: $('block-count'),
   words: $('blocked-words'), users: $('blocked-users'),
   listPanel: $('list-panel'), recentList: $('recent-list'),
+  types: document.querySelectorAll('input[name="block-type"]'), fullscreen: $('fullscreen'),
 };
 
 const view = {
   state: 'connecting', joined: false, canSend: false, room: '', user: '', online: 0,
   rendered: [], recalled: [], lastAck: null, lastError: null, lastClose: null,
-  settings: null, blocked: { words: [], users: [] }, overlay: null,
+  settings: null, blocked: { words: [], users: [], types: [] }, overlay: null,
 };
 window.danmakuViewer = view;
 
@@ -673,30 +674,27 @@ function cleanList(list) {
     .slice(0, 100);
 }
 
-function applyBlocked(words, users) {
-  view.blocked = { words: cleanList(words), users: cleanList(users) };
+const TYPES = ['SCROLL', 'TOP', 'BOTTOM', 'COLOR'];
+
+function applyBlocked(next) {
+  view.blocked = {
+    words: cleanList(next.words),
+    users: cleanList(next.users),
+    types: cleanList(next.types).filter((type) => TYPES.includes(type)),
+  };
   overlay.blockWords(view.blocked.words);
   overlay.blockUsers(view.blocked.users);
+  overlay.blockTypes(view.blocked.types);
   showBlocked();
 }
 
-function saveBlocked() {
+function changeBlocked(kind, list) {
+  applyBlocked({ ...view.blocked, [kind]: list });
   storage.set(BLOCKED_KEY, JSON.stringify(view.blocked));
 }
 
-function block(kind, entry) {
-  applyBlocked(...blockedWith(kind, [...view.blocked[kind], entry]));
-  saveBlocked();
-}
-
-function unblock(kind, entry) {
-  applyBlocked(...blockedWith(kind, view.blocked[kind].filter((e) => e !== entry)));
-  saveBlocked();
-}
-
-function blockedWith(kind, list) {
-  return kind === 'words' ? [list, view.blocked.users] : [view.blocked.words, list];
-}
+const block = (kind, entry) => changeBlocked(kind, [...view.blocked[kind], entry]);
+const unblock = (kind, entry) => changeBlocked(kind, view.blocked[kind].filter((e) => e !== entry));
 
 function showBlocked() {
   for (const kind of ['words', 'users']) {
@@ -704,7 +702,8 @@ function showBlocked() {
     ui[kind].replaceChildren(...entries.map((entry) => blockedChip(kind, entry)));
     if (!entries.length) ui[kind].append(Object.assign(document.createElement('li'), { className: 'none', textContent: 'none' }));
   }
-  ui.blockCount.textContent = String(view.blocked.words.length + view.blocked.users.length);
+  for (const box of ui.types) box.checked = view.blocked.types.includes(box.value);
+  ui.blockCount.textContent = String(view.blocked.words.length + view.blocked.users.length + view.blocked.types.length);
 }
 
 function blockedChip(kind, entry) {
@@ -794,11 +793,31 @@ function onBlockUserClick(event) {
   showList();
 }
 
+// ---------------------------------------------------------------- full screen
+
+/** The stage, not the video alone, goes full screen, so the danmaku come along. */
+function toggleFullscreen() {
+  if (!document.fullscreenEnabled) return;
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  else ui.stage.requestFullscreen().catch(() => showMessage('Full screen was refused by the browser.', 'warn'));
+}
+
+function wireFullscreen() {
+  if (!document.fullscreenEnabled) {
+    ui.fullscreen.hidden = true;
+    return;
+  }
+  ui.fullscreen.addEventListener('click', toggleFullscreen);
+  document.addEventListener('fullscreenchange', () => {
+    ui.fullscreen.setAttribute('aria-pressed', String(document.fullscreenElement === ui.stage));
+  });
+}
+
 function wireSettings() {
   const stored = loadJson(SETTINGS_KEY);
   applySettings(stored);
   const blocked = loadJson(BLOCKED_KEY);
-  applyBlocked(blocked.words, blocked.users);
+  applyBlocked(blocked);
 
   for (const [key, slider] of Object.entries(SLIDERS)) {
     ui[key].addEventListener('input', () => applySettings({ [key]: slider.toOverlay(Number(ui[key].value)) }));
@@ -819,20 +838,26 @@ function wireSettings() {
   });
   ui.words.addEventListener('click', onUnblockClick);
   ui.recentList.addEventListener('click', onBlockUserClick);
+  for (const box of ui.types) {
+    box.addEventListener('change', () => changeBlocked('types', [...ui.types].filter((b) => b.checked).map((b) => b.value)));
+  }
+  wireFullscreen();
   ui.listPanel.addEventListener('toggle', showList);
   ui.users.addEventListener('click', onUnblockClick);
   // Another tab of this page changed them.
   window.addEventListener('storage', (event) => {
     if (event.key === BLOCKED_KEY) {
       const fresh = loadJson(BLOCKED_KEY);
-      applyBlocked(fresh.words, fresh.users);
+      applyBlocked(fresh);
     }
   });
-  // "d" toggles danmaku, as on the big video sites, unless typing somewhere.
+  // D toggles danmaku and F full screen, as on the big video sites, unless typing somewhere.
+  const keys = { d: toggleDanmaku, f: toggleFullscreen };
   document.addEventListener('keydown', (event) => {
-    if (event.key.toLowerCase() !== 'd' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const action = keys[event.key.toLowerCase()];
+    if (!action || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     if (event.target.closest('input, select, textarea, [contenteditable]')) return;
-    toggleDanmaku();
+    action();
   });
 }
 

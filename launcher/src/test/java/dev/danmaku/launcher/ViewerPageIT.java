@@ -266,6 +266,27 @@ class ViewerPageIT {
             send(sender, "sent once shown again");
             awaitRendered(watcher, "sent once shown again");
             assertThat(renderedTexts(watcher)).doesNotContain("sent while hidden");
+
+            // Hiding a type: TOP captions stay away, scrolling ones still come.
+            watcher.driver().findElement(By.cssSelector("#block-panel summary")).sendKeys(Keys.ENTER);
+            watcher.driver().findElement(By.cssSelector("input[name='block-type'][value='TOP']")).sendKeys(Keys.SPACE);
+            assertThat(watcher.script("return window.danmakuViewer.blocked.types")).isEqualTo(List.of("TOP"));
+            new Select(sender.driver().findElement(By.id("mode"))).selectByValue("TOP");
+            send(sender, "a top caption");
+            new Select(sender.driver().findElement(By.id("mode"))).selectByValue("SCROLL");
+            send(sender, "after the caption");
+            awaitRendered(watcher, "after the caption");
+            assertThat(renderedTexts(watcher)).doesNotContain("a top caption");
+
+            // Full screen takes the stage with its danmaku; F leaves it again.
+            watcher.driver().findElement(By.id("fullscreen")).click();
+            watcher.awaitScript("return document.fullscreenElement && document.fullscreenElement.id === 'stage'"
+                    + " && Math.abs(document.getElementById('overlay').getBoundingClientRect().width - window.innerWidth) < 2");
+            send(sender, "seen in full screen");
+            awaitRendered(watcher, "seen in full screen");
+            watcher.screenshot(SCREENSHOTS.resolve("viewer-fullscreen.png"));
+            new Actions(watcher.driver()).sendKeys("f").perform();
+            watcher.awaitScript("return !document.fullscreenElement");
         }
     }
 
@@ -291,6 +312,7 @@ class ViewerPageIT {
             assertThat(((Number) stage.get("right")).doubleValue()).isLessThanOrEqualTo(390);
             assertThat(((Number) stage.get("height")).doubleValue()).isGreaterThan(150);
             phone.script("document.activeElement.blur(); window.scrollTo(0, 0)");
+            pause(1500); // the danmaku well inside the stage for the picture
             phone.screenshot(SCREENSHOTS.resolve("viewer-phone.png"));
         }
     }
