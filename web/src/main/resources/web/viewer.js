@@ -729,7 +729,6 @@ function onUnblockClick(event) {
   const buttons = [...ui[kind].querySelectorAll('button.unblock')];
   const next = buttons.indexOf(button);
   unblock(kind, entry);
-  recent.dirty = true;
   const after = ui[kind].querySelectorAll('button.unblock');
   (after[Math.min(next, after.length - 1)] || ui.blockEntry).focus();
 }
