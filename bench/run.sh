@@ -192,25 +192,27 @@ p4() { # idle connections: memory per connection on one gateway, then P4_TOTAL o
   local gateways=$(( (total + 18999) / 19000 ))
   local per_gateway=$(( ( (total + gateways - 1) / gateways + 99) / 100 * 100 ))
   ARCHIVER=off start_platform "$gateways"
-  local i shard_pids=() urls=("${gateway_urls[@]}")
-  for ((i = 0; i < gateways; i++)); do
-    gateway_urls=("${urls[$i]}")
-    loadgen "$work/p4-total-$i.json" PROFILE=P4-total ROOMS=$((per_gateway / 100)) VIEWERS_PER_ROOM=100 SENDERS_PER_ROOM=0 \
-      RAMP_BATCH=1000 DURATION_S=20 SOURCE_ADDRESSES="127.0.0.$((i + 2))" LOADGEN_JAVA_OPTS="-Xmx512m" &
-    shard_pids+=($!)
-  done
-  gateway_urls=("${urls[@]}")
-  for _ in $(seq 900); do
-    (( $(cat "$work"/p4-total-*.json.log 2>/dev/null | grep -c holding) >= gateways )) && break; sleep 0.5
-  done
-  sleep 3
-  local sessions=0 port
+  # one load generator per gateway, each from its own source address, started one after another
+  # (ramping all at once on two cores only slows every ramp) and holding until measured
+  local i port sessions=0 count rss_total=0
   for ((i = 0; i < gateways; i++)); do
     port=$((18080 + i))
-    sessions=$((sessions + $(curl -fs "http://127.0.0.1:$port/metrics" | awk '/^danmaku_gateway_sessions/ {printf "%d", $2}')))
+    env PROFILE=P4-total SERVERS="ws://127.0.0.1:$port/ws" ROOMS=$((per_gateway / 100)) VIEWERS_PER_ROOM=100 \
+      SENDERS_PER_ROOM=0 RAMP_BATCH=1000 DURATION_S=600 SOURCE_ADDRESSES="127.0.0.$((i + 2))" \
+      java -Xmx512m -jar "$bench_jar" >"$work/p4-total-$i.json" 2>"$work/p4-total-$i.log" &
+    pids+=($!)
+    for _ in $(seq 600); do grep -q "holding" "$work/p4-total-$i.log" && break; sleep 0.5; done
+    grep -q "holding" "$work/p4-total-$i.log" || { log "FATAL: load generator $i did not ramp"; tail -5 "$work/p4-total-$i.log" >&2; exit 1; }
+    log "$(grep "joined in" "$work/p4-total-$i.log")"
   done
-  local rss_total=0; for i in "${gateway_pids[@]}"; do rss_total=$((rss_total + $(rss_kb "$i"))); done
-  for i in "${shard_pids[@]}"; do wait "$i" || true; done
+  sleep 3
+  for ((i = 0; i < gateways; i++)); do
+    port=$((18080 + i))
+    count=$(curl -fs "http://127.0.0.1:$port/metrics" | awk '/^danmaku_gateway_sessions/ {s += $2} END {printf "%d", s}')
+    log "gateway $port holds $count sessions, RSS $(( $(rss_kb "${gateway_pids[$i]}") / 1024 )) MB"
+    sessions=$((sessions + count))
+  done
+  for i in "${gateway_pids[@]}"; do rss_total=$((rss_total + $(rss_kb "$i"))); done
   stop_all
   java -cp "$bench_jar" dev.danmaku.bench.Report capacity "$one" "$rss0" "$rss1" "$heap0" "$heap1" \
     "$work/p4-one.json" "$((per_gateway * gateways))" "$sessions" "$gateways" "$rss_total" >"$out"

@@ -97,7 +97,8 @@ public final class Report {
         JsonNode oneRun = read(Path.of(args[6]));
         long established = oneRun.path("connections").path("established").asLong();
         ObjectNode out = JSON.createObjectNode().put("peer", "danmaku").put("profile", "P4-capacity")
-                .put("ok", established == one).put("date", Instant.now().toString());
+                .put("ok", established == one && Long.parseLong(args[8]) == Long.parseLong(args[7]))
+                .put("date", Instant.now().toString());
         out.putObject("one_gateway").put("connections", established)
                 .put("rss_kb_per_connection", established == 0 ? 0 : ProcessCpu.round1((double) (rss1 - rss0) / established))
                 .put("heap_kb_per_connection", established == 0 ? 0 : ProcessCpu.round1((double) (heap1 - heap0) / established))
