@@ -13,32 +13,39 @@
  *             ('read-only' = joined without the right to send; 'disconnected' = gave up, press Join)
  *   joined    true while joined to a room
  *   canSend, room, user, online
- *   rendered  [{msgId, text}] of every danmaku put on screen, oldest first (the last 1000)
+ *   rendered  [{msgId, text}] of every danmaku put on screen, oldest first (the last 1000);
+ *             blocked, hidden-away and recalled danmaku never appear here
  *   recalled  [msgId] recalled by moderators
  *   lastAck, lastError, lastClose   the last ack / error frame / socket close ({code, reason})
- * Overlay items are .danmaku-item elements carrying data-msg-id.
+ *   settings  {opacity, density, speed, fontScale, hidden}: the overlay's current display settings
+ *   blocked   {words: [...], users: [...]}: this browser's block lists
+ *   overlay   the overlay.js object (stats(), settings(), pause(), ...)
+ * Overlay items are .danmaku-item elements carrying data-msg-id (see overlay.js).
+ *
+ * Saved in localStorage: danmaku.viewer.name, .color, .settings (JSON) and .blocked (JSON).
+ * Keyboard: Enter sends, D toggles danmaku (outside text fields), the panels are <details>.
  *
  * Protocol: WebSocket /ws, subprotocol danmaku.v1.json (canonical proto3 JSON, int64 as strings).
  */
+
+import { createOverlay } from './overlay.js';
 
 const PROTOCOL = 'danmaku.v1.json';
 const MAX_TEXT = 100; // code points; the gateway's default limit
 const ROOM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const NAME_KEY = 'danmaku.viewer.name';
 const COLOR_KEY = 'danmaku.viewer.color';
+const SETTINGS_KEY = 'danmaku.viewer.settings';
+const BLOCKED_KEY = 'danmaku.viewer.blocked';
 
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
 const PING_EVERY_MS = 25000;
 
-const DEFAULT_FONT_PX = 24;
-const FIXED_SHOW_MS = 4000; // TOP / BOTTOM danmaku stay this long
 const RECENT_SHOWN = 10; // of the backlog in `joined`, only this many are replayed
 const RECENT_STAGGER_MS = 400;
-const MAX_ON_SCREEN = 150; // beyond this, new danmaku are dropped rather than piled up
-const MAX_WAIT_MS = 5000; // a danmaku that finds no free lane for this long is dropped
-const DRAIN_EVERY_MS = 100;
-const RENDERED_KEPT = 1000;
+const LISTED = 50; // rows in the recent comments list
+const LIST_EVERY_MS = 500;
 
 const CLOSE_RULES = {
   1000: { text: 'The server closed the connection.' },
@@ -77,13 +84,22 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   stage: $('stage'), pattern: $('pattern'), video: $('video'), overlay: $('overlay'),
   joinForm: $('join-form'), name: $('name'), room: $('room'), join: $('join'),
-  sendForm: $('send-form'), text: $('text'), counter: $('counter'), color: $('color'), mode: $('mode'), send: $('send'),
+  sendForm: $('send-form'), text: $('text'), counter: $('counter'), color: $('color'), size: $('size'), mode: $('mode'),
+  send: $('send'), toggle: $('toggle-danmaku'),
   status: $('status'), online: $('online'), message: $('message'),
+  settingsForm: $('settings-form'),
+  opacity: $('opacity'), density: $('density'), speed: $('speed'), fontScale: $('font-scale'),
+  opacityValue: $('opacity-value'), densityValue: $('density-value'), speedValue: $('speed-value'),
+  fontScaleValue: $('font-scale-value'),
+  blockForm: $('block-form'), blockEntry: $('block-entry'), blockKind: $('block-kind'), blockCount: $('block-count'),
+  words: $('blocked-words'), users: $('blocked-users'),
+  listPanel: $('list-panel'), recentList: $('recent-list'),
 };
 
 const view = {
   state: 'connecting', joined: false, canSend: false, room: '', user: '', online: 0,
   rendered: [], recalled: [], lastAck: null, lastError: null, lastClose: null,
+  settings: null, blocked: { words: [], users: [] }, overlay: null,
 };
 window.danmakuViewer = view;
 
@@ -99,17 +115,6 @@ const storage = {
 };
 
 const codePoints = (text) => [...text].length;
-const clamp = (value, lo, hi) => Math.min(hi, Math.max(lo, value));
-
-function cssColor(color) {
-  return `#${((Number(color) >>> 0) & 0xffffff).toString(16).padStart(6, '0')}`;
-}
-
-function isDark(color) {
-  const c = (Number(color) >>> 0) & 0xffffff;
-  const luma = 0.299 * (c >> 16) + 0.587 * ((c >> 8) & 0xff) + 0.114 * (c & 0xff);
-  return luma < 60;
-}
 
 /** `about` tags what the message concerns, so a later event can clear only what it makes stale. */
 function showMessage(text, kind = 'info', about = '') {
@@ -231,7 +236,7 @@ function drawClock(ctx, w, h) {
   ctx.fillText('TEST PATTERN · no ?video= given', w / 2, h * 0.36 + size * 0.95);
 }
 
-// The stage size is observed rather than read per danmaku, so rendering never forces a layout for it.
+// The test pattern's canvas follows the stage size, observed rather than read every frame.
 const stageSize = { width: 0, height: 0 };
 function watchStageSize() {
   const rect = ui.stage.getBoundingClientRect();
@@ -243,176 +248,24 @@ function watchStageSize() {
   }).observe(ui.stage);
 }
 
-// ---------------------------------------------------------------- danmaku overlay
+// ---------------------------------------------------------------- danmaku overlay (overlay.js)
 
-/**
- * Absolutely positioned items moved by the Web Animations API (compositor transforms, no per-frame
- * layout). Scroll danmaku move at one common speed, so a later item never catches up with the one
- * ahead of it in its lane: a lane is free again once its last item has fully entered the stage.
- * When every lane is taken, items wait (off-stage) for one to free up rather than overlap.
- */
-function createOverlay(root) {
-  const items = new Map(); // msgId → element, on screen or waiting for a lane
-  const recalled = new Set();
-  const waiting = []; // {danmaku, mode, el, size, since} that found no free lane yet
-  let lanes = { SCROLL: [], TOP: [], BOTTOM: [] }; // per lane: performance.now() from which it is free
-  let drainTimer = 0;
-  let generation = 0; // bumped by clear(), so staggered replays of a left room stay away
+/** Replays a room's backlog gently: only the last few, one after another; a room switch cancels the rest. */
+const backlog = { generation: 0 };
+function replayBacklog(list) {
+  const current = ++backlog.generation;
+  list.slice(-RECENT_SHOWN).forEach((danmaku, i) => {
+    setTimeout(() => { if (current === backlog.generation) showDanmaku(danmaku); }, i * RECENT_STAGGER_MS);
+  });
+}
 
-  const scale = () => clamp(stageSize.width / 900, 0.6, 1.25);
-  const laneHeight = () => Math.round(DEFAULT_FONT_PX * scale() * 1.3);
-  const speed = () => Math.max(stageSize.width, 480) / 7000; // px per ms: ~7 s to cross
+function showDanmaku(danmaku) {
+  overlay.add(danmaku, { own: Boolean(view.user) && danmaku.userId === view.user });
+}
 
-  function fontPx(danmaku) {
-    const size = Number(danmaku.fontSize) > 0 ? clamp(Number(danmaku.fontSize), 12, 64) : DEFAULT_FONT_PX;
-    return Math.round(size * scale());
-  }
-
-  function makeItem(danmaku, mode) {
-    const el = document.createElement('div');
-    el.className = `danmaku-item danmaku-${mode.toLowerCase()}`;
-    el.dataset.msgId = danmaku.msgId;
-    el.textContent = danmaku.text; // never innerHTML: the text is whatever a viewer typed
-    el.style.color = cssColor(danmaku.color);
-    el.style.fontSize = `${fontPx(danmaku)}px`;
-    if (isDark(danmaku.color)) el.classList.add('dark');
-    if (danmaku.userId && danmaku.userId === view.user) el.classList.add('mine');
-    // Parked out of sight (right of the stage, or transparent) until it gets a lane.
-    if (mode === 'SCROLL') el.style.transform = `translateX(${stageSize.width}px)`;
-    else el.style.opacity = '0';
-    return el;
-  }
-
-  /** Shows danmaku: all are appended first and measured in one go, so a batch costs one layout. */
-  function show(list) {
-    const entries = [];
-    for (const danmaku of list) {
-      if (recalled.has(danmaku.msgId) || items.has(danmaku.msgId) || items.size >= MAX_ON_SCREEN) continue;
-      const mode = danmaku.mode === 'TOP' || danmaku.mode === 'BOTTOM' ? danmaku.mode : 'SCROLL';
-      const el = makeItem(danmaku, mode);
-      root.append(el);
-      items.set(danmaku.msgId, el);
-      entries.push({ danmaku, mode, el });
-    }
-    const sizes = entries.map(({ el }) => ({ width: el.offsetWidth, height: el.offsetHeight }));
-    entries.forEach((entry, i) => {
-      entry.size = sizes[i];
-      entry.since = performance.now();
-      if (waiting.length || !place(entry)) waiting.push(entry); // keep arrival order
-    });
-    drain();
-  }
-
-  /** Puts an entry on a free lane and starts it; false when no lane is free now. */
-  function place(entry) {
-    const now = performance.now();
-    const height = laneHeight();
-    const needed = Math.max(1, Math.ceil(entry.size.height / height));
-    const fixedMode = entry.mode !== 'SCROLL';
-    const count = Math.floor((fixedMode ? stageSize.height / 2 : stageSize.height) / height);
-    const lane = freeLane(lanes[entry.mode], Math.max(count, needed), needed, now);
-    if (lane < 0) return false;
-    if (fixedMode) startFixed(entry, lane, now);
-    else startScroll(entry, lane, now);
-    remember(entry.danmaku);
-    return true;
-  }
-
-  /** The first run of `needed` adjacent free lanes from the edge, or -1. */
-  function freeLane(freeAt, count, needed, now) {
-    for (let lane = 0; lane + needed <= count; lane++) {
-      let free = true;
-      for (let k = lane; k < lane + needed && free; k++) free = (freeAt[k] || 0) <= now;
-      if (free) return lane;
-    }
-    return -1;
-  }
-
-  function reserve(freeAt, lane, needed, until) {
-    for (let k = lane; k < lane + needed; k++) freeAt[k] = until;
-  }
-
-  function startScroll({ el, size }, lane, now) {
-    const pxPerMs = speed();
-    const height = laneHeight();
-    // Free once the tail has entered the stage, plus a gap of about one line height.
-    reserve(lanes.SCROLL, lane, Math.max(1, Math.ceil(size.height / height)), now + (size.width + height) / pxPerMs);
-    el.style.top = `${lane * height}px`;
-    const animation = el.animate(
-      [{ transform: `translateX(${stageSize.width}px)` }, { transform: `translateX(${-size.width}px)` }],
-      { duration: (stageSize.width + size.width) / pxPerMs, easing: 'linear' },
-    );
-    animation.onfinish = () => drop(el);
-  }
-
-  function startFixed({ el, size, mode }, lane, now) {
-    const height = laneHeight();
-    reserve(lanes[mode], lane, Math.max(1, Math.ceil(size.height / height)), now + FIXED_SHOW_MS);
-    el.style[mode === 'BOTTOM' ? 'bottom' : 'top'] = `${lane * height}px`;
-    el.style.opacity = '';
-    const animation = el.animate(
-      [{ opacity: 0 }, { opacity: 1, offset: 0.04 }, { opacity: 1, offset: 0.92 }, { opacity: 0 }],
-      { duration: FIXED_SHOW_MS },
-    );
-    animation.onfinish = () => drop(el);
-  }
-
-  /**
-   * Places what waited, in order, as lanes free up. Entries that waited too long are dropped:
-   * a live comment shown many seconds late, behind a backlog, is worse than one not shown.
-   */
-  function drain() {
-    clearTimeout(drainTimer);
-    const now = performance.now();
-    for (let i = 0; i < waiting.length;) {
-      const entry = waiting[i];
-      if (!items.has(entry.danmaku.msgId)) waiting.splice(i, 1); // recalled or cleared meanwhile
-      else if (now - entry.since > MAX_WAIT_MS) {
-        waiting.splice(i, 1);
-        drop(entry.el);
-      } else if (place(entry)) waiting.splice(i, 1);
-      else i++;
-    }
-    if (waiting.length) drainTimer = setTimeout(drain, DRAIN_EVERY_MS);
-  }
-
-  function remember(danmaku) {
-    view.rendered.push({ msgId: danmaku.msgId, text: danmaku.text });
-    if (view.rendered.length > RENDERED_KEPT) view.rendered.splice(0, view.rendered.length - RENDERED_KEPT);
-  }
-
-  function drop(el) {
-    if (items.get(el.dataset.msgId) === el) items.delete(el.dataset.msgId);
-    el.remove();
-  }
-
-  /** A moderator's recall: off the screen now, and never shown later (it may still be queued). */
-  function recall(msgId) {
-    recalled.add(msgId);
-    const el = items.get(msgId);
-    if (!el) return;
-    el.getAnimations().forEach((animation) => animation.cancel());
-    drop(el);
-  }
-
-  function clear() {
-    generation++;
-    clearTimeout(drainTimer);
-    waiting.length = 0;
-    items.forEach((el) => el.remove());
-    items.clear();
-    lanes = { SCROLL: [], TOP: [], BOTTOM: [] };
-  }
-
-  /** Replays a backlog gently: only the last few, one after another. */
-  function replay(list) {
-    const current = generation;
-    list.slice(-RECENT_SHOWN).forEach((danmaku, i) => {
-      setTimeout(() => { if (current === generation) show([danmaku]); }, i * RECENT_STAGGER_MS);
-    });
-  }
-
-  return { show, replay, recall, clear };
+function clearOverlay() {
+  backlog.generation++;
+  overlay.clear();
 }
 
 // ---------------------------------------------------------------- identity
@@ -599,13 +452,13 @@ function onJoined(joined) {
   if (!view.canSend) showMessage('Watching read-only: sending needs a sign-in token.', 'info', 'connection');
   else if (reconnected) showMessage('Reconnected.', 'ok', 'connection');
   else if (ui.message.dataset.about === 'connection') showMessage('');
-  overlay.replay(take(joined.recent || []));
+  replayBacklog(take(joined.recent || []));
   startPing();
   autosendOnce();
 }
 
 function onBatch(batch) {
-  overlay.show(take(batch.danmaku || []));
+  take(batch.danmaku || []).forEach(showDanmaku);
 }
 
 /**
@@ -665,7 +518,7 @@ function sendDanmaku() {
     return false;
   }
   const clientMsgId = `c-${++clientSeq}`;
-  const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: 0 };
+  const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: Number(ui.size.value) || 0 };
   if (!ui.video.hidden && ui.video.currentTime > 0) {
     send.videoOffsetMs = String(Math.round(ui.video.currentTime * 1000));
   }
@@ -691,7 +544,7 @@ function updateControls() {
   ui.counter.textContent = `${length}/${MAX_TEXT}`;
   ui.counter.classList.toggle('over', length > MAX_TEXT);
   const readOnly = view.state === 'read-only';
-  ui.text.disabled = ui.color.disabled = ui.mode.disabled = readOnly;
+  ui.text.disabled = ui.color.disabled = ui.size.disabled = ui.mode.disabled = readOnly;
   ui.text.placeholder = readOnly ? 'Read-only: sign in to send' : 'Say something…';
   // Empty text is simply ignored on send; the button is only off when sending cannot work at all.
   ui.send.disabled = !(view.joined && view.canSend);
@@ -730,7 +583,7 @@ function enterRoom(room) {
   conn.roomId = room;
   conn.lastMsgId = '';
   conn.seen.clear();
-  overlay.clear();
+  clearOverlay();
   view.joined = false;
   setOnline(0);
   updateControls();
@@ -778,14 +631,222 @@ function initialControls() {
   storage.set(NAME_KEY, ui.name.value);
 }
 
+// ---------------------------------------------------------------- display settings and blocking
+
+/** The sliders speak percent where people think in percent; the overlay takes fractions. */
+const percent = { toOverlay: (value) => value / 100, fromOverlay: (value) => Math.round(value * 100), label: (value) => `${value}%` };
+const SLIDERS = {
+  opacity: percent,
+  density: percent,
+  speed: { toOverlay: Number, fromOverlay: (value) => value, label: (value) => `${value}×` },
+  fontScale: percent,
+};
+
+function loadJson(key) {
+  try {
+    const value = JSON.parse(storage.get(key) || 'null');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Changes the overlay's settings, remembers them, and shows them in the panel and the toggle. */
+function applySettings(partial) {
+  view.settings = overlay.settings(partial);
+  storage.set(SETTINGS_KEY, JSON.stringify(view.settings));
+  for (const [key, slider] of Object.entries(SLIDERS)) {
+    const value = slider.fromOverlay(view.settings[key]);
+    if (document.activeElement !== ui[key]) ui[key].value = String(value); // not under a dragging finger
+    ui[`${key}Value`].textContent = slider.label(value);
+  }
+  ui.toggle.setAttribute('aria-pressed', String(!view.settings.hidden));
+}
+
+const toggleDanmaku = () => applySettings({ hidden: !view.settings.hidden });
+
+/** Trimmed, at most 100 entries of 100 characters, no duplicates ignoring case. */
+function cleanList(list) {
+  const seen = new Set();
+  return (Array.isArray(list) ? list : []).map((entry) => String(entry).trim().slice(0, 100))
+    .filter((entry) => entry && !seen.has(entry.toLowerCase()) && seen.add(entry.toLowerCase()))
+    .slice(0, 100);
+}
+
+function applyBlocked(words, users) {
+  view.blocked = { words: cleanList(words), users: cleanList(users) };
+  overlay.blockWords(view.blocked.words);
+  overlay.blockUsers(view.blocked.users);
+  showBlocked();
+}
+
+function saveBlocked() {
+  storage.set(BLOCKED_KEY, JSON.stringify(view.blocked));
+}
+
+function block(kind, entry) {
+  applyBlocked(...blockedWith(kind, [...view.blocked[kind], entry]));
+  saveBlocked();
+}
+
+function unblock(kind, entry) {
+  applyBlocked(...blockedWith(kind, view.blocked[kind].filter((e) => e !== entry)));
+  saveBlocked();
+}
+
+function blockedWith(kind, list) {
+  return kind === 'words' ? [list, view.blocked.users] : [view.blocked.words, list];
+}
+
+function showBlocked() {
+  for (const kind of ['words', 'users']) {
+    const entries = view.blocked[kind];
+    ui[kind].replaceChildren(...entries.map((entry) => blockedChip(kind, entry)));
+    if (!entries.length) ui[kind].append(Object.assign(document.createElement('li'), { className: 'none', textContent: 'none' }));
+  }
+  ui.blockCount.textContent = String(view.blocked.words.length + view.blocked.users.length);
+}
+
+function blockedChip(kind, entry) {
+  const item = document.createElement('li');
+  const label = document.createElement('span');
+  label.textContent = entry; // a blocked word is still text a viewer typed
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'unblock';
+  button.textContent = '×';
+  button.dataset.kind = kind;
+  button.dataset.entry = entry;
+  button.setAttribute('aria-label', `Unblock ${kind === 'words' ? 'word' : 'user'} ${entry}`);
+  item.append(label, button);
+  return item;
+}
+
+/** Removing a chip keeps keyboard focus in the list (the next chip), or returns it to the entry box. */
+function onUnblockClick(event) {
+  const button = event.target.closest('button.unblock');
+  if (!button) return;
+  const { kind, entry } = button.dataset;
+  const buttons = [...ui[kind].querySelectorAll('button.unblock')];
+  const next = buttons.indexOf(button);
+  unblock(kind, entry);
+  recent.dirty = true;
+  const after = ui[kind].querySelectorAll('button.unblock');
+  (after[Math.min(next, after.length - 1)] || ui.blockEntry).focus();
+}
+
+// ---------------------------------------------------------------- recent comments list
+
+const recent = { rows: [], dirty: false, timer: 0 }; // rows: the last LISTED danmaku on screen, oldest first
+
+function listDanmaku(danmaku) {
+  recent.rows.push(danmaku);
+  if (recent.rows.length > LISTED) recent.rows.shift();
+  recent.dirty = true;
+  if (!recent.timer) recent.timer = setTimeout(showList, LIST_EVERY_MS);
+}
+
+/** Redraws at most twice a second, only while open, and never under a keyboard user's focus. */
+function showList() {
+  recent.timer = 0;
+  if (!recent.dirty || !ui.listPanel.open) return;
+  if (ui.recentList.contains(document.activeElement)) {
+    recent.timer = setTimeout(showList, LIST_EVERY_MS);
+    return;
+  }
+  recent.dirty = false;
+  ui.recentList.replaceChildren(...recent.rows.slice().reverse().map(listRow));
+}
+
+function listRow(danmaku) {
+  const row = document.createElement('li');
+  const time = document.createElement('time');
+  const sent = new Date(Number(danmaku.sentAtMs) || Date.now());
+  time.dateTime = sent.toISOString();
+  time.textContent = sent.toLocaleTimeString('en-GB', { hour12: false });
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = danmaku.userName || danmaku.userId || 'anonymous';
+  const text = document.createElement('span');
+  text.className = 'text';
+  text.textContent = danmaku.text;
+  row.append(time, who, text);
+  if (danmaku.userId && danmaku.userId !== view.user) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'block-user secondary';
+    button.textContent = 'Block';
+    button.dataset.user = danmaku.userId;
+    button.setAttribute('aria-label', `Block user ${who.textContent}`);
+    row.append(button);
+  }
+  return row;
+}
+
+function onBlockUserClick(event) {
+  const button = event.target.closest('button.block-user');
+  if (!button) return;
+  const { user } = button.dataset;
+  block('users', user);
+  recent.rows = recent.rows.filter((danmaku) => danmaku.userId !== user);
+  recent.dirty = true;
+  ui.listPanel.querySelector('summary').focus(); // the row goes away; focus must not vanish with it
+  showList();
+}
+
+function wireSettings() {
+  const stored = loadJson(SETTINGS_KEY);
+  applySettings(stored);
+  const blocked = loadJson(BLOCKED_KEY);
+  applyBlocked(blocked.words, blocked.users);
+
+  for (const [key, slider] of Object.entries(SLIDERS)) {
+    ui[key].addEventListener('input', () => applySettings({ [key]: slider.toOverlay(Number(ui[key].value)) }));
+    ui[key].addEventListener('change', () => applySettings({})); // shows the value the overlay kept
+  }
+  ui.settingsForm.addEventListener('reset', (event) => {
+    event.preventDefault();
+    const { hidden } = view.settings;
+    applySettings({ opacity: 1, density: 1, speed: 1, fontScale: 1, hidden });
+  });
+  ui.toggle.addEventListener('click', toggleDanmaku);
+  ui.blockForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const entry = ui.blockEntry.value.trim();
+    if (!entry) return;
+    block(ui.blockKind.value, entry);
+    ui.blockEntry.value = '';
+  });
+  ui.words.addEventListener('click', onUnblockClick);
+  ui.recentList.addEventListener('click', onBlockUserClick);
+  ui.listPanel.addEventListener('toggle', showList);
+  ui.users.addEventListener('click', onUnblockClick);
+  // Another tab of this page changed them.
+  window.addEventListener('storage', (event) => {
+    if (event.key === BLOCKED_KEY) {
+      const fresh = loadJson(BLOCKED_KEY);
+      applyBlocked(fresh.words, fresh.users);
+    }
+  });
+  // "d" toggles danmaku, as on the big video sites, unless typing somewhere.
+  document.addEventListener('keydown', (event) => {
+    if (event.key.toLowerCase() !== 'd' || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.target.closest('input, select, textarea, [contenteditable]')) return;
+    toggleDanmaku();
+  });
+}
+
 // ---------------------------------------------------------------- start
 
-const overlay = createOverlay(ui.overlay);
+const overlay = createOverlay(ui.overlay, { onRender: listDanmaku });
+view.rendered = overlay.rendered;
+view.overlay = overlay;
 
 watchStageSize();
 setUpStage();
 initialControls();
 wireControls();
+wireSettings();
 conn.roomId = ui.room.value;
 updateControls();
 connect();
