@@ -291,11 +291,12 @@ function wire() {
     event.preventDefault();
     run($('filter'), $('table-message'), () => loadPage(0, null));
   });
-  $('next-page').addEventListener('click', () => run($('next-page'), $('table-message'),
+  // loadPage sets whether each paging button applies, so run() must not re-enable them
+  $('next-page').addEventListener('click', () => run(null, $('table-message'),
     () => loadPage(state.page.index + 1, state.page.next)));
-  $('prev-page').addEventListener('click', () => run($('prev-page'), $('table-message'),
+  $('prev-page').addEventListener('click', () => run(null, $('table-message'),
     () => loadPage(state.page.index - 1, pages.cursors[state.page.index - 1])));
-  $('first-page').addEventListener('click', () => run($('first-page'), $('table-message'), () => loadPage(0, null)));
+  $('first-page').addEventListener('click', () => run(null, $('table-message'), () => loadPage(0, null)));
   $('export-ndjson').addEventListener('click', () => run($('export-ndjson'), $('table-message'), () => exportAs('ndjson')));
   $('export-csv').addEventListener('click', () => run($('export-csv'), $('table-message'), () => exportAs('csv')));
   $('play').addEventListener('click', togglePlay);
