@@ -110,6 +110,12 @@ class AnalystPageIT {
                     + " return c.width > 0 && !!window.Chart && !!window.Chart.getChart(c)")).isTrue();
             assertThat(analyst.driver().findElement(By.id("top")).getText()).contains("fan4");
 
+            // A narrower range redraws the chart with the same counts.
+            new Select(analyst.driver().findElement(By.id("range"))).selectByVisibleText("last 15 minutes");
+            analyst.driver().findElement(By.id("load")).click();
+            analyst.awaitScript("const c = window.danmakuAnalyst.chart; return c.drawn && c.labels.length === 16"
+                    + " && Object.values(c.series).flat().reduce((a, b) => a + b, 0) === arguments[0]", archived);
+
             // Keyset pages of 20: the second page continues where the first ended.
             new Select(analyst.driver().findElement(By.id("f-limit"))).selectByVisibleText("20");
             analyst.driver().findElement(By.id("filter")).click();
