@@ -174,17 +174,18 @@ export async function guarded(button, out, action) {
 // ---------------------------------------------------------------- sign-in panel
 
 /**
- * Builds the sign-in panel both pages share into `root`: paste a token, or (in dev) get one for
- * `role`. `onChange` runs after every sign-in or sign-out with the token's description (null when
- * signed out). Element ids: token, sign-in, dev-user, dev-token, sign-out, identity.
+ * Builds the sign-in panel both pages share into `root`: paste a token, or (in dev) get one with
+ * one of `roles` (default: just `role`, the role the page needs). `onChange` runs after every sign-in or sign-out with the token's description (null when
+ * signed out). Element ids: token, sign-in, dev-user, dev-role, dev-token, sign-out, identity.
  */
-export function signInPanel(root, { role, defaultUser, onChange }) {
+export function signInPanel(root, { role, roles = [role], defaultUser, onChange }) {
   const ui = {
     token: el('input', { id: 'token', type: 'password', autocomplete: 'off', spellcheck: false,
       placeholder: 'eyJhbGciOi…', 'aria-describedby': 'identity' }),
     devUser: el('input', { id: 'dev-user', value: defaultUser, maxLength: 64, spellcheck: false,
       pattern: '[A-Za-z0-9._@\\-]{1,64}' }),
-    devButton: el('button', { id: 'dev-token', type: 'button' }, `Get a dev ${role} token`),
+    devRole: el('select', { id: 'dev-role' }, roles.map((r) => el('option', { value: r }, r))),
+    devButton: el('button', { id: 'dev-token', type: 'button' }, 'Get a dev token'),
     signOut: el('button', { id: 'sign-out', type: 'button', className: 'secondary' }, 'Sign out'),
     identity: el('p', { id: 'identity', className: 'identity', role: 'status' }, 'not signed in'),
     message: el('p', { className: 'message', role: 'status', 'aria-live': 'polite' }),
@@ -194,6 +195,7 @@ export function signInPanel(root, { role, defaultUser, onChange }) {
     el('button', { id: 'sign-in', type: 'submit' }, 'Sign in'));
   const dev = el('div', { className: 'row' },
     el('div', { className: 'field' }, el('label', { for: 'dev-user' }, 'Dev user id'), ui.devUser),
+    el('div', { className: 'field' }, el('label', { for: 'dev-role' }, 'Role'), ui.devRole),
     ui.devButton, ui.signOut);
   root.append(el('h2', {}, 'Sign in'), form, dev, ui.identity, ui.message);
 
@@ -226,7 +228,7 @@ export function signInPanel(root, { role, defaultUser, onChange }) {
   ui.devButton.addEventListener('click', () => guarded(ui.devButton, ui.message, async () => {
     const user = ui.devUser.value.trim() || defaultUser;
     try {
-      apply(await devToken(user, user, role));
+      apply(await devToken(user, user, ui.devRole.value));
     } catch (error) {
       if (error.status === 404) throw new Error('No dev token endpoint here (not `danmaku dev`): paste a token.');
       throw error;

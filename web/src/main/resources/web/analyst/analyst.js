@@ -324,4 +324,4 @@ if (params.get('room') && ROOM_ID.test(params.get('room'))) $('room').value = pa
 applyPreset();
 wire();
 prepareReplay();
-signInPanel($('sign-in'), { role: 'analyst', defaultUser: 'analyst', onChange: onSignIn });
+signInPanel($('sign-in'), { role: 'analyst', roles: ['analyst', 'admin'], defaultUser: 'analyst', onChange: onSignIn });

@@ -3,7 +3,8 @@
  * audit log — all through /api/v1/moderation with the signed-in token (moderator or admin role).
  *
  * State for browser tests, in window.danmakuModerator:
- *   signedIn, rules [rule], feed [{msgId, text, userId, recalled}], feedJoined, dryRun (last answer),
+ *   signedIn, rules [rule], feed [{msgId, text, userId, recalled, verdict}], feedJoined,
+ *   verdictsFollowed (the token reads the archive's verdicts too), dryRun (last answer),
  *   audit [entry], lastError (last message shown as an error)
  */
 import { $, el, api, badge, clock, download, guarded, say, session, signInPanel, time, wsUrl } from '../common.js';
@@ -248,6 +249,8 @@ function watch() {
     feed.ws.close(1000);
   }
   feed.room = room();
+  verdicts.cursor = null;
+  verdicts.since = Date.now() - 60000;
   state.feed = [];
   state.feedJoined = false;
   $('feed').replaceChildren();
@@ -274,9 +277,9 @@ function onFeedFrame(frame) {
     feed.retry = 0;
     state.feedJoined = true;
     setFeedStatus(`watching ${frame.joined.roomId} · ${frame.joined.online} online`);
-    (frame.joined.recent || []).forEach(addToFeed);
+    (frame.joined.recent || []).forEach((danmaku) => addToFeed(danmaku));
   } else if (frame.batch) {
-    (frame.batch.danmaku || []).forEach(addToFeed);
+    (frame.batch.danmaku || []).forEach((danmaku) => addToFeed(danmaku));
   } else if (frame.recall) {
     markRecalled(frame.recall.msgId);
   } else if (frame.presence) {
@@ -289,9 +292,10 @@ function onFeedFrame(frame) {
 }
 
 /** The gateway broadcasts only what viewers see (accepted or masked), without the verdict. */
-function addToFeed(danmaku) {
+function addToFeed(danmaku, verdict = 'SHOWN') {
   if (state.feed.some((item) => item.msgId === danmaku.msgId)) return;
-  const item = { msgId: danmaku.msgId, text: danmaku.text, userId: danmaku.userId, recalled: false };
+  const item = { msgId: danmaku.msgId, text: danmaku.text, userId: danmaku.userId, recalled: false, verdict };
+  const shown = verdict === 'SHOWN' || verdict === 'MASKED';
   state.feed.unshift(item);
   if (state.feed.length > FEED_KEPT) state.feed.length = FEED_KEPT;
   const recall = el('button', { type: 'button', className: 'small danger recall', 'aria-label': `Recall “${danmaku.text}”`,
@@ -301,10 +305,11 @@ function addToFeed(danmaku) {
     'Mute 10 min');
   const row = el('li', { dataset: { msgId: danmaku.msgId } },
     el('span', { className: 'muted' }, clock(danmaku.sentAtMs)),
-    badge('shown'),
+    badge(verdict),
     el('span', { className: 'who', title: danmaku.userId }, danmaku.userName || danmaku.userId),
     el('span', { className: 'text' }, danmaku.text),
-    recall, muteButton);
+    el('span', { className: 'muted' }, danmaku.reason && danmaku.reason !== 'REASON_UNSPECIFIED' ? danmaku.reason : ''),
+    shown ? recall : null, muteButton);
   $('feed').prepend(row);
   while ($('feed').children.length > FEED_KEPT) $('feed').lastElementChild.remove();
 }
@@ -325,6 +330,59 @@ function markRecalled(msgId) {
   row.querySelector('.badge').replaceWith(badge('recalled'));
   const button = row.querySelector('button.recall');
   if (button) button.disabled = true;
+}
+
+/**
+ * The gateway does not tell anyone about refused or shadowed danmaku, nor mark masked ones. A token
+ * that may also read the archive (admin, analyst) gets them from there: every few seconds the feed
+ * asks for the room's non-accepted verdicts since it started watching.
+ */
+const verdicts = { timer: 0, cursor: null, since: 0 };
+const VERDICT_POLL_MS = 2000;
+
+function followVerdicts(who) {
+  clearTimeout(verdicts.timer);
+  verdicts.cursor = null;
+  verdicts.since = Date.now() - 60000;
+  state.verdictsFollowed = Boolean(who && (who.roles.includes('admin') || who.roles.includes('analyst')));
+  if (state.verdictsFollowed) pollVerdicts();
+}
+
+async function pollVerdicts() {
+  const query = new URLSearchParams({ from: String(verdicts.since), verdict: 'MASKED,SHADOWED,REJECTED', limit: '200' });
+  if (verdicts.cursor) query.set('cursor', verdicts.cursor);
+  const polledRoom = feed.room;
+  try {
+    const body = await api(`/api/v1/archive/rooms/${encodeURIComponent(polledRoom)}/danmaku?${query}`);
+    if (polledRoom === feed.room) {
+      body.items.forEach(addVerdict);
+      const last = body.items[body.items.length - 1];
+      // a page's cursor when there is more; else carry on after the last row seen
+      if (body.next) {
+        verdicts.cursor = body.next;
+      } else if (last) {
+        verdicts.since = last.sentAtMs;
+        verdicts.cursor = null;
+      }
+    }
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) {
+      state.verdictsFollowed = false;
+      return;
+    }
+  }
+  verdicts.timer = setTimeout(pollVerdicts, VERDICT_POLL_MS);
+}
+
+function addVerdict(row) {
+  const item = state.feed.find((entry) => entry.msgId === row.msgId);
+  if (item) {
+    item.verdict = row.verdict;
+    const li = [...$('feed').children].find((node) => node.dataset.msgId === row.msgId);
+    if (li && li.dataset.recalled !== 'true') li.querySelector('.badge').replaceWith(badge(row.verdict));
+    return;
+  }
+  addToFeed(row, row.verdict);
 }
 
 // ---------------------------------------------------------------- audit
@@ -373,6 +431,7 @@ function wire() {
 
 function onSignIn(who) {
   state.signedIn = Boolean(who);
+  followVerdicts(who);
   if (!who) {
     if (feed.ws) { feed.ws.onclose = null; feed.ws.close(1000); feed.ws = null; }
     setFeedStatus('not watching');
@@ -387,4 +446,4 @@ function onSignIn(who) {
 const initialRoom = new URLSearchParams(location.search).get('room');
 if (initialRoom && ROOM_ID.test(initialRoom)) $('room').value = initialRoom;
 wire();
-signInPanel($('sign-in'), { role: 'moderator', defaultUser: 'moderator', onChange: onSignIn });
+signInPanel($('sign-in'), { role: 'moderator', roles: ['moderator', 'admin'], defaultUser: 'moderator', onChange: onSignIn });

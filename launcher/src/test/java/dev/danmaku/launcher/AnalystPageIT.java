@@ -140,4 +140,24 @@ class AnalystPageIT {
             analyst.awaitScript("return window.danmakuAnalyst.replay.state === 'paused' || window.danmakuAnalyst.replay.state === 'ended'");
         }
     }
+
+    @Test
+    void thePageFitsAPhoneAndSaysWhyARequestWasRefused() {
+        try (Browser phone = Browser.start(390, 844)) {
+            phone.open(base + "/analyst/?room=" + ROOM);
+            new Select(phone.driver().findElement(By.id("dev-role"))).selectByVisibleText("admin");
+            phone.driver().findElement(By.id("dev-token")).click();
+            phone.awaitScript("return window.danmakuAnalyst.chart.drawn");
+            assertThat((Long) phone.script("return document.documentElement.scrollWidth"))
+                    .as("no sideways scrolling on a phone").isLessThanOrEqualTo(390L);
+            phone.screenshot(ViewerPageIT.SCREENSHOTS.resolve("analyst-phone.png"));
+
+            // A token without the analyst role: the page shows the server's 403 in words.
+            phone.script("sessionStorage.setItem('danmaku.token', arguments[0])",
+                    platform.token("vic", "Vic", Set.of(Identity.VIEWER)));
+            phone.open(base + "/analyst/?room=" + ROOM);
+            String error = (String) phone.awaitScript("return window.danmakuAnalyst.lastError");
+            assertThat(error).startsWith("This token lacks the role for that.");
+        }
+    }
 }

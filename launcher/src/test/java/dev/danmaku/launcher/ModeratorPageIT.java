@@ -117,6 +117,25 @@ class ModeratorPageIT {
     }
 
     @Test
+    void anAdminSeesRefusedDanmakuInTheFeedWithTheirVerdict() throws Exception {
+        HttpResponse<String> rule = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first + "/api/v1/moderation/rules"))
+                .header("Authorization", "Bearer " + platform.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"pattern\": \"forbidden\", \"roomId\": \"mod-2\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+        try (Browser admin = Browser.start(); Browser viewer = Browser.start()) {
+            admin.open(second + "/moderator?room=mod-2");
+            new Select(admin.driver().findElement(By.id("dev-role"))).selectByVisibleText("admin");
+            admin.driver().findElement(By.id("dev-token")).click();
+            admin.awaitScript("const m = window.danmakuModerator; return m.feedJoined && m.verdictsFollowed");
+            viewer.open(first + "/?room=mod-2&name=rex&autosend=forbidden-words");
+            assertThat(viewer.awaitScript("const a = window.danmakuViewer.lastAck; return a && a.verdict")).isEqualTo("REJECTED");
+            admin.awaitScript("return window.danmakuModerator.feed.some(d => d.text === 'forbidden-words' && d.verdict === 'REJECTED')");
+            assertThat(admin.driver().findElement(By.id("feed")).getText()).contains("REJECTED", "BLOCKED_KEYWORD");
+        }
+    }
+
+    @Test
     void aRefusedRequestShowsTheProblemDetailAndThePageFitsAPhone() {
         try (Browser phone = Browser.start(390, 844)) {
             phone.open(first + "/moderator/");
