@@ -328,8 +328,7 @@ function markRecalled(msgId) {
   if (!row || row.dataset.recalled === 'true') return;
   row.dataset.recalled = 'true';
   row.querySelector('.badge').replaceWith(badge('recalled'));
-  const button = row.querySelector('button.recall');
-  if (button) button.disabled = true;
+  row.querySelector('button.recall')?.remove(); // nothing left to recall
 }
 
 /**
