@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
@@ -36,6 +37,9 @@ import dev.danmaku.gateway.ws.WireFormat;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    /** Pages in their own folder of {@code web/}, answered at their name without the trailing slash too. */
+    private static final List<String> PAGES = List.of("/moderator", "/analyst");
 
     private final GatewayConfig config;
     private final RoomRegistry registry;
@@ -102,7 +106,23 @@ public final class Gateway implements AutoCloseable {
         ResourceHandler pages = new ResourceHandler(new ClassPathResourceManager(Gateway.class.getClassLoader(), "web"),
                 exchange -> Problem.send(exchange, StatusCodes.NOT_FOUND, "no such page: " + exchange.getRequestPath()))
                 .setWelcomeFiles("index.html");
-        return routes.exact("/ws", webSocket).prefix("/", pages);
+        routes.exact("/ws", webSocket).prefix("/", pages);
+        for (String page : PAGES) {
+            routes.exact(page, exchange -> {
+                if (!exchange.getRequestPath().equals(page)) {
+                    // an exact route also takes "/moderator/", with the relative path cut to ""
+                    exchange.setRelativePath(exchange.getRequestPath());
+                    pages.handleRequest(exchange);
+                    return;
+                }
+                // The pages load their scripts by relative URLs, so they must be seen as folders.
+                String query = exchange.getQueryString();
+                exchange.setStatusCode(StatusCodes.FOUND);
+                exchange.getResponseHeaders().put(Headers.LOCATION, page + "/" + (query.isEmpty() ? "" : "?" + query));
+                exchange.endExchange();
+            });
+        }
+        return routes;
     }
 
     public boolean ready() {
