@@ -463,6 +463,13 @@ public final class LoadGenerator implements Callable<Integer> {
                 .put("peak_rss_mb", round1(ProcessCpu.peakRssKb(ProcessHandle.current().pid()) / 1024.0));
         ObjectNode rss = out.putObject("monitored_peak_rss_mb_at_window_end");
         peakRss.forEach((label, kb) -> rss.put(label, kb < 0 ? null : round1(kb / 1024.0)));
+        ObjectNode servers = out.putObject("server_processes");
+        for (Monitored m : monitored) {
+            Long ticks = to.ticksByPid().get(m.pid());
+            servers.putObject(m.label()).put("pid", m.pid())
+                    .put("cpu_s_total", ticks == null ? -1 : round1((double) ticks / ProcessCpu.TICKS_PER_SECOND))
+                    .put("peak_rss_mb", round1(ProcessCpu.peakRssKb(m.pid()) / 1024.0));
+        }
         out.put("loadgen_saturated_hint", loadgen >= 90 * Math.min(cores, ioThreads + 1));
     }
 
