@@ -15,7 +15,7 @@
 # gateway for memory per connection, P4_TOTAL over several gateway and load generator processes);
 # P5 exactly-once filter throughput with 10 000 rules; P6 archive ingest and export.
 # Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
-# profile before measuring, our JVMs only) P3_RATES ("20 40 60 80 100 120") PEER_P3_RATES ("1 2 3 4 5 10 20")
+# profile before measuring, our JVMs only) P3_RATES ("40 80 120 160 200 240") PEER_P3_RATES ("1 2 3 4 5 6 8 10")
 # P4_ONE (19000) P4_TOTAL (100000) PEER_DIR (../shared/peers/socketio-redis) RESULTS_DIR (bench/results)
 # Everything started here is stopped by PID when it ends.
 set -euo pipefail
@@ -46,6 +46,7 @@ stop_all() {
     wait "$pid" 2>/dev/null || true
   done
   pids=()
+  pid_of=()
 }
 trap 'stop_all; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -167,7 +168,7 @@ p2() { start_platform 2; ours_step P2-many-rooms "$1" 500 10 1 2; stop_all; }
 p3() { # our steps on one warm platform; result: one JSON line holding every step
   local out=$1 rate steps=() warm=$jit_warmup_s
   start_platform 2
-  for rate in ${P3_RATES:-20 40 60 80 100 120}; do
+  for rate in ${P3_RATES:-40 80 120 160 200 240}; do
     ours_step "P3-max-rate$rate" "$work/p3-$rate.json" 1 1000 10 "$rate"
     steps+=("$work/p3-$rate.json")
     jit_warmup_s=0 # the platform stays up and warm between steps
@@ -264,7 +265,7 @@ case "$mode" in
       rows+=("$p" "$work/ours-$p.json")
       case "$p" in
         p1|p2) peer_step "$p" "$work/peer-$p.json"; rows+=("$work/peer-$p.json") ;;
-        p3) peer_step p3 "$work/peer-p3.json" P3_RATES="${PEER_P3_RATES:-1 2 3 4 5 10 20}"; rows+=("$work/peer-p3.json") ;;
+        p3) peer_step p3 "$work/peer-p3.json" P3_RATES="${PEER_P3_RATES:-1 2 3 4 5 6 8 10}"; rows+=("$work/peer-p3.json") ;;
         *) rows+=("-") ;;
       esac
     done

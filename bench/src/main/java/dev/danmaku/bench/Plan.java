@@ -45,10 +45,6 @@ record Plan(int rooms, int viewersPerRoom, int sendersPerRoom, int servers) {
         return (room * perRoom() + senderIndex % sendersPerRoom) % servers;
     }
 
-    int roomOfSender(int senderIndex) {
-        return senderIndex / sendersPerRoom;
-    }
-
     List<Connection> connectionList() {
         List<Connection> list = new ArrayList<>(connections());
         for (int room = 0; room < rooms; room++) {

@@ -154,12 +154,20 @@ public final class Report {
         return problems;
     }
 
+    /**
+     * Adds this run's profiles to the day's results file (a profile run again replaces the earlier
+     * run of it; each keeps its own run time) and writes BENCHMARKS.md and the chart from the whole.
+     */
     static void compare(Path jsonOut, Path markdownOut, Path chartOut, List<String> rows) throws IOException {
-        ObjectNode all = JSON.createObjectNode().put("date", Instant.now().toString());
+        String now = Instant.now().toString();
+        ObjectNode all = JSON.createObjectNode().put("date", now);
         all.set("machine", machine());
         ObjectNode profiles = all.putObject("profiles");
+        if (Files.exists(jsonOut) && read(jsonOut).path("profiles").isObject()) {
+            profiles.setAll((ObjectNode) read(jsonOut).path("profiles"));
+        }
         for (int i = 0; i + 2 < rows.size() + 1; i += 3) {
-            ObjectNode entry = profiles.putObject(rows.get(i));
+            ObjectNode entry = profiles.putObject(rows.get(i)).put("run_at", now);
             entry.set("danmaku", read(Path.of(rows.get(i + 1))));
             if (!rows.get(i + 2).equals("-")) {
                 entry.set("socketio_redis", read(Path.of(rows.get(i + 2))));
