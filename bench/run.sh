@@ -14,7 +14,7 @@
 # 500 x (10 + 1) x 2/s; P3 P1's shape stepped over P3_RATES; P4 idle connections (P4_ONE on one
 # gateway for memory per connection, P4_TOTAL over several gateway and load generator processes);
 # P5 exactly-once filter throughput with 10 000 rules; P6 archive ingest and export.
-# Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
+# Env: KEEP_LOGS (0; 1 keeps process and GC logs) DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
 # profile before measuring, our JVMs only) P3_RATES ("40 80 120 160 200 240") PEER_P3_RATES ("1 2 3 4 5 6 8 10")
 # P4_ONE (19000) P4_TOTAL (100000) PEER_DIR (../shared/peers/socketio-redis) RESULTS_DIR (bench/results)
 # Everything started here is stopped by PID when it ends.
@@ -48,7 +48,9 @@ stop_all() {
   pids=()
   pid_of=()
 }
-trap 'stop_all; rm -rf "$work"' EXIT
+# KEEP_LOGS=1 keeps every process's log and GC log (in a temporary directory named at the end)
+trap 'stop_all; if [[ "${KEEP_LOGS:-0}" == 1 ]]; then log "logs kept in $work"; else rm -rf "$work"; fi' EXIT
+gc_log() { echo "-Xlog:gc:file=$work/gc-$1.log:uptime"; }
 trap 'exit 130' INT TERM
 
 build() {
@@ -86,18 +88,18 @@ start_platform() {
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   export DANMAKU_BIND_HOST=127.0.0.1 DANMAKU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 DANMAKU_TOPIC_PARTITIONS=${PARTITIONS:-6}
   rm -rf "$work/kafka" && mkdir -p "$work/kafka"
-  java ${KAFKA_JAVA_OPTS:--Xms512m -Xmx1g} -jar "$danmaku_jar" kafka --kafka-port 19092 --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
+  java ${KAFKA_JAVA_OPTS:--Xms512m -Xmx1g} "$(gc_log kafka)" -jar "$danmaku_jar" kafka --kafka-port 19092 --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
   pids+=($!); pid_of[kafka]=$!
   for _ in $(seq 240); do grep -q "Kafka broker ready" "$work/kafka.log" && break; sleep 0.25; done
   grep -q "Kafka broker ready" "$work/kafka.log" || { log "FATAL: kafka did not start"; tail -20 "$work/kafka.log" >&2; exit 1; }
   DANMAKU_FILTER_RATE_PER_SECOND=1000 DANMAKU_FILTER_BURST=1000 DANMAKU_FILTER_DUPLICATE_WINDOW_SECONDS=0 \
-    java ${FILTER_JAVA_OPTS:--Xms256m -Xmx1g} -jar "$danmaku_jar" filter --port 18090 >"$work/filter.log" 2>&1 &
+    java ${FILTER_JAVA_OPTS:--Xms256m -Xmx1g} "$(gc_log filter)" -jar "$danmaku_jar" filter --port 18090 >"$work/filter.log" 2>&1 &
   pids+=($!); pid_of[filter]=$!
   if [[ "${ARCHIVER:-on}" == on ]]; then
     psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS danmaku_bench" >/dev/null 2>&1 || true
     psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE danmaku_bench" >/dev/null
     DANMAKU_ARCHIVE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/danmaku_bench DANMAKU_ARCHIVE_JDBC_USER=postgres \
-      java ${ARCHIVER_JAVA_OPTS:--Xms256m -Xmx1g} -jar "$danmaku_jar" archiver --port 18070 >"$work/archiver.log" 2>&1 &
+      java ${ARCHIVER_JAVA_OPTS:--Xms256m -Xmx1g} "$(gc_log archiver)" -jar "$danmaku_jar" archiver --port 18070 >"$work/archiver.log" 2>&1 &
     pids+=($!); pid_of[archiver]=$!
   fi
   gateway_urls=() gateway_pids=()
@@ -106,7 +108,7 @@ start_platform() {
     port=$((18080 + i))
     DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=1000000 DANMAKU_GATEWAY_MAX_CONNECTIONS=1000000 \
     DANMAKU_GATEWAY_SEND_RATE=1000 DANMAKU_GATEWAY_SEND_BURST=1000 \
-      java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx2g} -jar "$danmaku_jar" gateway --port "$port" >"$work/gateway-$port.log" 2>&1 &
+      java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx2g} "$(gc_log "gateway-$port")" -jar "$danmaku_jar" gateway --port "$port" >"$work/gateway-$port.log" 2>&1 &
     pids+=($!); pid_of[gateway-$port]=$!; gateway_urls+=("ws://127.0.0.1:$port/ws"); gateway_pids+=($!)
   done
   wait_ready http://127.0.0.1:18090/readyz "$work/filter.log"
