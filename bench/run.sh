@@ -5,17 +5,19 @@
 #
 #   bench/run.sh p1|p2|p3|p4|p5|p6    one profile against our platform (result in bench/results/runs/)
 #   bench/run.sh compare [profiles]   the same profiles against our platform and the Socket.IO + Redis
-#                                     peer (../shared/peers/socketio-redis), alternating; writes
-#                                     bench/results/<date>.json, BENCHMARKS.md and a PNG chart
-#   bench/run.sh smoke                a few seconds of P1's shape, checks the accounting (CI)
+#                                     peer (../shared/peers/socketio-redis), alternating; adds them to
+#                                     bench/results/<date>.json (a profile run again replaces its earlier
+#                                     run) and writes BENCHMARKS.md and docs/benchmarks.png from it
+#   bench/run.sh smoke                a few seconds of a small P1 shape; fails unless every delivery is
+#                                     accounted for (CI runs the same check as LoadGeneratorIT)
 #   bench/run.sh --help
 #
 # Profiles (the peer's): P1 busy room 1 x (1000 viewers + 10 senders) x 20/s; P2 many rooms
 # 500 x (10 + 1) x 2/s; P3 P1's shape stepped over P3_RATES; P4 idle connections (P4_ONE on one
 # gateway for memory per connection, P4_TOTAL over several gateway and load generator processes);
 # P5 exactly-once filter throughput with 10 000 rules; P6 archive ingest and export.
-# Env: KEEP_LOGS (0; 1 keeps process and GC logs) DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
-# profile before measuring, our JVMs only) P3_RATES ("40 80 120 160 200 240") PEER_P3_RATES ("1 2 3 4 5 6 8 10")
+# Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
+# profile before measuring, our JVMs only) KEEP_LOGS (1 keeps process and GC logs) P3_RATES ("40 80 120 160 200 240") PEER_P3_RATES ("1 2 3 4 5 6 8 10")
 # P4_ONE (19000) P4_TOTAL (100000) PEER_DIR (../shared/peers/socketio-redis) RESULTS_DIR (bench/results)
 # Everything started here is stopped by PID when it ends.
 set -euo pipefail

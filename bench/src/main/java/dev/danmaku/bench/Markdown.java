@@ -204,7 +204,9 @@ final class Markdown {
         md.append("## P3 max: P1's shape, the rate per sender raised step by step\n\n");
         runAt(md, entry);
         md.append("A step passes with p99 < 250 ms and zero loss; the result is the highest step that passes with\n")
-                .append("every lower step passing too. Each system is stepped over the rates where its knee lies.\n\n");
+                .append("every lower step passing too. Each system is stepped over the rates where its knee lies.\n")
+                .append("Above ≈ 400 k deliveries/s our latency varies from run to run (never the accounting):\n")
+                .append("docs/performance.md compares the runs and shows where the time went.\n\n");
         md.append("| system | rate per sender | input /s | delivered in time /s | loss % | p50 | p99 | p99.9 | servers CPU | noise | pass |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<String> best = new ArrayList<>();
