@@ -105,6 +105,8 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--shard", defaultValue = "${env:SHARD:-0/1}",
             description = "i/n: open only connections whose number is i modulo n, to spread one plan over processes [SHARD]. Default: ${DEFAULT-VALUE}.")
     String shard;
+    private int shardIndex;
+    private int shardCount;
 
     @Option(names = "--jwt-secret", defaultValue = "${env:DANMAKU_JWT_SECRET:-" + CommonConfig.DEV_JWT_SECRET + "}",
             description = "Secret the gateways verify tokens with; each sender gets its own user [DANMAKU_JWT_SECRET].")
@@ -139,9 +141,6 @@ public final class LoadGenerator implements Callable<Integer> {
             return 64;
         }
         Plan plan = new Plan(rooms, viewersPerRoom, sendersPerRoom, servers.size());
-        String[] shardParts = shard.split("/");
-        int shardIndex = Integer.parseInt(shardParts[0]);
-        int shardCount = Integer.parseInt(shardParts[1]);
         List<Plan.Connection> mine = plan.connectionList().stream().filter(c -> c.global() % shardCount == shardIndex).toList();
         Accounting accounting = new Accounting(plan);
         Tokens tokens = new Tokens(jwtSecret);
@@ -195,7 +194,12 @@ public final class LoadGenerator implements Callable<Integer> {
         if (durationSeconds > 600) {
             throw new IllegalArgumentException("--duration-s is capped at 600");
         }
-        if (!shard.matches("\\d+/[1-9]\\d*") || Integer.parseInt(shard.split("/")[0]) >= Integer.parseInt(shard.split("/")[1])) {
+        if (!shard.matches("\\d{1,6}/[1-9]\\d{0,5}")) {
+            throw new IllegalArgumentException("--shard takes i/n with 0 <= i < n, got " + shard);
+        }
+        shardIndex = Integer.parseInt(shard.substring(0, shard.indexOf('/')));
+        shardCount = Integer.parseInt(shard.substring(shard.indexOf('/') + 1));
+        if (shardIndex >= shardCount) {
             throw new IllegalArgumentException("--shard takes i/n with 0 <= i < n, got " + shard);
         }
         for (String address : sourceAddresses) {

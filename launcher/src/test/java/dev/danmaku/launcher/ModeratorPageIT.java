@@ -6,13 +6,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
@@ -24,27 +20,7 @@ import dev.danmaku.testkit.Browser;
  * takes a danmaku off a viewer page on the other gateway.
  */
 @Timeout(300)
-class ModeratorPageIT {
-
-    @TempDir
-    static Path dataDir;
-    static DevPlatform platform;
-    static String first;
-    static String second;
-
-    @BeforeAll
-    static void startPlatform() {
-        platform = DevPlatforms.start(dataDir, 2);
-        first = "http://127.0.0.1:" + platform.ports().get(0);
-        second = "http://127.0.0.1:" + platform.ports().get(1);
-    }
-
-    @AfterAll
-    static void stopPlatform() {
-        if (platform != null) {
-            platform.close();
-        }
-    }
+class ModeratorPageIT extends TwoDevGateways {
 
     @Test
     void theConsoleIsServedWithAndWithoutTheTrailingSlash() throws Exception {

@@ -12,11 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -33,31 +30,11 @@ import dev.danmaku.testkit.Browser;
  * ({@code window.danmakuViewer}) and its DOM.
  */
 @Timeout(300)
-class ViewerPageIT {
+class ViewerPageIT extends TwoDevGateways {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-    @TempDir
-    static Path dataDir;
-    static DevPlatform platform;
-    static String first;
-    static String second;
-
     private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void startPlatform() {
-        platform = DevPlatforms.start(dataDir, 2);
-        first = "http://127.0.0.1:" + platform.ports().get(0);
-        second = "http://127.0.0.1:" + platform.ports().get(1);
-    }
-
-    @AfterAll
-    static void stopPlatform() {
-        if (platform != null) {
-            platform.close();
-        }
-    }
 
     @Test
     void aDanmakuSentOnOneGatewayIsDrawnByAViewerOnTheOther() {
