@@ -43,12 +43,13 @@ class ViewerPageIT extends TwoDevGateways {
             join(sender, first, "stage-1", "sender");
 
             // A full stage for the picture (docs/screenshots/viewer.png): colours, sizes and the three modes.
+            // The danmaku this test is about goes first, so it never waits for a free lane behind the others.
             List<List<String>> stage = List.of(
+                    List.of("hello from the first gateway", "#ffffff", "0", "SCROLL"),
                     List.of("here it comes!!!", "#ffd33d", "0", "SCROLL"), List.of("this stream is so smooth", "#ffffff", "0", "SCROLL"),
                     List.of("hello from the other side", "#7ee787", "18", "SCROLL"), List.of("2333333", "#ff7b72", "36", "SCROLL"),
                     List.of("lanes never overlap", "#79c0ff", "0", "SCROLL"), List.of("gg wp", "#d2a8ff", "0", "SCROLL"),
-                    List.of("welcome to the stream!", "#ff9bce", "0", "TOP"), List.of("bottom line, still readable", "#ffa657", "0", "BOTTOM"),
-                    List.of("hello from the first gateway", "#ffffff", "0", "SCROLL"));
+                    List.of("welcome to the stream!", "#ff9bce", "0", "TOP"), List.of("bottom line, still readable", "#ffa657", "0", "BOTTOM"));
             for (List<String> danmaku : stage) {
                 sender.script("document.getElementById('color').value = arguments[0]", danmaku.get(1));
                 new Select(sender.driver().findElement(By.id("size"))).selectByValue(danmaku.get(2));
@@ -309,8 +310,15 @@ class ViewerPageIT extends TwoDevGateways {
 
     /** Waits until the page has put a danmaku with this text on screen; returns its msgId. */
     private static String awaitRendered(Browser browser, String text) {
-        return (String) browser.awaitScript(
-                "const r = window.danmakuViewer.rendered.find(d => d.text === arguments[0]); return r && r.msgId;", text);
+        try {
+            return (String) browser.awaitScript(
+                    "const r = window.danmakuViewer.rendered.find(d => d.text === arguments[0]); return r && r.msgId;", text);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            // say what the page knew, so a failure tells refused from dropped from never received
+            throw new AssertionError("'" + text + "' was not drawn; page state: " + browser.script(
+                    "const v = window.danmakuViewer; return JSON.stringify({state: v.state, lastAck: v.lastAck,"
+                            + " lastError: v.lastError, overlay: v.overlay && v.overlay.stats(), rendered: v.rendered.map(d => d.text)})"), e);
+        }
     }
 
     @SuppressWarnings("unchecked")
