@@ -81,8 +81,37 @@ class BroadcastIT {
             assertThat(ids(first.danmaku())).doesNotHaveDuplicates().hasSize(count);
             // the healthy viewers got the whole flood (~10 MB each) within seconds of the last write to Kafka
             assertThat(allDelivered - flooded).isLessThan(15_000);
-            await().atMost(WAIT).until(() -> fixture.counter("danmaku_gateway_slow_viewers_closed_total") >= 1);
+            await().atMost(WAIT).until(() -> fixture.counter("danmaku_gateway_slow_viewers_closed_total", "gw-slow") == 1);
             assertThat(fixture.counter("danmaku_gateway_batches_dropped_total")).isPositive();
+            assertThat(stalled.awaitServerClose(WAIT)).isLessThan(WAIT);
+            assertThat(stalled.closeCodeSeen()).isEqualTo(4009);
+        }
+    }
+
+    @Test
+    void aViewerThatStopsReadingIsClosedWith4009WhenSilenceFollowsTheBurst() throws Exception {
+        String room = GatewayFixture.room();
+        // a slow-viewer timeout longer than the burst takes: only the deadline itself can close the viewer
+        Duration slowViewerTimeout = Duration.ofSeconds(3);
+        try (var gateway = fixture.start("gw-burst", c -> c.withBroadcast(new GatewayConfig.Broadcast(
+                c.broadcast().flushWindow(), 256 * 1024, slowViewerTimeout, 100, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), 2)));
+             RawWebSocket stalled = RawWebSocket.openWithSmallBuffer(gateway.http().port());
+             ViewerClient reader = GatewayFixture.joined(gateway.url(), room, "")) {
+            stalled.sendText("{\"join\":{\"roomId\":\"" + room + "\"}}");
+            await().atMost(WAIT).until(() -> fixture.gauge("danmaku_gateway_sessions", "gw-burst") == 2);
+            String text = "y".repeat(8_000);
+            int count = 600;
+            for (int i = 0; i < count; i++) {
+                fixture.accept(room, room + "-" + i, text);
+            }
+            fixture.flush();
+            await().atMost(WAIT).until(() -> reader.danmaku().size() == count);
+            assertThat(fixture.counter("danmaku_gateway_batches_dropped_total", "gw-burst")).isPositive();
+
+            // nothing more is sent to the room, and the stalled viewer reads nothing until it is closed
+            await().atMost(WAIT.plus(slowViewerTimeout))
+                    .until(() -> fixture.counter("danmaku_gateway_slow_viewers_closed_total", "gw-burst") == 1);
             assertThat(stalled.awaitServerClose(WAIT)).isLessThan(WAIT);
             assertThat(stalled.closeCodeSeen()).isEqualTo(4009);
         }

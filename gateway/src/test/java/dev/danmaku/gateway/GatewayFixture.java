@@ -142,6 +142,10 @@ final class GatewayFixture implements AutoCloseable {
         return meters.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
+    double counter(String name, String gatewayId) {
+        return meters.find(name).tag("gateway", gatewayId).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
     @Override
     public void close() {
         filtered.close();

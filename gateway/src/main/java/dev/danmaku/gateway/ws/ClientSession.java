@@ -3,8 +3,7 @@ package dev.danmaku.gateway.ws;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -12,6 +11,7 @@ import io.undertow.websockets.core.WebSockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.gateway.room.Room;
@@ -20,20 +20,14 @@ import dev.danmaku.proto.v1.ServerFrame;
 /**
  * One viewer's connection: who it is, which room it is in, and its outbound queue.
  *
- * <p>Writes go to Undertow while less than {@link #IN_FLIGHT_BYTES} are unwritten; the rest wait
- * here, bounded by {@code queueLimitBytes}. When a viewer reads too slowly the oldest broadcast
- * batches are dropped (acks, errors and other replies never are); a viewer whose queue keeps
- * overflowing for the slow-viewer timeout is closed with 4009. Nothing a slow viewer does holds up
- * the threads that write to the others.
+ * <p>Frames wait in its {@link Outbox}, which drops the oldest broadcast batches of a viewer that reads
+ * too slowly and closes it with 4009 when its queue stays full past the slow-viewer timeout. Nothing a
+ * slow viewer does holds up the threads that write to the others.
  */
 public final class ClientSession {
 
     public static final int CLOSE_TOO_SLOW = 4009;
-    static final int IN_FLIGHT_BYTES = 64 * 1024;
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-
-    private record Queued(OutboundFrame frame, ByteBuffer bytes, boolean droppable) {
-    }
 
     private final String id;
     private final WebSocketChannel channel;
@@ -41,8 +35,7 @@ public final class ClientSession {
     private final String address;
     private final int lane;
     private final SessionMetrics metrics;
-    private final int queueLimitBytes;
-    private final long slowViewerNanos;
+    private final Outbox outbox;
     private final SendRate sendRate;
     private final long connectedAtNanos = System.nanoTime();
     private final WebSocketCallback<Object> onWritten = new OnWritten();
@@ -53,14 +46,6 @@ public final class ClientSession {
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos;
 
-    // guarded by this
-    private ArrayDeque<Queued> queue;
-    private long queuedBytes;
-    private long inFlightBytes;
-    private long overflowingSinceNanos;
-    private boolean pumping;
-    private boolean closed;
-
     public ClientSession(String id, WebSocketChannel channel, WireFormat format, String address, int lane,
             SessionMetrics metrics, int queueLimitBytes, long slowViewerNanos, SendRate sendRate) {
         this.id = id;
@@ -69,8 +54,7 @@ public final class ClientSession {
         this.address = address;
         this.lane = lane;
         this.metrics = metrics;
-        this.queueLimitBytes = queueLimitBytes;
-        this.slowViewerNanos = slowViewerNanos;
+        this.outbox = new Outbox(new SocketTransport(), this::afterOnIoThread, metrics, queueLimitBytes, slowViewerNanos);
         this.sendRate = sendRate;
     }
 
@@ -171,104 +155,20 @@ public final class ClientSession {
     }
 
     private void enqueue(OutboundFrame frame, boolean droppable) {
-        ByteBuffer bytes = frame.bytes(format);
-        boolean tooSlow = false;
-        synchronized (this) {
-            if (closed || !channel.isOpen()) {
-                return;
-            }
-            if (queue == null) {
-                queue = new ArrayDeque<>(4);
-            }
-            queue.addLast(new Queued(frame, bytes, droppable));
-            queuedBytes += bytes.remaining();
-            pump();
-            // only what Undertow could not take yet counts against the bound, so one big frame still goes out
-            if (queuedBytes > queueLimitBytes) {
-                tooSlow = dropOldestBatches();
-            }
-        }
-        if (tooSlow) {
-            metrics.slowViewerClosed();
-            close(CLOSE_TOO_SLOW, "too slow: the outbound queue stayed full");
-        }
-    }
-
-    /** Returns true when the viewer has been overflowing for longer than allowed. */
-    private boolean dropOldestBatches() {
-        Iterator<Queued> oldestFirst = queue.iterator();
-        while (queuedBytes > queueLimitBytes && oldestFirst.hasNext()) {
-            Queued queued = oldestFirst.next();
-            if (queued.droppable()) {
-                oldestFirst.remove();
-                queuedBytes -= queued.bytes().remaining();
-                metrics.batchDropped();
-            }
-        }
-        long now = System.nanoTime();
-        if (overflowingSinceNanos == 0) {
-            overflowingSinceNanos = now;
-        }
-        return queuedBytes > queueLimitBytes || now - overflowingSinceNanos > slowViewerNanos;
-    }
-
-    /** Hands queued frames to Undertow while little is unwritten. Caller holds the lock. */
-    private void pump() {
-        if (pumping) {
-            return;
-        }
-        pumping = true;
-        try {
-            while (!queue.isEmpty() && inFlightBytes < IN_FLIGHT_BYTES) {
-                Queued next = queue.pollFirst();
-                int size = next.bytes().remaining();
-                queuedBytes -= size;
-                inFlightBytes += size;
-                metrics.frameOut(size);
-                if (format == WireFormat.PROTO) {
-                    WebSockets.sendBinary(next.bytes(), channel, onWritten, Long.valueOf(size));
-                } else {
-                    WebSockets.sendText(next.bytes(), channel, onWritten, Long.valueOf(size));
-                }
-            }
-            if (queue.isEmpty()) {
-                overflowingSinceNanos = 0;
-            }
-        } finally {
-            pumping = false;
-        }
-    }
-
-    private synchronized void written(long size) {
-        inFlightBytes -= size;
-        if (!closed && queue != null) {
-            pump();
+        if (channel.isOpen()) {
+            outbox.offer(frame.bytes(format), droppable);
         }
     }
 
     /** Drops a dead connection without a closing handshake nobody would answer. */
     public void abort() {
-        synchronized (this) {
-            closed = true;
-            if (queue != null) {
-                queue.clear();
-            }
-        }
+        outbox.shut();
         IoUtils.safeClose(channel);
     }
 
     /** Sends a close frame with the code of DESIGN §4 and closes the connection. */
     public void close(int code, String reason) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (queue != null) {
-                queue.clear();
-            }
-        }
-        if (channel.isOpen()) {
+        if (outbox.shut() && channel.isOpen()) {
             WebSockets.sendClose(code, reason, channel, new WebSocketCallback<>() {
                 @Override
                 public void complete(WebSocketChannel ch, Void context) {
@@ -283,12 +183,36 @@ public final class ClientSession {
         }
     }
 
+    /** The slow-viewer deadline runs on this connection's I/O thread, which outlives any traffic. */
+    private Runnable afterOnIoThread(Runnable task, long delayNanos) {
+        XnioExecutor.Key key = channel.getIoThread().executeAfter(task, delayNanos, TimeUnit.NANOSECONDS);
+        return key::remove;
+    }
+
+    private final class SocketTransport implements Outbox.Transport {
+        @Override
+        public void write(ByteBuffer bytes) {
+            Long size = Long.valueOf(bytes.remaining());
+            if (format == WireFormat.PROTO) {
+                WebSockets.sendBinary(bytes, channel, onWritten, size);
+            } else {
+                WebSockets.sendText(bytes, channel, onWritten, size);
+            }
+        }
+
+        @Override
+        public void tooSlow() {
+            metrics.slowViewerClosed();
+            close(CLOSE_TOO_SLOW, "too slow: the outbound queue stayed full");
+        }
+    }
+
     /** Undertow calls back with the frame's size as context; a failed write means the peer is gone. */
     private final class OnWritten implements WebSocketCallback<Object> {
         @Override
         public void complete(WebSocketChannel ch, Object context) {
             if (context instanceof Long size) {
-                written(size);
+                outbox.written(size);
             }
         }
 

@@ -1,0 +1,156 @@
+package dev.danmaku.gateway.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+
+    private static final int LIMIT = 100_000;
+    private static final long TIMEOUT = 500_000_000L;
+    private static final int FRAME = 10_000;
+
+    /** A socket whose reader has stopped: it accepts writes and never completes them unless told. */
+    private static final class StalledSocket implements Outbox.Transport {
+        final List<ByteBuffer> written = new ArrayList<>();
+        int closedTooSlow;
+
+        @Override
+        public void write(ByteBuffer bytes) {
+            written.add(bytes);
+        }
+
+        @Override
+        public void tooSlow() {
+            closedTooSlow++;
+        }
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class ManualTimer implements Outbox.Timer {
+        private record Task(long dueNanos, Runnable task, boolean[] cancelled) {
+        }
+
+        private final List<Task> tasks = new ArrayList<>();
+        private long nowNanos;
+
+        @Override
+        public Runnable schedule(Runnable task, long delayNanos) {
+            boolean[] cancelled = {false};
+            tasks.add(new Task(nowNanos + delayNanos, task, cancelled));
+            return () -> cancelled[0] = true;
+        }
+
+        void advance(long nanos) {
+            nowNanos += nanos;
+            List<Task> due = tasks.stream().filter(t -> t.dueNanos() <= nowNanos)
+                    .sorted(Comparator.comparingLong(Task::dueNanos)).toList();
+            tasks.removeAll(due);
+            due.stream().filter(t -> !t.cancelled()[0]).forEach(t -> t.task().run());
+        }
+
+        long pending() {
+            return tasks.stream().filter(t -> !t.cancelled()[0]).count();
+        }
+    }
+
+    private final StalledSocket socket = new StalledSocket();
+    private final ManualTimer timer = new ManualTimer();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final Outbox outbox = new Outbox(socket, timer, new SessionMetrics(meters, "gw"), LIMIT, TIMEOUT);
+
+    private static ByteBuffer frame() {
+        return ByteBuffer.allocate(FRAME);
+    }
+
+    private void burst(int frames) {
+        for (int i = 0; i < frames; i++) {
+            outbox.offer(frame(), true);
+        }
+    }
+
+    /** The viewer reads everything: each completed write lets the next queued frame out. */
+    private void drain() {
+        while (!socket.written.isEmpty()) {
+            outbox.written(socket.written.remove(0).capacity());
+        }
+    }
+
+    private double dropped() {
+        return meters.counter("danmaku_gateway_batches_dropped_total", "gateway", "gw").count();
+    }
+
+    @Test
+    void aBurstThenSilenceClosesTheStalledViewerWhenTheDeadlinePasses() {
+        burst(50);
+        assertThat(dropped()).isPositive();
+        assertThat(socket.closedTooSlow).isZero();
+
+        timer.advance(TIMEOUT - 1);
+        assertThat(socket.closedTooSlow).isZero();
+        // nothing else is sent: the deadline alone decides
+        timer.advance(1);
+        assertThat(socket.closedTooSlow).isEqualTo(1);
+    }
+
+    @Test
+    void aViewerThatCatchesUpBeforeTheDeadlineStays() {
+        burst(50);
+        timer.advance(TIMEOUT - 1);
+        drain();
+        assertThat(outbox.queuedBytes()).isZero();
+        assertThat(timer.pending()).isZero();
+        timer.advance(TIMEOUT * 10);
+        assertThat(socket.closedTooSlow).isZero();
+    }
+
+    @Test
+    void aDeadlineFromAnEarlierOverflowDoesNotCutAFreshOneShort() {
+        burst(50);
+        timer.advance(TIMEOUT / 2);
+        drain();
+        burst(50);
+        timer.advance(TIMEOUT / 2 + 1);
+        assertThat(socket.closedTooSlow).isZero();
+        timer.advance(TIMEOUT / 2);
+        assertThat(socket.closedTooSlow).isEqualTo(1);
+    }
+
+    @Test
+    void repliesAreNeverDroppedAndRepliesAloneOverTheLimitAreTooSlowAtOnce() {
+        burst(15);
+        int replies = LIMIT / FRAME + 1;
+        for (int i = 0; i < replies; i++) {
+            outbox.offer(frame(), false);
+        }
+        assertThat(socket.closedTooSlow).isEqualTo(1);
+        assertThat(outbox.queuedBytes()).isGreaterThan(LIMIT);
+    }
+
+    @Test
+    void aShutOutboxTakesNothingAndItsDeadlineNeverFires() {
+        burst(50);
+        assertThat(outbox.shut()).isTrue();
+        assertThat(outbox.shut()).isFalse();
+        int before = socket.written.size();
+        outbox.offer(frame(), false);
+        assertThat(socket.written).hasSize(before);
+        timer.advance(TIMEOUT * 2);
+        assertThat(socket.closedTooSlow).isZero();
+    }
+
+    @Test
+    void framesBeyondTheInFlightWindowWaitForWritesToComplete() {
+        int window = Outbox.IN_FLIGHT_BYTES / FRAME + 1;
+        burst(window + 3);
+        assertThat(socket.written).hasSize(window);
+        outbox.written(FRAME);
+        assertThat(socket.written).hasSize(window + 1);
+    }
+}
