@@ -2,10 +2,12 @@ package dev.danmaku.filter;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -17,6 +19,7 @@ import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.filter.admin.ModerationApi;
 import dev.danmaku.filter.admin.RoomEvents;
 import dev.danmaku.filter.moderation.Moderator;
+import dev.danmaku.filter.pipeline.GroupFailover;
 import dev.danmaku.filter.pipeline.ModerationPipeline;
 import dev.danmaku.filter.ratelimit.SendLimiter;
 import dev.danmaku.filter.rules.ControlLog;
@@ -70,9 +73,14 @@ public final class FilterService implements AutoCloseable {
         ControlWriter writer = new ControlWriter(adminProducer, clients.topics().control(), controlLog);
 
         // up to 5000 danmaku per transaction under load (DANMAKU_KAFKA_MAX_POLL_RECORDS overrides)
+        Map<String, Object> group = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
+        try (Admin admin = Admin.create(clients.adminProperties())) {
+            group.putAll(GroupFailover.consumerSettings(admin, config.common().kafkaProperties()));
+        }
         ModerationPipeline pipeline = new ModerationPipeline(
-                clients.consumer(id, CONSUMER_GROUP, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
-                clients.transactionalProducer(id, id),
+                clients.consumer(id, CONSUMER_GROUP, group),
+                partition -> clients.transactionalProducer(id + "-p" + partition.partition(),
+                        ModerationPipeline.transactionalId(partition)),
                 clients.topics().raw(), clients.topics().filtered(),
                 new Moderator(controlLog::current, new SendLimiter(config.limits())), meters);
         try {

@@ -60,10 +60,16 @@ public final class KafkaClients {
         return new KafkaProducer<>(props);
     }
 
-    /** A transactional producer for read-process-write stages. */
+    /**
+     * A transactional producer for read-process-write stages. Whoever takes over a transactional id
+     * fences the previous producer at once; the transaction timeout is only the backstop for an id
+     * nobody takes over, and calls that wait on a lost broker give up soon enough to be retried.
+     */
     public KafkaProducer<String, byte[]> transactionalProducer(String clientId, String transactionalId) {
         return producer(clientId, Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                 // CONCURRENT_TRANSACTIONS retries stall sendOffsetsToTransaction for the whole backoff,
                 // and the backoff grows exponentially up to its maximum (1 s by default)
                 CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 10,

@@ -75,6 +75,11 @@ public abstract class PollLoop implements AutoCloseable {
     protected void onStop() {
     }
 
+    /** True once {@link #close()} was called: long retries on other threads should give up. */
+    protected boolean closing() {
+        return closing;
+    }
+
     public boolean running() {
         return thread.isAlive() && failure == null;
     }

@@ -149,6 +149,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // the filter's 3 s session (fast failover) needs a lower floor than the stock 6 s
+        props.put("group.min.session.timeout.ms", "1000");
+        // a transaction that times out is aborted within a second of its timeout, not ten
+        props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.put("auto.create.topics.enable", "false");
         props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         return props;

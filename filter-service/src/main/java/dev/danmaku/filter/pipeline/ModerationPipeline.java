@@ -1,26 +1,32 @@
 package dev.danmaku.filter.pipeline;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 
 import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.filter.moderation.Moderator;
@@ -30,45 +36,84 @@ import dev.danmaku.proto.v1.RoomEvent;
 
 /**
  * Exactly-once read-process-write: each poll's raw danmaku are judged and their verdicts published
- * to danmaku.filtered.v1 in one transaction, together with the consumed offsets. An aborted
- * transaction rewinds the consumer, so the same records are judged again.
+ * to danmaku.filtered.v1 together with the consumed offsets, in one transaction per raw partition
+ * ({@link PartitionWriter}), the partitions' transactions committed side by side.
+ *
+ * <p>Failover: the group is cooperative, so a rebalance moves only the partitions that change owner;
+ * the new owner of a partition fences its previous writer before judging anything. An aborted
+ * transaction rewinds its partition, and the batch is judged again with the verdicts it had: the send
+ * limits are not charged twice and a viewer who saw a verdict before the abort sees the same one after.
  */
 public final class ModerationPipeline extends PollLoop {
 
-    private final Producer<String, byte[]> producer;
+    private final Function<TopicPartition, Producer<String, byte[]>> producers;
     private final String rawTopic;
     private final String filteredTopic;
     private final Moderator moderator;
+    private final ExecutorService committers;
+    private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
+    /** Partitions another instance fenced this one out of: not reopened until a rebalance says they are ours. */
+    private final Set<TopicPartition> fencedOut = new HashSet<>();
+    private final AtomicInteger owned = new AtomicInteger();
+    /** Verdicts of batches not committed yet, by partition and msgId: a batch judged again gets the same ones. */
+    private final Map<TopicPartition, Map<String, JudgedDanmaku>> uncommitted = new HashMap<>();
     private final Counter judged;
     private final Counter undecodable;
     private final Counter aborted;
+    private final Counter fenced;
     private final VerdictCounters verdicts;
     private final Timer commitLatency;
     private final Timer processingLatency;
 
-    public ModerationPipeline(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, String rawTopic,
-            String filteredTopic, Moderator moderator, MeterRegistry meters) {
+    /**
+     * @param producers makes the transactional producer of a raw partition, with
+     *     {@link #transactionalId} as its transactional id
+     */
+    public ModerationPipeline(Consumer<String, byte[]> consumer, Function<TopicPartition, Producer<String, byte[]>> producers,
+            String rawTopic, String filteredTopic, Moderator moderator, MeterRegistry meters) {
         super("moderation-pipeline", consumer);
-        this.producer = producer;
+        this.producers = producers;
         this.rawTopic = rawTopic;
         this.filteredTopic = filteredTopic;
         this.moderator = moderator;
+        this.committers = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "moderation-commit");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.judged = meters.counter("danmaku_filter_judged_total");
         this.undecodable = meters.counter("danmaku_filter_undecodable_records_total");
         this.aborted = meters.counter("danmaku_filter_transactions_aborted_total");
+        this.fenced = meters.counter("danmaku_filter_partitions_fenced_total");
+        meters.gauge("danmaku_filter_partitions_owned", owned);
         this.verdicts = new VerdictCounters(meters);
         this.commitLatency = Timer.builder("danmaku_filter_transaction_commit_seconds")
-                .description("Time to send the offsets and commit one batch's transaction")
+                .description("Time to send the offsets and commit one partition's transaction")
                 .publishPercentileHistogram().register(meters);
         this.processingLatency = Timer.builder("danmaku_filter_processing_seconds")
                 .description("From the gateway's accept of a danmaku to the commit of its verdict")
                 .publishPercentileHistogram().register(meters);
     }
 
+    /** The transactional id of a raw partition's writer: the same on every instance, so a new owner fences the old one. */
+    public static String transactionalId(TopicPartition rawPartition) {
+        return PartitionWriter.transactionalId(rawPartition);
+    }
+
     @Override
     protected void onStart() {
-        producer.initTransactions();
-        consumer.subscribe(List.of(rawTopic));
+        consumer.subscribe(List.of(rawTopic), new Rebalance());
+    }
+
+    /** Partitions whose writer is not ready yet are paused; try to open them before each poll. */
+    @Override
+    protected boolean beforePoll() {
+        List<PartitionWriter> waiting = writers.values().stream()
+                .filter(w -> !w.ready() && !fencedOut.contains(w.partition())).toList();
+        if (!waiting.isEmpty()) {
+            open(waiting);
+        }
+        return true;
     }
 
     @Override
@@ -76,60 +121,178 @@ public final class ModerationPipeline extends PollLoop {
         if (records.isEmpty()) {
             return;
         }
-        producer.beginTransaction();
-        List<JudgedDanmaku> batch = new ArrayList<>(records.count());
-        try {
-            for (ConsumerRecord<String, byte[]> record : records) {
-                RawDanmaku raw;
-                try {
-                    raw = RawDanmaku.parseFrom(record.value());
-                } catch (InvalidProtocolBufferException | NullPointerException e) {
-                    undecodable.increment();
-                    log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
-                    continue;
-                }
-                JudgedDanmaku verdict = moderator.judge(raw);
-                batch.add(verdict);
-                producer.send(new ProducerRecord<>(filteredTopic, raw.getDanmaku().getRoomId(),
+        // the group id alone, without the generation: a partition's own transactional id already fences its
+        // previous owner, and a generation would fail every commit while any rebalance is in progress
+        ConsumerGroupMetadata group = new ConsumerGroupMetadata(consumer.groupMetadata().groupId());
+        List<CompletableFuture<Published>> publishing = new ArrayList<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
+            PartitionWriter writer = writerOf(partition);
+            if (!writer.ready()) {
+                // read it again once its writer is open
+                consumer.seek(partition, inPartition.get(0).offset());
+                consumer.pause(List.of(partition));
+                continue;
+            }
+            List<JudgedDanmaku> batch = judge(partition, inPartition);
+            List<ProducerRecord<String, byte[]>> out = new ArrayList<>(batch.size());
+            for (JudgedDanmaku verdict : batch) {
+                out.add(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(),
                         RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
             }
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition partition : records.partitions()) {
-                List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
-                offsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
+            long firstOffset = inPartition.get(0).offset();
+            long nextOffset = inPartition.get(inPartition.size() - 1).offset() + 1;
+            publishing.add(CompletableFuture.supplyAsync(() -> {
+                long started = System.nanoTime();
+                PartitionWriter.Outcome outcome = writer.publish(out, nextOffset, group, () -> !closing());
+                commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                return new Published(writer, batch, inPartition.size(), firstOffset, outcome);
+            }, committers));
+        }
+        for (CompletableFuture<Published> future : publishing) {
+            try {
+                settle(future.join());
+            } catch (CompletionException e) {
+                // fatal (authorization, version): the loop stops and /readyz reports it
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
-            long commitStarted = System.nanoTime();
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-            commitLatency.record(System.nanoTime() - commitStarted, TimeUnit.NANOSECONDS);
-            judged.increment(records.count());
-            long nowMs = System.currentTimeMillis();
-            for (JudgedDanmaku verdict : batch) {
-                verdicts.count(verdict);
-                long sentAtMs = verdict.getDanmaku().getSentAtMs();
-                if (sentAtMs > 0 && sentAtMs <= nowMs) {
-                    processingLatency.record(nowMs - sentAtMs, TimeUnit.MILLISECONDS);
-                }
-            }
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            // another instance took over this transactional id, or we may not write: stop, never double-publish
-            throw new IllegalStateException("moderation pipeline cannot continue: " + e.getMessage(), e);
-        } catch (KafkaException e) {
-            log.warn("Transaction aborted, the batch will be judged again: {}", e.getMessage());
-            producer.abortTransaction();
-            aborted.increment();
-            rewind(records);
         }
     }
 
-    private void rewind(ConsumerRecords<String, byte[]> records) {
-        for (TopicPartition partition : records.partitions()) {
-            consumer.seek(partition, records.records(partition).get(0).offset());
+    private PartitionWriter writerOf(TopicPartition partition) {
+        PartitionWriter writer = writers.computeIfAbsent(partition,
+                p -> new PartitionWriter(p, () -> producers.apply(p)));
+        owned.set(writers.size());
+        return writer;
+    }
+
+    private record Published(PartitionWriter writer, List<JudgedDanmaku> batch, int records, long firstOffset,
+            PartitionWriter.Outcome outcome) {
+    }
+
+    /** Judges a partition's records, reusing the verdicts of an aborted attempt; undecodable records are skipped. */
+    private List<JudgedDanmaku> judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
+        Map<String, JudgedDanmaku> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
+        List<JudgedDanmaku> batch = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            RawDanmaku raw;
+            try {
+                raw = RawDanmaku.parseFrom(record.value());
+            } catch (InvalidProtocolBufferException | NullPointerException e) {
+                undecodable.increment();
+                log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+                continue;
+            }
+            batch.add(earlier.computeIfAbsent(raw.getDanmaku().getMsgId(), id -> moderator.judge(raw)));
+        }
+        return batch;
+    }
+
+    private void settle(Published published) {
+        TopicPartition partition = published.writer().partition();
+        switch (published.outcome()) {
+            case COMMITTED -> {
+                uncommitted.remove(partition);
+                judged.increment(published.records());
+                long nowMs = System.currentTimeMillis();
+                for (JudgedDanmaku verdict : published.batch()) {
+                    verdicts.count(verdict);
+                    long sentAtMs = verdict.getDanmaku().getSentAtMs();
+                    if (sentAtMs > 0 && sentAtMs <= nowMs) {
+                        processingLatency.record(nowMs - sentAtMs, TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+            case ABORTED -> {
+                aborted.increment();
+                consumer.seek(partition, published.firstOffset());
+                if (!published.writer().ready()) {
+                    consumer.pause(List.of(partition));
+                }
+            }
+            case FENCED -> {
+                // another instance took the partition while this one was paused or cut off: stop writing it
+                // and let the group tell this instance what it owns now
+                fenced.increment();
+                fencedOut.add(partition);
+                consumer.seek(partition, published.firstOffset());
+                consumer.pause(List.of(partition));
+                consumer.enforceRebalance("partition " + partition + " was fenced by another instance");
+            }
+        }
+    }
+
+    /** Opens writers side by side (each fences its partition's previous writer); resumes those that opened. */
+    private void open(Collection<PartitionWriter> toOpen) {
+        List<CompletableFuture<PartitionWriter>> opening = toOpen.stream()
+                .map(writer -> CompletableFuture.supplyAsync(() -> writer.open() ? writer : null, committers))
+                .toList();
+        List<TopicPartition> opened = new ArrayList<>();
+        for (CompletableFuture<PartitionWriter> future : opening) {
+            try {
+                PartitionWriter writer = future.join();
+                if (writer != null) {
+                    opened.add(writer.partition());
+                }
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+        consumer.resume(opened);
+        if (opened.size() < toOpen.size()) {
+            log.warn("{} of {} partitions are waiting for their transactional producer", toOpen.size() - opened.size(),
+                    toOpen.size());
+        }
+    }
+
+    private void release(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            PartitionWriter writer = writers.remove(partition);
+            if (writer != null) {
+                writer.close();
+            }
+            uncommitted.remove(partition);
+            fencedOut.remove(partition);
+        }
+        owned.set(writers.size());
+    }
+
+    /** Runs inside poll(), between batches, so no transaction is open while partitions move. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            partitions.forEach(ModerationPipeline.this::writerOf);
+            // a partition fenced earlier and still ours is reopened: the group says this instance owns it
+            Set<TopicPartition> assigned = consumer.assignment();
+            fencedOut.clear();
+            List<PartitionWriter> toOpen = writers.values().stream()
+                    .filter(w -> !w.ready() && assigned.contains(w.partition())).toList();
+            if (toOpen.isEmpty()) {
+                return;
+            }
+            consumer.pause(toOpen.stream().map(PartitionWriter::partition).toList());
+            open(toOpen);
+            log.info("Assigned {}; writing {} raw partitions", partitions, writers.size());
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            release(partitions);
+            if (!partitions.isEmpty()) {
+                log.info("Revoked {}", partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            release(partitions);
+            log.warn("Lost {} (this instance left the group); their new owners fence what was open", partitions);
         }
     }
 
     @Override
     protected void onStop() {
-        producer.close();
+        release(List.copyOf(writers.keySet()));
+        committers.shutdownNow();
     }
 }

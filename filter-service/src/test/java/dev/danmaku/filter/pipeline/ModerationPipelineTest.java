@@ -3,6 +3,7 @@ package dev.danmaku.filter.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,72 +27,112 @@ import org.junit.jupiter.api.Test;
 import dev.danmaku.filter.FilterConfig;
 import dev.danmaku.filter.matching.KeywordMatcher;
 import dev.danmaku.filter.moderation.Moderator;
+import dev.danmaku.filter.ratelimit.LimitDefaults;
 import dev.danmaku.filter.ratelimit.SendLimiter;
 import dev.danmaku.filter.rules.RuleSet;
-import dev.danmaku.proto.v1.KeywordRule;
-import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.Danmaku;
+import dev.danmaku.proto.v1.JudgedDanmaku;
+import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.RawDanmaku;
+import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.RoomEvent;
+import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.Verdict;
 
 class ModerationPipelineTest {
 
     private static final TopicPartition RAW_0 = new TopicPartition("raw", 0);
+    private static final TopicPartition RAW_1 = new TopicPartition("raw", 1);
 
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-    private final MockProducer<String, byte[]> producer =
-            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    /** One producer per raw partition, as the pipeline asks for them; a new one after a discard. */
+    private final Map<TopicPartition, MockProducer<String, byte[]>> producers = new HashMap<>();
+    private final Map<TopicPartition, Integer> producersMade = new HashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ModerationPipeline pipeline;
 
     @BeforeEach
     void setUp() {
-        pipeline = new ModerationPipeline(consumer, producer, "raw", "filtered", moderator(), meters);
-        producer.initTransactions();
-        consumer.assign(List.of(RAW_0));
-        consumer.updateBeginningOffsets(Map.of(RAW_0, 0L));
-        consumer.seek(RAW_0, 10);
+        pipeline = pipeline(FilterConfig.DEFAULT_LIMITS);
     }
 
-    private static Moderator moderator() {
+    private ModerationPipeline pipeline(LimitDefaults limits) {
         KeywordRule spam = KeywordRule.newBuilder().setId("r1").setPattern("spam").setAction(RuleAction.REJECT).build();
         RuleSet rules = new RuleSet(7, Map.of("r1", spam), Map.of(), Map.of(), KeywordMatcher.build(List.of(spam)));
-        return new Moderator(() -> rules, new SendLimiter(FilterConfig.DEFAULT_LIMITS));
+        Moderator moderator = new Moderator(() -> rules, new SendLimiter(limits));
+        ModerationPipeline made = new ModerationPipeline(consumer, partition -> {
+            MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+            producers.put(partition, producer);
+            producersMade.merge(partition, 1, Integer::sum);
+            return producer;
+        }, "raw", "filtered", moderator, meters);
+        consumer.updateBeginningOffsets(Map.of(RAW_0, 0L, RAW_1, 0L));
+        made.onStart();
+        consumer.rebalance(List.of(RAW_0, RAW_1));
+        consumer.seek(RAW_0, 10);
+        consumer.seek(RAW_1, 10);
+        return made;
+    }
+
+    private static ConsumerRecord<String, byte[]> record(TopicPartition partition, long offset, String room, String user,
+            String text) {
+        RawDanmaku raw = RawDanmaku.newBuilder().setDanmaku(Danmaku.newBuilder().setMsgId(partition.partition() + "-m" + offset)
+                .setRoomId(room).setUserId(user).setText(text).setSentAtMs(1_000_000 + offset)).build();
+        return new ConsumerRecord<>(partition.topic(), partition.partition(), offset, room, raw.toByteArray());
     }
 
     private static ConsumerRecord<String, byte[]> record(long offset, String room, String text) {
-        RawDanmaku raw = RawDanmaku.newBuilder()
-                .setDanmaku(Danmaku.newBuilder().setMsgId("m" + offset).setRoomId(room).setText(text)).build();
-        return new ConsumerRecord<>("raw", 0, offset, room, raw.toByteArray());
+        return record(RAW_0, offset, room, "u" + offset, text);
     }
 
-    private static ConsumerRecords<String, byte[]> batch(List<ConsumerRecord<String, byte[]>> records) {
-        return new ConsumerRecords<>(Map.of(RAW_0, records), Map.of());
+    @SafeVarargs
+    private static ConsumerRecords<String, byte[]> batch(List<ConsumerRecord<String, byte[]>>... perPartition) {
+        Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> records = new HashMap<>();
+        for (List<ConsumerRecord<String, byte[]>> list : perPartition) {
+            records.put(new TopicPartition(list.get(0).topic(), list.get(0).partition()), list);
+        }
+        return new ConsumerRecords<>(records, Map.of());
     }
 
-    private static RoomEvent event(ProducerRecord<String, byte[]> record) throws Exception {
-        return RoomEvent.parseFrom(record.value());
+    private static JudgedDanmaku verdict(ProducerRecord<String, byte[]> record) throws Exception {
+        return RoomEvent.parseFrom(record.value()).getDanmaku();
+    }
+
+    private MockProducer<String, byte[]> producer(TopicPartition partition) {
+        return producers.get(partition);
     }
 
     @Test
-    void publishesEveryVerdictAndTheOffsetsInOneTransaction() throws Exception {
-        pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "spam here"))));
+    void eachPartitionHasItsOwnProducerWhoseIdBelongsToThePartitionAndIsOpenedOnAssignment() {
+        assertThat(producers).containsOnlyKeys(RAW_0, RAW_1);
+        assertThat(producers.values()).allSatisfy(p -> assertThat(p.transactionInitialized()).isTrue());
+        assertThat(ModerationPipeline.transactionalId(RAW_1)).isEqualTo("danmaku-filter.raw.1");
+        assertThat(consumer.paused()).isEmpty();
+    }
 
-        assertThat(producer.transactionCommitted()).isTrue();
-        assertThat(producer.history()).hasSize(2);
-        assertThat(producer.history()).allSatisfy(r -> {
+    @Test
+    void publishesEachPartitionsVerdictsAndItsOffsetInItsOwnTransaction() throws Exception {
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "spam here")),
+                List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
+
+        MockProducer<String, byte[]> first = producer(RAW_0);
+        assertThat(first.transactionCommitted()).isTrue();
+        assertThat(first.history()).hasSize(2).allSatisfy(r -> {
             assertThat(r.topic()).isEqualTo("filtered");
             assertThat(r.key()).isEqualTo("r1");
         });
-        assertThat(event(producer.history().get(0)).getDanmaku().getVerdict()).isEqualTo(Verdict.ACCEPTED);
-        assertThat(event(producer.history().get(1)).getDanmaku().getVerdict()).isEqualTo(Verdict.REJECTED);
-        assertThat(event(producer.history().get(1)).getDanmaku().getRuleSetVersion()).isEqualTo(7);
+        assertThat(verdict(first.history().get(0)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(verdict(first.history().get(1)).getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(verdict(first.history().get(1)).getRuleSetVersion()).isEqualTo(7);
+        Map<TopicPartition, OffsetAndMetadata> committed = first.consumerGroupOffsetsHistory().get(0).values().iterator().next();
+        assertThat(committed).containsOnlyKeys(RAW_0);
+        assertThat(committed.get(RAW_0).offset()).isEqualTo(12);
+
+        MockProducer<String, byte[]> second = producer(RAW_1);
+        assertThat(second.history()).hasSize(1);
+        assertThat(second.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_1).offset()).isEqualTo(11);
         assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "REJECTED", "reason", "BLOCKED_KEYWORD")
                 .count()).isEqualTo(1);
-        assertThat(producer.consumerGroupOffsetsHistory()).hasSize(1);
-        Map<TopicPartition, OffsetAndMetadata> committed = producer.consumerGroupOffsetsHistory().get(0).values().iterator().next();
-        assertThat(committed.get(RAW_0).offset()).isEqualTo(12);
     }
 
     @Test
@@ -97,28 +140,119 @@ class ModerationPipelineTest {
         ConsumerRecord<String, byte[]> garbage = new ConsumerRecord<>("raw", 0, 10, "r1", new byte[] {(byte) 0xff, 1, 2});
         pipeline.handle(batch(List.of(garbage, record(11, "r1", "fine"))));
 
-        assertThat(producer.history()).hasSize(1);
+        assertThat(producer(RAW_0).history()).hasSize(1);
         assertThat(meters.counter("danmaku_filter_undecodable_records_total").count()).isEqualTo(1);
-        Map<TopicPartition, OffsetAndMetadata> committed = producer.consumerGroupOffsetsHistory().get(0).values().iterator().next();
-        assertThat(committed.get(RAW_0).offset()).isEqualTo(12);
+        assertThat(producer(RAW_0).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_0).offset())
+                .isEqualTo(12);
     }
 
     @Test
-    void anAbortedTransactionRewindsSoTheBatchIsJudgedAgain() {
-        producer.commitTransactionException = new KafkaException("broker went away");
-        pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "again"))));
+    void anAbortedTransactionRewindsOnlyItsPartition() {
+        producer(RAW_0).commitTransactionException = new KafkaException("broker went away");
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "again")),
+                List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
 
-        assertThat(producer.transactionAborted()).isTrue();
-        assertThat(producer.history()).isEmpty();
+        assertThat(producer(RAW_0).transactionAborted()).isTrue();
+        assertThat(producer(RAW_0).history()).isEmpty();
         assertThat(consumer.position(RAW_0)).isEqualTo(10);
+        assertThat(producer(RAW_1).transactionCommitted()).isTrue();
         assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isEqualTo(1);
+        assertThat(meters.counter("danmaku_filter_judged_total").count()).isEqualTo(1);
     }
 
     @Test
-    void aFencedProducerStopsThePipeline() {
-        producer.commitTransactionException = new ProducerFencedException("another instance took over");
+    void aBatchJudgedAgainAfterAnAbortGetsTheSameVerdictsAndIsNotChargedTwice() throws Exception {
+        // a burst of 2: the first attempt charges both sends; a second charge would refuse the re-judged ones
+        pipeline = null;
+        producers.clear();
+        consumer.unsubscribe();
+        ModerationPipeline strict = pipeline(new LimitDefaults(0.001, 2, 200, 30_000));
+        var sameUser = List.of(record(RAW_0, 10, "r1", "alice", "one"), record(RAW_0, 11, "r1", "alice", "two"),
+                record(RAW_0, 12, "r1", "alice", "three"));
+        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        strict.handle(batch(sameUser));
+        producer(RAW_0).commitTransactionException = null;
+
+        strict.handle(batch(sameUser));
+
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).hasSize(3);
+        assertThat(verdict(published.get(0)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(verdict(published.get(1)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(verdict(published.get(2)).getReason()).isEqualTo(Reason.RATE_LIMITED);
+    }
+
+    @Test
+    void aCommitThatTimesOutIsCommittedAgainNotAborted() {
+        producer(RAW_0).commitTransactionException = new TimeoutException("no answer yet");
+        Thread clearer = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            producer(RAW_0).commitTransactionException = null;
+        });
+        clearer.start();
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+
+        assertThat(producer(RAW_0).transactionCommitted()).isTrue();
+        assertThat(producer(RAW_0).transactionAborted()).isFalse();
+        assertThat(producer(RAW_0).history()).hasSize(1);
+        assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isZero();
+    }
+
+    @Test
+    void aFailedAbortReplacesTheProducerWhichFencesWhatWasLeftOpen() {
+        MockProducer<String, byte[]> broken = producer(RAW_0);
+        broken.commitTransactionException = new KafkaException("lost");
+        broken.abortTransactionException = new IllegalStateException("cannot abort after a failed commit");
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+
+        assertThat(broken.closed()).isTrue();
+        assertThat(consumer.position(RAW_0)).isEqualTo(10);
+        assertThat(consumer.paused()).containsExactly(RAW_0);
+
+        pipeline.beforePoll();
+        assertThat(producersMade.get(RAW_0)).isEqualTo(2);
+        assertThat(producer(RAW_0).transactionInitialized()).isTrue();
+        assertThat(consumer.paused()).isEmpty();
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+        assertThat(producer(RAW_0).history()).hasSize(1);
+    }
+
+    @Test
+    void aFenceDropsOnlyThatPartitionUntilTheGroupSaysItIsStillOurs() {
+        producer(RAW_0).fenceProducer();
+        pipeline.handle(batch(List.of(record(10, "r1", "hello")), List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
+
+        assertThat(producer(RAW_1).transactionCommitted()).isTrue();
+        assertThat(consumer.position(RAW_0)).isEqualTo(10);
+        assertThat(consumer.paused()).containsExactly(RAW_0);
+        assertThat(consumer.shouldRebalance()).isTrue();
+        assertThat(meters.counter("danmaku_filter_partitions_fenced_total").count()).isEqualTo(1);
+        // a fenced-out partition is not taken back before the group has spoken
+        pipeline.beforePoll();
+        assertThat(producersMade.get(RAW_0)).isEqualTo(1);
+
+        // the rebalance left it with this instance: it fences the other writer in turn and carries on
+        consumer.rebalance(List.of(RAW_0, RAW_1));
+        assertThat(producersMade.get(RAW_0)).isEqualTo(2);
+        assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void aRevokedPartitionsProducerIsClosed() {
+        MockProducer<String, byte[]> first = producer(RAW_0);
+        consumer.rebalance(List.of(RAW_1));
+        assertThat(first.closed()).isTrue();
+        assertThat(producer(RAW_1).closed()).isFalse();
+    }
+
+    @Test
+    void anAuthorizationErrorStopsThePipeline() {
+        producer(RAW_0).commitTransactionException = new TopicAuthorizationException("may not write filtered");
         assertThatThrownBy(() -> pipeline.handle(batch(List.of(record(10, "r1", "hello")))))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("cannot continue");
+                .isInstanceOf(TopicAuthorizationException.class);
     }
 }
