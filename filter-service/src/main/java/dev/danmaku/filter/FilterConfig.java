@@ -17,7 +17,7 @@ public record FilterConfig(CommonConfig common, int port, String instanceId, Lis
     public static final Setting PORT = new Setting("DANMAKU_FILTER_PORT", "--port", "8090",
             "Port of the moderator API and the probes");
     public static final Setting INSTANCE_ID = Setting.of("DANMAKU_FILTER_INSTANCE_ID", "",
-            "Stable id of this instance (its Kafka transactional id derives from it); empty = generated");
+            "Id of this instance, in its Kafka client ids and logs; empty = generated");
     public static final Setting BLOCKED_WORDS = Setting.of("DANMAKU_FILTER_BLOCKED_WORDS", "",
             "Comma-separated words rejected in every room, on top of the rules in the control topic"
                     + " (matched on the normalized text, like every literal rule)");
