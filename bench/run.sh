@@ -10,6 +10,10 @@
 #                                     run) and writes BENCHMARKS.md and docs/benchmarks.png from it
 #   bench/run.sh smoke                a few seconds of a small P1 shape; fails unless every delivery is
 #                                     accounted for (CI runs the same check as LoadGeneratorIT)
+#   bench/run.sh faults [scenario,..] the fault suite: kills, pauses and restarts services and the broker
+#                                     under a steady load, checks the history (nothing lost, shown twice,
+#                                     reordered or unanswered; the archive exactly once), and writes the
+#                                     figures into docs/reliability.md (--help of the suite: faults --help)
 #   bench/run.sh --help
 #
 # Profiles (the peer's): P1 busy room 1 x (1000 viewers + 10 senders) x 20/s; P2 many rooms
@@ -256,6 +260,15 @@ build
 mkdir -p "$results_dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 case "$mode" in
+  faults)
+    build
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    if [[ "${1:-}" == -* ]]; then
+      (cd "$root" && java -cp "$bench_jar" dev.danmaku.bench.faults.FaultSuite "$@")
+    else
+      (cd "$root" && java -cp "$bench_jar" dev.danmaku.bench.faults.FaultSuite ${1:+--scenario "$1"})
+    fi
+    ;;
   p1|p2|p3|p4|p5|p6|smoke)
     mkdir -p "$results_dir/runs"
     "$mode" "$results_dir/runs/${mode^^}-$stamp.json"

@@ -36,19 +36,26 @@ public final class GroupFailover {
     private GroupFailover() {
     }
 
+    /** The filter consumer's group settings, checked against the floor the brokers report. */
+    public static Map<String, Object> consumerSettings(Admin admin, Map<String, String> operator) {
+        return consumerSettings(brokerFloorMs(admin), operator);
+    }
+
     /**
-     * The filter consumer's group settings, checked against the brokers' floor.
-     *
+     * @param floor the brokers' {@value #BROKER_FLOOR}, 0 when unknown
      * @param operator the DANMAKU_KAFKA_* properties, which win over these defaults
      */
-    public static Map<String, Object> consumerSettings(Admin admin, Map<String, String> operator) {
+    static Map<String, Object> consumerSettings(int floor, Map<String, String> operator) {
         Map<String, Object> settings = new HashMap<>();
         settings.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        int floor = brokerFloorMs(admin);
         String chosen = operator.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
         int session;
         if (chosen != null) {
-            session = Integer.parseInt(chosen.trim());
+            try {
+                session = Integer.parseInt(chosen.trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidSettingException("DANMAKU_KAFKA_SESSION_TIMEOUT_MS=" + chosen + " is not a number of milliseconds");
+            }
             if (floor > 0 && session < floor) {
                 throw new InvalidSettingException("DANMAKU_KAFKA_SESSION_TIMEOUT_MS=" + session + " is below the brokers' "
                         + BROKER_FLOOR + "=" + floor + ": raise it, or lower the brokers' floor (docs/operations.md)");
@@ -62,8 +69,10 @@ public final class GroupFailover {
             session = SESSION_TIMEOUT_MS;
         }
         settings.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
-        // heartbeats are also how a member learns a rebalance began: often, so moved rooms resume soon
-        settings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, session / 10));
+        if (!operator.containsKey(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)) {
+            // heartbeats are also how a member learns a rebalance began: often, so moved rooms resume soon
+            settings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, session / 10));
+        }
         return settings;
     }
 

@@ -1,0 +1,158 @@
+package dev.danmaku.bench.faults;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What one scenario's history shows: whether every send was answered in time, whether every accepted
+ * danmaku reached every viewer once and in its sender's order, whether the archive holds each exactly
+ * once, and how long the longest live stall was.
+ */
+record Findings(
+        String scenario,
+        int viewers,
+        int sends,
+        int answeredWithin5s,
+        int answeredLate,
+        int unanswered,
+        Map<String, Integer> answers,
+        long ackP50Ms,
+        long ackP99Ms,
+        long ackMaxMs,
+        int lost,
+        int duplicates,
+        int outOfOrder,
+        long longestStallMs,
+        String longestStallAt,
+        int archiveMissing,
+        int archiveDuplicates,
+        List<History.Mark> marks,
+        Map<Integer, int[]> deliveriesPerSecond) {
+
+    static final long ANSWER_WITHIN_MS = 5_000;
+
+    /** True when nothing was lost, shown twice, reordered or left unanswered, and the archive matches. */
+    boolean exact() {
+        return lost == 0 && duplicates == 0 && outOfOrder == 0 && unanswered == 0 && archiveMissing == 0
+                && archiveDuplicates == 0;
+    }
+
+    /**
+     * @param archived every msgId the archive returned for the room, repeats included
+     * @param measuredFromMs when the warm-up ended and the faults' clock started: stalls count from here,
+     *     and times in the findings are relative to it
+     * @param sendingEndsMs when the senders stopped
+     */
+    static Findings of(String scenario, History history, int viewers, Collection<String> archived, long measuredFromMs,
+            long sendingEndsMs, int seconds) {
+        Map<String, History.Answer> firstAnswer = new HashMap<>();
+        for (History.Answer answer : history.answers()) {
+            firstAnswer.putIfAbsent(answer.clientMsgId(), answer);
+        }
+        List<History.Send> sends = history.sends();
+        Map<String, Integer> answerKinds = new TreeMap<>();
+        List<Long> ackLatencies = new ArrayList<>();
+        Set<String> accepted = new HashSet<>();
+        int within = 0;
+        int late = 0;
+        int unanswered = 0;
+        for (History.Send send : sends) {
+            History.Answer answer = firstAnswer.get(send.clientMsgId());
+            if (answer == null) {
+                unanswered++;
+                continue;
+            }
+            long latency = answer.atMs() - send.atMs();
+            ackLatencies.add(latency);
+            if (latency <= ANSWER_WITHIN_MS) {
+                within++;
+            } else {
+                late++;
+            }
+            answerKinds.merge(answer.error() != null ? "error " + answer.error() : answer.verdict(), 1, Integer::sum);
+            if ("ACCEPTED".equals(answer.verdict())) {
+                accepted.add(answer.msgId());
+            }
+        }
+        ackLatencies.sort(null);
+
+        int lost = 0;
+        int duplicates = 0;
+        int outOfOrder = 0;
+        long longestStall = 0;
+        String longestStallAt = "";
+        Map<Integer, int[]> perSecond = new TreeMap<>();
+        List<History.Delivery> deliveries = history.deliveries();
+        for (int viewer = 0; viewer < viewers; viewer++) {
+            Map<String, Integer> seen = new HashMap<>();
+            Map<String, Integer> lastSeq = new HashMap<>();
+            int[] series = new int[seconds + 1];
+            long previousMs = measuredFromMs;
+            for (History.Delivery delivery : deliveries) {
+                if (delivery.viewer() != viewer) {
+                    continue;
+                }
+                if (seen.merge(delivery.msgId(), 1, Integer::sum) > 1) {
+                    duplicates++;
+                    continue;
+                }
+                int dash = delivery.text().indexOf('-');
+                String sender = delivery.text().substring(0, Math.max(dash, 0));
+                int seq = dash < 0 ? -1 : Integer.parseInt(delivery.text().substring(dash + 1));
+                Integer before = lastSeq.put(sender, seq);
+                if (before != null && seq < before) {
+                    outOfOrder++;
+                }
+                if (delivery.atMs() >= measuredFromMs) {
+                    series[(int) Math.min(seconds, (delivery.atMs() - measuredFromMs) / 1000)]++;
+                }
+                if (delivery.atMs() > previousMs && delivery.atMs() <= sendingEndsMs) {
+                    long gap = delivery.atMs() - previousMs;
+                    if (gap > longestStall) {
+                        longestStall = gap;
+                        longestStallAt = "viewer " + viewer + " at " + (previousMs - measuredFromMs) / 1000.0 + " s";
+                    }
+                }
+                previousMs = Math.max(previousMs, delivery.atMs());
+            }
+            if (sendingEndsMs - previousMs > longestStall) {
+                longestStall = sendingEndsMs - previousMs;
+                longestStallAt = "viewer " + viewer + " at " + (previousMs - measuredFromMs) / 1000.0 + " s (to the end)";
+            }
+            perSecond.put(viewer, series);
+            for (String msgId : accepted) {
+                if (!seen.containsKey(msgId)) {
+                    lost++;
+                }
+            }
+        }
+
+        Map<String, Integer> archiveCounts = new HashMap<>();
+        for (String msgId : archived) {
+            archiveCounts.merge(msgId, 1, Integer::sum);
+        }
+        int archiveMissing = (int) accepted.stream().filter(id -> !archiveCounts.containsKey(id)).count();
+        int archiveDuplicates = (int) archiveCounts.values().stream().filter(n -> n > 1).count();
+
+        List<History.Mark> marks = history.marks().stream()
+                .map(m -> new History.Mark(m.label(), m.atMs() - measuredFromMs, m.wallClock())).toList();
+        return new Findings(scenario, viewers, sends.size(), within, late, unanswered, answerKinds,
+                percentile(ackLatencies, 0.50), percentile(ackLatencies, 0.99),
+                ackLatencies.isEmpty() ? 0 : ackLatencies.get(ackLatencies.size() - 1),
+                lost, duplicates, outOfOrder, longestStall, longestStallAt, archiveMissing, archiveDuplicates, marks,
+                perSecond);
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
+    }
+}

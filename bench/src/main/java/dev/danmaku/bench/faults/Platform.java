@@ -1,0 +1,264 @@
+package dev.danmaku.bench.faults;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
+
+/**
+ * Our services as separate processes on this machine, started from the launcher jar the way an
+ * operator starts them: one Kafka broker, filters, the archiver on PostgreSQL and gateways. Each
+ * process can be killed with SIGKILL, paused with SIGSTOP, resumed and started again on its data.
+ * Only processes started here are ever signalled, by PID.
+ */
+final class Platform implements AutoCloseable {
+
+    static final String KAFKA = "kafka";
+    static final String ARCHIVER = "archiver";
+
+    private final Path jar;
+    private final Path work;
+    private final Map<String, String> env;
+    private final int kafkaPort;
+    private final String archiveDatabase;
+    private final Map<String, Service> services = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** How each service is started, so it can be started again. */
+    private record Service(String name, List<String> args, Map<String, String> env, String readyUrl, Path log,
+            Process[] process) {
+    }
+
+    Platform(Path jar, Path work, int basePort, String jwtSecret, String archiveDatabase) {
+        this.jar = jar;
+        this.work = work;
+        this.kafkaPort = basePort;
+        this.archiveDatabase = archiveDatabase;
+        this.env = Map.of(
+                "DANMAKU_BIND_HOST", "127.0.0.1",
+                "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + basePort,
+                "DANMAKU_TOPIC_PARTITIONS", "6",
+                "DANMAKU_JWT_SECRET", jwtSecret,
+                // the history must show every send; limits are another test's business
+                "DANMAKU_FILTER_RATE_PER_SECOND", "1000", "DANMAKU_FILTER_BURST", "1000",
+                "DANMAKU_FILTER_DUPLICATE_WINDOW_SECONDS", "0",
+                "DANMAKU_GATEWAY_SEND_RATE", "1000", "DANMAKU_GATEWAY_SEND_BURST", "1000");
+    }
+
+    /** The filter instance the scenario's faults aim at: the one that owns the busy room's partition. */
+    private volatile String victim = "filter-1";
+
+    String victim() {
+        return victim;
+    }
+
+    void aimAt(String filter) {
+        this.victim = filter;
+    }
+
+    /**
+     * The filter instance (its service name) that is assigned this raw partition now, read from the
+     * group's description as an operator's tools would; null while the group is rebalancing or no member has it.
+     */
+    String ownerOf(int rawPartition) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("danmaku-filter")).all()
+                    .get(10, TimeUnit.SECONDS).get("danmaku-filter");
+            if (group.groupState() != GroupState.STABLE) {
+                return null;
+            }
+            for (MemberDescription member : group.members()) {
+                boolean owns = member.assignment().topicPartitions().stream()
+                        .anyMatch(tp -> tp.topic().equals("danmaku.raw.v1") && tp.partition() == rawPartition);
+                if (owns) {
+                    // client ids are danmaku-filter-<instance id>; our instance ids are the service names
+                    return member.clientId().substring("danmaku-filter-".length());
+                }
+            }
+            return null;
+        }
+    }
+
+    String gatewayUrl(int index) {
+        return "ws://127.0.0.1:" + gatewayPort(index) + "/ws";
+    }
+
+    String archiverUrl() {
+        return "http://127.0.0.1:" + (kafkaPort + 30);
+    }
+
+    private int gatewayPort(int index) {
+        return kafkaPort + 10 + index;
+    }
+
+    /** Starts the whole platform and waits until every service is ready. */
+    void start(int filters, int gateways) throws IOException, InterruptedException {
+        Files.createDirectories(work);
+        add(KAFKA, List.of("kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString()),
+                Map.of(), null);
+        startService(KAFKA);
+        for (int i = 1; i <= filters; i++) {
+            addFilter("filter-" + i);
+        }
+        add(ARCHIVER, List.of("archiver", "--port", Integer.toString(kafkaPort + 30)),
+                Map.of("DANMAKU_ARCHIVE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/" + archiveDatabase,
+                        "DANMAKU_ARCHIVE_JDBC_USER", "postgres"),
+                archiverUrl() + "/readyz");
+        for (int i = 0; i < gateways; i++) {
+            add("gateway-" + (i + 1), List.of("gateway", "--port", Integer.toString(gatewayPort(i))), Map.of(),
+                    "http://127.0.0.1:" + gatewayPort(i) + "/readyz");
+        }
+        for (String name : services.keySet()) {
+            if (!name.equals(KAFKA)) {
+                startService(name);
+            }
+        }
+    }
+
+    /** A filter instance under a new name, as a Deployment would start a replacement pod. */
+    void addFilter(String name) {
+        int port = kafkaPort + 20 + (int) services.keySet().stream().filter(n -> n.startsWith("filter-")).count();
+        add(name, List.of("filter", "--port", Integer.toString(port), "--filter-instance-id", name), Map.of(),
+                "http://127.0.0.1:" + port + "/readyz");
+    }
+
+    private void add(String name, List<String> args, Map<String, String> extraEnv, String readyUrl) {
+        services.put(name, new Service(name, args, extraEnv, readyUrl, work.resolve(name + ".log"), new Process[1]));
+    }
+
+    /** Starts (or starts again, on its data) one service and waits until it is ready. */
+    void startService(String name) throws IOException, InterruptedException {
+        Service service = services.get(name);
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms128m", "-Xmx768m", "-jar", jar.toString()));
+        command.addAll(service.args());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(service.log().toFile()));
+        builder.environment().putAll(env);
+        builder.environment().putAll(service.env());
+        long logStart = Files.exists(service.log()) ? Files.size(service.log()) : 0;
+        service.process()[0] = builder.start();
+        awaitReady(service, logStart);
+    }
+
+    /** Ready on its probe, or for the broker on the line it logs; only this start's part of the log counts. */
+    private void awaitReady(Service service, long logStart) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!service.process()[0].isAlive()) {
+                throw new IllegalStateException(service.name() + " exited at start; see " + service.log());
+            }
+            if (service.readyUrl() == null ? logSince(service.log(), logStart).contains("Kafka broker ready")
+                    : ready(service.readyUrl())) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(service.name() + " was not ready within 90 s; see " + service.log());
+    }
+
+    private static String logSince(Path log, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private boolean ready(String url) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, nothing flushed, connections left for the other side to notice. */
+    void kill(String name) throws InterruptedException {
+        Process process = process(name);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP, as a paused VM or a long GC: the process holds its sockets and says nothing. */
+    void pause(String name) throws IOException, InterruptedException {
+        signal(name, "STOP");
+    }
+
+    void resume(String name) throws IOException, InterruptedException {
+        signal(name, "CONT");
+    }
+
+    private void signal(String name, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process(name).pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + name + " failed");
+        }
+    }
+
+    private Process process(String name) {
+        Service service = services.get(name);
+        if (service == null || service.process()[0] == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return service.process()[0];
+    }
+
+    Path work() {
+        return work;
+    }
+
+    /**
+     * Stops every process started here, the broker last: SIGCONT first (a paused process cannot stop),
+     * then SIGTERM, then SIGKILL.
+     */
+    @Override
+    public void close() {
+        List<Service> newestFirst = new ArrayList<>(services.values());
+        Collections.reverse(newestFirst);
+        for (Service service : newestFirst) {
+            Process process = service.process()[0];
+            if (process == null || !process.isAlive()) {
+                continue;
+            }
+            try {
+                signal(service.name(), "CONT");
+            } catch (IOException | IllegalStateException ignored) {
+                // it is stopped below either way
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.danmaku.bench.faults;
+
+import java.util.List;
+
+/** A named schedule of faults, each at a time after the senders start. */
+record Scenario(String name, String description, List<Step> steps) {
+
+    /** Something done to the platform: kill, pause, start again. */
+    interface Fault {
+        void apply(Platform platform) throws Exception;
+    }
+
+    record Step(double atSeconds, String label, Fault fault) {
+    }
+
+    static Step at(double seconds, String label, Fault fault) {
+        return new Step(seconds, label, fault);
+    }
+
+    private static final Fault KILL_VICTIM = p -> p.kill(p.victim());
+    private static final Fault START_REPLACEMENT = p -> {
+        p.addFilter("filter-3");
+        p.startService("filter-3");
+    };
+
+    /** Every scenario the suite knows, in the order it runs them. "The busy room's filter" owns its partition. */
+    static List<Scenario> all() {
+        return List.of(
+                new Scenario("filter-kill",
+                        "kill -9 of the busy room's filter at 10 s; a replacement with a new id at 15 s (a Deployment)",
+                        List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM),
+                                at(15, "start filter-3", START_REPLACEMENT))),
+                new Scenario("filter-kill-alone", "kill -9 of the busy room's filter at 10 s; nothing replaces it",
+                        List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM))),
+                new Scenario("filter-pause", "SIGSTOP of the busy room's filter at 10 s, SIGCONT at 20 s (a zombie)",
+                        List.of(at(10, "SIGSTOP the busy room's filter", p -> p.pause(p.victim())),
+                                at(20, "SIGCONT it", p -> p.resume(p.victim())))),
+                new Scenario("broker-restart", "kill -9 of the (single) broker at 10 s, started again on its data at 13 s",
+                        List.of(at(10, "kill -9 kafka", p -> p.kill(Platform.KAFKA)),
+                                at(13, "start kafka", p -> p.startService(Platform.KAFKA)))),
+                new Scenario("filter-kill-then-broker-restart",
+                        "kill -9 of the busy room's filter at 10 s, a replacement at 15 s, kill -9 of the broker at 30 s,"
+                                + " started again at 33 s",
+                        List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM),
+                                at(15, "start filter-3", START_REPLACEMENT),
+                                at(30, "kill -9 kafka", p -> p.kill(Platform.KAFKA)),
+                                at(33, "start kafka", p -> p.startService(Platform.KAFKA)))),
+                new Scenario("archiver-kill", "kill -9 of the archiver at 10 s, started again at 15 s",
+                        List.of(at(10, "kill -9 archiver", p -> p.kill(Platform.ARCHIVER)),
+                                at(15, "start archiver", p -> p.startService(Platform.ARCHIVER)))),
+                new Scenario("gateway-kill", "kill -9 of gateway-1 at 10 s: its viewers and senders reconnect to gateway-2",
+                        List.of(at(10, "kill -9 gateway-1", p -> p.kill("gateway-1")))));
+    }
+}
