@@ -12,7 +12,8 @@ import java.util.TreeMap;
 /**
  * What one scenario's history shows: whether every send was answered in time, whether every accepted
  * danmaku reached every viewer once and in its sender's order, whether the archive holds each exactly
- * once, and how long the longest live stall was.
+ * once, and how long the longest live stall was: the longest wait for a new delivery that began
+ * while the senders were sending.
  */
 record Findings(
         String scenario,
@@ -89,6 +90,7 @@ record Findings(
         String longestStallAt = "";
         Map<Integer, int[]> perSecond = new TreeMap<>();
         List<History.Delivery> deliveries = history.deliveries();
+        long observedUntilMs = history.nowMs();
         for (int viewer = 0; viewer < viewers; viewer++) {
             Map<String, Integer> seen = new HashMap<>();
             Map<String, Integer> lastSeq = new HashMap<>();
@@ -112,7 +114,8 @@ record Findings(
                 if (delivery.atMs() >= measuredFromMs) {
                     series[(int) Math.min(seconds, (delivery.atMs() - measuredFromMs) / 1000)]++;
                 }
-                if (delivery.atMs() > previousMs && delivery.atMs() <= sendingEndsMs) {
+                // a gap that began while danmaku were still being sent is a stall, however late it ends
+                if (delivery.atMs() > previousMs && previousMs < sendingEndsMs) {
                     long gap = delivery.atMs() - previousMs;
                     if (gap > longestStall) {
                         longestStall = gap;
@@ -121,9 +124,9 @@ record Findings(
                 }
                 previousMs = Math.max(previousMs, delivery.atMs());
             }
-            if (sendingEndsMs - previousMs > longestStall) {
-                longestStall = sendingEndsMs - previousMs;
-                longestStallAt = "viewer " + viewer + " at " + (previousMs - measuredFromMs) / 1000.0 + " s (to the end)";
+            if (previousMs < sendingEndsMs && observedUntilMs - previousMs > longestStall) {
+                longestStall = observedUntilMs - previousMs;
+                longestStallAt = "viewer " + viewer + " at " + (previousMs - measuredFromMs) / 1000.0 + " s (never resumed)";
             }
             perSecond.put(viewer, series);
             for (String msgId : accepted) {

@@ -66,8 +66,26 @@ class FindingsTest {
         assertThat(f.archiveMissing()).isEqualTo(1);
         assertThat(f.archiveDuplicates()).isEqualTo(1);
         assertThat(f.exact()).isFalse();
-        // nothing new after m1 at 170 ms (a repeat is not news) until the senders stopped at 1 000 ms
-        assertThat(f.longestStallMs()).isEqualTo(830);
+        // nothing new after m1 at 170 ms (a repeat is not news) while the senders were still sending: looked at
+        // later, the stall lasts until the end of the observation
+        at(5_000);
+        assertThat(findings(List.of("m0", "m1", "m1", "m2")).longestStallMs()).isEqualTo(4_830);
+        assertThat(findings(List.of("m0", "m1", "m1", "m2")).longestStallAt()).contains("never resumed");
+    }
+
+    @Test
+    void aStallThatOutlastsTheSendersIsMeasuredToItsEnd() {
+        sendAndAck(10);
+        for (int i = 0; i < 5; i++) {
+            deliver(0, i, i * 100L + 60);
+        }
+        // the rest arrive 3 s after the senders stopped at 1 000 ms
+        for (int i = 5; i < 10; i++) {
+            deliver(0, i, 4_000 + i);
+        }
+        Findings f = findings(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"));
+        assertThat(f.longestStallMs()).isEqualTo(4_005 - 460);
+        assertThat(f.lost()).isZero();
     }
 
     @Test
