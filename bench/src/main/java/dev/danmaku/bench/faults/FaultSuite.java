@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -121,7 +122,7 @@ public final class FaultSuite implements Callable<Integer> {
     }
 
     /** The busy room's figures, and those of a quiet room whose partition another filter owns. */
-    record Result(Findings busy, Findings quiet) {
+    record Result(Findings busy, Findings quiet, Map<String, Object> kafka) {
     }
 
     private Result run(Scenario scenario) throws Exception {
@@ -176,7 +177,13 @@ public final class FaultSuite implements Callable<Integer> {
                 Findings quietFindings = Findings.of(scenario.name() + " (quiet room)", quietHistory, gateways.size(),
                         archivedMsgIds(platform, tokens, quietRoom), measuredFromMs + offset, sendingEndsMs + offset,
                         chartSeconds);
-                return new Result(busyFindings, quietFindings);
+                Map<String, Object> kafka;
+                try {
+                    kafka = platform.kafkaState();
+                } catch (Exception e) {
+                    kafka = Map.of("error", String.valueOf(e.getMessage()));
+                }
+                return new Result(busyFindings, quietFindings, kafka);
             }
         }
     }

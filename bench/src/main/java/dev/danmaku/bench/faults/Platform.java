@@ -19,7 +19,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Our services as separate processes on this machine, started from the launcher jar the way an
@@ -93,6 +100,50 @@ final class Platform implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /**
+     * What the broker says after a scenario, for finding the cause of a stall: per partition of the raw
+     * and filtered topics the log end, the last stable offset (what read_committed readers may read up
+     * to) and the filter group's committed offset; and every transaction still open.
+     */
+    Map<String, Object> kafkaState() throws Exception {
+        Map<String, Object> state = new LinkedHashMap<>();
+        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        try (Admin client = Admin.create(admin)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of("danmaku.raw.v1", "danmaku.filtered.v1")) {
+                for (int p = 0; p < 6; p++) {
+                    partitions.add(new TopicPartition(topic, p));
+                }
+            }
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var ends = client.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var stable = client.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            var committed = client.listConsumerGroupOffsets("danmaku-filter").partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            Map<String, String> offsets = new LinkedHashMap<>();
+            for (TopicPartition tp : partitions) {
+                var group = committed.get(tp);
+                offsets.put(tp.toString(), "end " + ends.get(tp).offset() + ", stable " + stable.get(tp).offset()
+                        + (tp.topic().equals("danmaku.raw.v1") ? ", filter group at " + (group == null ? "-" : group.offset()) : ""));
+            }
+            state.put("offsets", offsets);
+            List<String> open = new ArrayList<>();
+            for (TransactionListing listing : client.listTransactions().all().get(10, TimeUnit.SECONDS)) {
+                if (listing.state() != TransactionState.COMPLETE_COMMIT && listing.state() != TransactionState.COMPLETE_ABORT
+                        && listing.state() != TransactionState.EMPTY) {
+                    TransactionDescription description = client.describeTransactions(List.of(listing.transactionalId()))
+                            .description(listing.transactionalId()).get(10, TimeUnit.SECONDS);
+                    open.add(listing.transactionalId() + " " + listing.state() + " epoch " + description.producerEpoch()
+                            + " on " + description.topicPartitions());
+                }
+            }
+            state.put("openTransactions", open);
+        }
+        return state;
     }
 
     String gatewayUrl(int index) {
