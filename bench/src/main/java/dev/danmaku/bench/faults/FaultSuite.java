@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -216,24 +220,34 @@ public final class FaultSuite implements Callable<Integer> {
         throw new IllegalStateException("every partition is owned by " + victim);
     }
 
+    /**
+     * Applies each step at its time on a thread of its own, so a slow start (a JVM on a busy machine)
+     * never delays the faults that follow it; returns once every step has run.
+     */
     private void applyFaults(Scenario scenario, Platform platform, List<History> histories) {
-        long start = System.nanoTime();
-        for (Scenario.Step step : scenario.steps()) {
-            try {
-                long dueNanos = start + (long) (step.atSeconds() * 1e9);
-                long waitNanos = dueNanos - System.nanoTime();
-                if (waitNanos > 0) {
-                    TimeUnit.NANOSECONDS.sleep(waitNanos);
-                }
-                histories.forEach(h -> h.mark(step.label()));
-                step.fault().apply(platform);
-                histories.forEach(h -> h.mark(step.label() + ": done"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                histories.forEach(h -> h.mark(step.label() + " FAILED: " + e.getMessage()));
+        ScheduledExecutorService steps = Executors.newScheduledThreadPool(scenario.steps().size());
+        try {
+            List<ScheduledFuture<?>> scheduled = new ArrayList<>();
+            for (Scenario.Step step : scenario.steps()) {
+                scheduled.add(steps.schedule(() -> {
+                    histories.forEach(h -> h.mark(step.label()));
+                    try {
+                        step.fault().apply(platform);
+                        histories.forEach(h -> h.mark(step.label() + ": done"));
+                    } catch (Exception e) {
+                        histories.forEach(h -> h.mark(step.label() + " FAILED: " + e.getMessage()));
+                    }
+                }, (long) (step.atSeconds() * 1000), TimeUnit.MILLISECONDS));
             }
+            for (ScheduledFuture<?> step : scheduled) {
+                step.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            histories.forEach(h -> h.mark("a step failed: " + e.getCause()));
+        } finally {
+            steps.shutdownNow();
         }
     }
 

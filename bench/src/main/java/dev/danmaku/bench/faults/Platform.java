@@ -44,7 +44,8 @@ final class Platform implements AutoCloseable {
     private final Map<String, String> env;
     private final int kafkaPort;
     private final String archiveDatabase;
-    private final Map<String, Service> services = new LinkedHashMap<>();
+    /** By name, in the order they were added; faults on several threads look services up. */
+    private final Map<String, Service> services = Collections.synchronizedMap(new LinkedHashMap<>());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** How each service is started, so it can be started again. */
@@ -131,6 +132,20 @@ final class Platform implements AutoCloseable {
                         + (tp.topic().equals("danmaku.raw.v1") ? ", filter group at " + (group == null ? "-" : group.offset()) : ""));
             }
             state.put("offsets", offsets);
+            // a partition whose last stable offset lags its end while no transaction is open hangs: name its producers
+            Map<String, List<String>> producers = new LinkedHashMap<>();
+            for (TopicPartition tp : partitions) {
+                if (stable.get(tp).offset() < ends.get(tp).offset()) {
+                    producers.put(tp.toString(), client.describeProducers(List.of(tp)).partitionResult(tp)
+                            .get(10, TimeUnit.SECONDS).activeProducers().stream()
+                            .filter(p -> p.currentTransactionStartOffset().isPresent())
+                            .map(p -> "producer " + p.producerId() + " epoch " + p.producerEpoch() + " open since offset "
+                                    + p.currentTransactionStartOffset().getAsLong() + ", last written at "
+                                    + java.time.Instant.ofEpochMilli(p.lastTimestamp()))
+                            .toList());
+                }
+            }
+            state.put("producersWithOpenTransactions", producers);
             List<String> open = new ArrayList<>();
             for (TransactionListing listing : client.listTransactions().all().get(10, TimeUnit.SECONDS)) {
                 if (listing.state() != TransactionState.COMPLETE_COMMIT && listing.state() != TransactionState.COMPLETE_ABORT
@@ -175,7 +190,7 @@ final class Platform implements AutoCloseable {
             add("gateway-" + (i + 1), List.of("gateway", "--port", Integer.toString(gatewayPort(i))), Map.of(),
                     "http://127.0.0.1:" + gatewayPort(i) + "/readyz");
         }
-        for (String name : services.keySet()) {
+        for (String name : List.copyOf(services.keySet())) {
             if (!name.equals(KAFKA)) {
                 startService(name);
             }
@@ -184,7 +199,7 @@ final class Platform implements AutoCloseable {
 
     /** A filter instance under a new name, as a Deployment would start a replacement pod. */
     void addFilter(String name) {
-        int port = kafkaPort + 20 + (int) services.keySet().stream().filter(n -> n.startsWith("filter-")).count();
+        int port = kafkaPort + 20 + (int) List.copyOf(services.keySet()).stream().filter(n -> n.startsWith("filter-")).count();
         add(name, List.of("filter", "--port", Integer.toString(port), "--filter-instance-id", name), Map.of(),
                 "http://127.0.0.1:" + port + "/readyz");
     }
@@ -283,7 +298,7 @@ final class Platform implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<Service> newestFirst = new ArrayList<>(services.values());
+        List<Service> newestFirst = new ArrayList<>(List.copyOf(services.values()));
         Collections.reverse(newestFirst);
         for (Service service : newestFirst) {
             Process process = service.process()[0];

@@ -97,7 +97,8 @@ final class ReliabilityReport {
         }
         double top = f.deliveriesPerSecond().values().stream().flatMapToInt(java.util.Arrays::stream).max().orElse(1);
         for (History.Mark mark : f.marks()) {
-            if (mark.label().endsWith(": done") || mark.label().contains("viewer-") || mark.label().contains("sender-")) {
+            if (mark.atMs() < 0 || mark.label().endsWith(": done") || mark.label().contains("viewer-")
+                    || mark.label().contains("sender-")) {
                 continue;
             }
             double x = mark.atMs() / 1000.0;
