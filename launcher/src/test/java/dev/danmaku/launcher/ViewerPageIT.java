@@ -114,40 +114,42 @@ class ViewerPageIT extends TwoDevGateways {
     void underAFloodOf200DanmakuASecondLanesStayApartAndFramesKeepComing() {
         try (Browser watcher = Browser.start()) {
             join(watcher, first, "flood", "watcher");
+            // 600 danmaku, 10 every 50 ms: the flood ends when all were added, however slowly a busy machine runs the timer
             watcher.script("""
                     const overlay = window.danmakuViewer.overlay;
                     const modes = ['SCROLL', 'SCROLL', 'SCROLL', 'TOP', 'BOTTOM'];
-                    let sent = 0, frames = 0, worst = 0, last = performance.now();
+                    let sent = 0, frames = 0, worst = 0, last = performance.now(), done = false;
                     const start = last;
                     requestAnimationFrame(function frame(now) {
                       frames++; worst = Math.max(worst, now - last); last = now;
-                      if (now - start < 3000) requestAnimationFrame(frame);
+                      if (!done) requestAnimationFrame(frame);
                     });
                     const timer = setInterval(() => {
                       for (let i = 0; i < 10; i++, sent++) {
                         overlay.add({msgId: 'flood-' + sent, text: 'flood ' + sent + ' ' + '='.repeat(sent % 24),
                                      color: (sent * 2654435761) % 16777216, mode: modes[sent % 5]});
                       }
-                    }, 50);
-                    setTimeout(() => {
+                      if (sent < 600) return;
                       clearInterval(timer);
+                      done = true;
                       const boxes = [...document.querySelectorAll('.danmaku-scroll')].map(e => e.getBoundingClientRect());
                       let overlaps = 0;
                       for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
                         const a = boxes[i], b = boxes[j];
                         if (a.top < b.bottom - 1 && b.top < a.bottom - 1 && a.left < b.right - 1 && b.left < a.right - 1) overlaps++;
                       }
-                      window.flood = {sent, frames, worst, overlaps, scrolling: boxes.length, stats: overlay.stats()};
-                    }, 3000);
+                      window.flood = {sent, frames, worst, overlaps, scrolling: boxes.length, seconds: (performance.now() - start) / 1000,
+                                      stats: overlay.stats()};
+                    }, 50);
                     """);
             Map<?, ?> flood = (Map<?, ?>) watcher.awaitScript("return window.flood");
             watcher.screenshot(SCREENSHOTS.resolve("viewer-flood.png"));
             System.out.println("flood: " + flood);
-            assertThat(((Number) flood.get("sent")).intValue()).isGreaterThanOrEqualTo(500);
             assertThat(((Number) flood.get("overlaps")).intValue()).as("scroll danmaku overlapping").isZero();
             assertThat(((Number) flood.get("scrolling")).intValue()).isGreaterThan(5);
-            // A floor that catches a stalled loop, not a benchmark: headless Chromium renders in software here.
-            assertThat(((Number) flood.get("frames")).intValue()).as("frames in 3 s").isGreaterThan(30);
+            // A floor that catches a stalled loop, not a benchmark: headless Chromium renders in software here,
+            // and the flood lasts at least 3 s.
+            assertThat(((Number) flood.get("frames")).intValue()).as("frames during the flood").isGreaterThan(30);
         }
     }
 
