@@ -193,6 +193,8 @@ class ViewerPageIT extends TwoDevGateways {
 
             send(sender, "big SPOILER ahead");
             send(sender, "no secrets here");
+            // the sender's own page first: should this fail, its state (ack, error) says whether the danmaku got through
+            awaitRendered(sender, "no secrets here");
             awaitRendered(watcher, "no secrets here");
             assertThat(renderedTexts(watcher)).doesNotContain("big SPOILER ahead");
             assertThat(((Number) watcher.script("return window.danmakuViewer.overlay.stats().blocked")).intValue())
