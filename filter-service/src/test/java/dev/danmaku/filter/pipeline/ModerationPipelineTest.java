@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,9 +46,12 @@ class ModerationPipelineTest {
     private static final TopicPartition RAW_1 = new TopicPartition("raw", 1);
 
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-    /** One producer per raw partition, as the pipeline asks for them; a new one after a discard. */
-    private final Map<TopicPartition, MockProducer<String, byte[]>> producers = new HashMap<>();
-    private final Map<TopicPartition, Integer> producersMade = new HashMap<>();
+    /**
+     * One producer per raw partition, as the pipeline asks for them; a new one after a discard. The
+     * pipeline opens several side by side, so these maps are written from several threads.
+     */
+    private final Map<TopicPartition, MockProducer<String, byte[]>> producers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Integer> producersMade = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ModerationPipeline pipeline;
 
