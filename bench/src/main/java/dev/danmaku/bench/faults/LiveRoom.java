@@ -68,7 +68,7 @@ final class LiveRoom implements AutoCloseable {
             return false;
         }
         history.sent(clientMsgId, sender, seq);
-        connection.socket.sendText(frame.toString(), true);
+        connection.sendText(frame.toString());
         return true;
     }
 
@@ -96,6 +96,8 @@ final class LiveRoom implements AutoCloseable {
         private volatile WebSocket socket;
         private volatile boolean joined;
         private volatile String lastSeen = "";
+        /** The JDK client takes one send at a time: each waits for the one before. */
+        private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
         Connection(int index, int gateway, String token) {
             this.index = index;
@@ -124,8 +126,14 @@ final class LiveRoom implements AutoCloseable {
                         if (!lastSeen.isEmpty()) {
                             join.put("resumeAfter", lastSeen);
                         }
-                        ws.sendText(frame.toString(), true);
+                        sendText(frame.toString());
                     });
+        }
+
+        synchronized void sendText(String text) {
+            WebSocket current = socket;
+            lastSend = lastSend.handle((ignored, failure) -> null)
+                    .thenCompose(ignored -> current.sendText(text, true));
         }
 
         private void reconnectLater() {
