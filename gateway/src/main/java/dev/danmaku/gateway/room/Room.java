@@ -118,10 +118,14 @@ public final class Room {
         broadcaster.after(delay, this::flush);
     }
 
-    /** Sends every pending danmaku now (before a recall or notice, so the room sees them in order). */
+    /**
+     * Sends every pending danmaku now (before a recall or notice, so the room sees them in order).
+     * Frames are handed to the lanes under the room's lock: a frame taken from the room before another
+     * is queued on every lane before it, whichever thread flushes.
+     */
     public void flush() {
         List<Danmaku> batch;
-        List<ClientSession[]> lanes;
+        int viewers;
         synchronized (this) {
             flushScheduled = false;
             lastFlushNanos = System.nanoTime();
@@ -134,36 +138,27 @@ public final class Room {
             for (Danmaku danmaku : batch) {
                 recent.remember(danmaku, now);
             }
-            lanes = snapshot();
+            viewers = write(snapshot(), new OutboundFrame(ServerFrame.newBuilder()
+                    .setBatch(Batch.newBuilder().addAllDanmaku(batch)).build()));
         }
         long now = System.currentTimeMillis();
         for (Danmaku danmaku : batch) {
             metrics.accepted(danmaku.getSentAtMs(), now);
         }
-        int viewers = write(lanes, new OutboundFrame(ServerFrame.newBuilder()
-                .setBatch(Batch.newBuilder().addAllDanmaku(batch)).build()));
         metrics.flushed(batch.size(), viewers);
     }
 
     /** Removes a recalled danmaku from what the room holds, and tells every viewer. */
-    public void recall(String msgId, ServerFrame recallFrame) {
-        List<ClientSession[]> lanes;
-        synchronized (this) {
-            pending.removeIf(d -> d.getMsgId().equals(msgId));
-            recent.forget(msgId);
-            lanes = snapshot();
-        }
-        write(lanes, new OutboundFrame(recallFrame));
+    public synchronized void recall(String msgId, ServerFrame recallFrame) {
+        pending.removeIf(d -> d.getMsgId().equals(msgId));
+        recent.forget(msgId);
+        write(snapshot(), new OutboundFrame(recallFrame));
     }
 
     /** A frame for everyone in the room right now (notice, presence), after what is pending. */
-    public void tell(ServerFrame frame) {
+    public synchronized void tell(ServerFrame frame) {
         flush();
-        List<ClientSession[]> lanes;
-        synchronized (this) {
-            lanes = snapshot();
-        }
-        write(lanes, new OutboundFrame(frame));
+        write(snapshot(), new OutboundFrame(frame));
     }
 
     /** Presence is pushed only when the count changed; returns whether it did. */
@@ -175,6 +170,7 @@ public final class Room {
         return true;
     }
 
+    /** Queues a frame on every lane that holds a viewer of the room; the caller holds the room's lock. */
     private int write(List<ClientSession[]> lanes, OutboundFrame frame) {
         int viewers = 0;
         for (int lane = 0; lane < lanes.size(); lane++) {
