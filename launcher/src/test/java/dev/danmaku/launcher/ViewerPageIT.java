@@ -192,8 +192,8 @@ class ViewerPageIT extends TwoDevGateways {
             assertThat(watcher.script("return localStorage.getItem('danmaku.viewer.blocked')").toString()).contains("spoiler");
 
             send(sender, "big SPOILER ahead");
-            // typed after the first was acked, as a person types: two Enters a few milliseconds apart lost the
-            // second send twice in ~12 runs (the page never sent it: no ack, no error) — an open question
+            // typed after the first was acked, as a person types. Open: a send from this page is now and then
+            // never seen by the other page (3 of ~14 runs; once the sender had no ack and no error for it)
             sender.awaitScript("return window.danmakuViewer.lastAck && window.danmakuViewer.lastAck.clientMsgId === 'c-1'");
             send(sender, "no secrets here");
             // the sender's own page first: should this fail, its state (ack, error) says whether the danmaku got through
@@ -217,6 +217,7 @@ class ViewerPageIT extends TwoDevGateways {
                     .doesNotContain("spoiler");
 
             send(sender, "a spoiler again, now shown");
+            awaitRendered(sender, "a spoiler again, now shown");
             awaitRendered(watcher, "a spoiler again, now shown");
 
             // Blocking the sender from the recent comments list takes their danmaku off the screen.
