@@ -330,8 +330,9 @@ class ViewerPageIT extends TwoDevGateways {
     private static AssertionError notDrawn(Browser browser, String text, Exception cause) {
         return new AssertionError("'" + text + "' was not drawn; page state: " + browser.script(
                 "const v = window.danmakuViewer; return JSON.stringify({state: v.state, lastAck: v.lastAck,"
-                        + " lastError: v.lastError, overlay: v.overlay && v.overlay.stats(), rendered: v.rendered.map(d => d.text)})"),
-                cause);
+                        + " lastError: v.lastError, lastClose: v.lastClose, textBox: document.getElementById('text').value,"
+                        + " overlay: v.overlay && v.overlay.stats(), rendered: v.rendered.map(d => d.text)})")
+                + "; in Kafka: " + DanmakuTrail.of(platform.kafkaBootstrapServers(), text), cause);
     }
 
     /** Waits until the overlay shows an element with exactly this text; returns its msgId. */

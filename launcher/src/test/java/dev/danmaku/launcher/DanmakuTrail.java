@@ -1,0 +1,83 @@
+package dev.danmaku.launcher;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Where a danmaku got to in Kafka, for a test that did not see it arrive: in which raw and filtered
+ * records its text appears, read committed and uncommitted, with each partition's end and stable offsets.
+ */
+final class DanmakuTrail {
+
+    private static final List<String> TOPICS = List.of("danmaku.raw.v1", "danmaku.filtered.v1");
+
+    private DanmakuTrail() {
+    }
+
+    static String of(String bootstrapServers, String text) {
+        StringBuilder trail = new StringBuilder();
+        try {
+            for (String isolation : List.of("read_uncommitted", "read_committed")) {
+                trail.append(isolation).append(": ").append(find(bootstrapServers, text, isolation)).append("; ");
+            }
+        } catch (RuntimeException e) {
+            trail.append("could not read Kafka: ").append(e);
+        }
+        return trail.toString();
+    }
+
+    private static String find(String bootstrapServers, String text, String isolation) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        List<String> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : TOPICS) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(5))
+                        .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(5));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && contains(record.value(), needle)) {
+                        found.add(record.topic() + "-" + record.partition() + "@" + record.offset());
+                    }
+                }
+            }
+            List<String> stuck = partitions.stream()
+                    .filter(p -> consumer.position(p) < ends.get(p))
+                    .map(p -> p + " at " + consumer.position(p) + " of " + ends.get(p)).toList();
+            return "found " + found + (stuck.isEmpty() ? "" : ", not read to the end: " + stuck);
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
