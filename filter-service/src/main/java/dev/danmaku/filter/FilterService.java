@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,6 +23,7 @@ import dev.danmaku.filter.admin.ModerationApi;
 import dev.danmaku.filter.admin.RoomEvents;
 import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.filter.pipeline.GroupFailover;
+import dev.danmaku.filter.pipeline.HangingTransactions;
 import dev.danmaku.filter.pipeline.ModerationPipeline;
 import dev.danmaku.filter.ratelimit.SendLimiter;
 import dev.danmaku.filter.rules.ControlLog;
@@ -35,6 +39,7 @@ import dev.danmaku.proto.v1.RuleKind;
 public final class FilterService implements AutoCloseable {
 
     public static final String CONSUMER_GROUP = "danmaku-filter";
+    private static final int HANGING_CHECK_SECONDS = 5;
     private static final Logger log = LoggerFactory.getLogger(FilterService.class);
 
     private final FilterConfig config;
@@ -44,15 +49,20 @@ public final class FilterService implements AutoCloseable {
     private final ModerationPipeline pipeline;
     private final Moderator dryRunModerator;
     private final String filteredTopic;
+    private final ScheduledExecutorService watchdog;
+    private final Admin watchdogAdmin;
 
     private FilterService(FilterConfig config, ControlLog controlLog, ControlWriter controlWriter,
-            KafkaProducer<String, byte[]> adminProducer, ModerationPipeline pipeline, String filteredTopic) {
+            KafkaProducer<String, byte[]> adminProducer, ModerationPipeline pipeline, String filteredTopic,
+            ScheduledExecutorService watchdog, Admin watchdogAdmin) {
         this.config = config;
         this.controlLog = controlLog;
         this.controlWriter = controlWriter;
         this.adminProducer = adminProducer;
         this.pipeline = pipeline;
         this.filteredTopic = filteredTopic;
+        this.watchdog = watchdog;
+        this.watchdogAdmin = watchdogAdmin;
         this.dryRunModerator = new Moderator(controlLog::current, new SendLimiter(config.limits()));
     }
 
@@ -90,7 +100,28 @@ public final class FilterService implements AutoCloseable {
             controlLog.close();
             throw e;
         }
-        return new FilterService(config, controlLog, writer, adminProducer, pipeline, clients.topics().filtered());
+        Admin watchdogAdmin = Admin.create(clients.adminProperties());
+        return new FilterService(config, controlLog, writer, adminProducer, pipeline, clients.topics().filtered(),
+                watchHangingTransactions(watchdogAdmin, clients, pipeline, meters), watchdogAdmin);
+    }
+
+    /**
+     * Every few seconds, aborts what hangs of this instance's transactions: on danmaku.filtered.v1 and
+     * on the partition of __consumer_offsets that holds this group's offsets.
+     */
+    private static ScheduledExecutorService watchHangingTransactions(Admin admin, KafkaClients clients,
+            ModerationPipeline pipeline, MeterRegistry meters) {
+        // twice the transaction timeout after its last write, the coordinator has surely aborted whatever it still knows of
+        HangingTransactions check = new HangingTransactions(HangingTransactions.through(admin, Duration.ofSeconds(5)),
+                clients.topics().filtered(), CONSUMER_GROUP, pipeline::ownedTransactionalIds,
+                2 * clients.transactionTimeoutMs(), System::currentTimeMillis, meters);
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "hanging-transactions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watchdog.scheduleWithFixedDelay(check, HANGING_CHECK_SECONDS, HANGING_CHECK_SECONDS, TimeUnit.SECONDS);
+        return watchdog;
     }
 
     /** {@code DANMAKU_FILTER_BLOCKED_WORDS} as global REJECT rules that every instance has from its own config. */
@@ -117,6 +148,8 @@ public final class FilterService implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdog.shutdownNow();
+        watchdogAdmin.close(Duration.ofSeconds(2));
         pipeline.close();
         controlLog.close();
         adminProducer.close(Duration.ofSeconds(5));

@@ -60,6 +60,15 @@ public final class KafkaClients {
         return new KafkaProducer<>(props);
     }
 
+    /** The transaction timeout of {@link #transactionalProducer}, unless the Kafka properties set one. */
+    public static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+
+    /** The transaction timeout the transactional producers use. */
+    public long transactionTimeoutMs() {
+        String configured = config.kafkaProperties().get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        return configured == null ? DEFAULT_TRANSACTION_TIMEOUT_MS : Long.parseLong(configured.strip());
+    }
+
     /**
      * A transactional producer for read-process-write stages. Whoever takes over a transactional id
      * fences the previous producer at once; the transaction timeout is only the backstop for an id
@@ -68,7 +77,7 @@ public final class KafkaClients {
     public KafkaProducer<String, byte[]> transactionalProducer(String clientId, String transactionalId) {
         return producer(clientId, Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000,
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                 // CONCURRENT_TRANSACTIONS retries stall sendOffsetsToTransaction for the whole backoff,
                 // and the backoff grows exponentially up to its maximum (1 s by default)

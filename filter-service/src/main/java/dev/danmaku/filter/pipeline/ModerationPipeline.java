@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
@@ -55,6 +56,7 @@ public final class ModerationPipeline extends PollLoop {
     /** Partitions another instance fenced this one out of: not reopened until a rebalance says they are ours. */
     private final Set<TopicPartition> fencedOut = new HashSet<>();
     private final AtomicInteger owned = new AtomicInteger();
+    private volatile Set<String> ownedTransactionalIds = Set.of();
     /** Verdicts of batches not committed yet, by partition and msgId: a batch judged again gets the same ones. */
     private final Map<TopicPartition, Map<String, JudgedDanmaku>> uncommitted = new HashMap<>();
     private final Counter judged;
@@ -160,10 +162,23 @@ public final class ModerationPipeline extends PollLoop {
     }
 
     private PartitionWriter writerOf(TopicPartition partition) {
-        PartitionWriter writer = writers.computeIfAbsent(partition,
-                p -> new PartitionWriter(p, () -> producers.apply(p)));
-        owned.set(writers.size());
+        PartitionWriter writer = writers.get(partition);
+        if (writer == null) {
+            writer = new PartitionWriter(partition, () -> producers.apply(partition));
+            writers.put(partition, writer);
+            ownedChanged();
+        }
         return writer;
+    }
+
+    private void ownedChanged() {
+        owned.set(writers.size());
+        ownedTransactionalIds = writers.keySet().stream().map(PartitionWriter::transactionalId).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The transactional ids of the raw partitions this instance writes now; read from any thread. */
+    public Set<String> ownedTransactionalIds() {
+        return ownedTransactionalIds;
     }
 
     private record Published(PartitionWriter writer, List<JudgedDanmaku> batch, int records, long firstOffset,
@@ -254,7 +269,7 @@ public final class ModerationPipeline extends PollLoop {
             uncommitted.remove(partition);
             fencedOut.remove(partition);
         }
-        owned.set(writers.size());
+        ownedChanged();
     }
 
     /** Runs inside poll(), between batches, so no transaction is open while partitions move. */

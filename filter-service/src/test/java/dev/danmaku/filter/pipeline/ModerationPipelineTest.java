@@ -246,11 +246,13 @@ class ModerationPipelineTest {
     }
 
     @Test
-    void aRevokedPartitionsProducerIsClosed() {
+    void aRevokedPartitionsProducerIsClosedAndItsTransactionalIdNoLongerOurs() {
+        assertThat(pipeline.ownedTransactionalIds()).containsExactlyInAnyOrder("danmaku-filter.raw.0", "danmaku-filter.raw.1");
         MockProducer<String, byte[]> first = producer(RAW_0);
         consumer.rebalance(List.of(RAW_1));
         assertThat(first.closed()).isTrue();
         assertThat(producer(RAW_1).closed()).isFalse();
+        assertThat(pipeline.ownedTransactionalIds()).containsExactly("danmaku-filter.raw.1");
     }
 
     @Test

@@ -1,0 +1,163 @@
+package dev.danmaku.filter.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+
+import dev.danmaku.filter.pipeline.HangingTransactions.OpenTransaction;
+
+class HangingTransactionsTest {
+
+    static final String FILTERED = "danmaku.filtered.v1";
+    static final String GROUP = "danmaku-filter";
+    static final String OURS = "danmaku-filter.danmaku.raw.v1.0";
+    static final TopicPartition FILTERED_0 = new TopicPartition(FILTERED, 0);
+    static final TopicPartition OFFSETS = new TopicPartition("__consumer_offsets", Utils.abs(GROUP.hashCode()) % 50);
+    static final long NOW = 1_000_000;
+    static final long STALE_AFTER = 20_000;
+
+    final FakeCluster cluster = new FakeCluster();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Set<String> owned = Set.of(OURS);
+    final HangingTransactions check = new HangingTransactions(cluster, FILTERED, GROUP, () -> owned, STALE_AFTER,
+            () -> NOW, meters);
+
+    @Test
+    void aStaleTransactionItsCoordinatorNoLongerCountsIsAbortedOnTheFilteredTopicAndTheGroupsOffsets() throws Exception {
+        OpenTransaction verdicts = cluster.open(FILTERED_0, 7, NOW - 30_000);
+        OpenTransaction offsets = cluster.open(OFFSETS, 7, NOW - 30_000);
+        cluster.ids.put(7L, OURS);
+        cluster.pending.put(OURS, Set.of()); // complete, as far as the coordinator knows
+
+        assertThat(check.abortHanging()).containsExactly(verdicts, offsets);
+        assertThat(cluster.aborted).containsExactly(verdicts, offsets);
+        assertThat(meters.counter("danmaku_filter_hanging_transactions_aborted_total").count()).isEqualTo(2);
+        assertThat(cluster.askedUnstable).contains(FILTERED_0, new TopicPartition(FILTERED, 5), OFFSETS).hasSize(7);
+    }
+
+    @Test
+    void aTransactionIdTheCoordinatorNoLongerKnowsIsHangingToo() throws Exception {
+        OpenTransaction verdicts = cluster.open(FILTERED_0, 7, NOW - 30_000);
+        cluster.ids.put(7L, OURS);
+
+        assertThat(check.abortHanging()).containsExactly(verdicts);
+    }
+
+    @Test
+    void aPartitionTheCoordinatorStillCountsIsLeftToItsMarkers() throws Exception {
+        cluster.open(FILTERED_0, 7, NOW - 30_000);
+        cluster.ids.put(7L, OURS);
+        cluster.pending.put(OURS, Set.of(FILTERED_0));
+
+        assertThat(check.abortHanging()).isEmpty();
+        assertThat(cluster.aborted).isEmpty();
+    }
+
+    @Test
+    void aRecentTransactionIsNotStale() throws Exception {
+        cluster.open(FILTERED_0, 7, NOW - 5_000);
+        cluster.ids.put(7L, OURS);
+        cluster.pending.put(OURS, Set.of());
+
+        assertThat(check.abortHanging()).isEmpty();
+    }
+
+    @Test
+    void anotherInstancesOrAnotherApplicationsTransactionIsNotTouched() throws Exception {
+        cluster.open(FILTERED_0, 7, NOW - 30_000);
+        cluster.open(OFFSETS, 8, NOW - 30_000);
+        cluster.ids.put(7L, "danmaku-filter.danmaku.raw.v1.3"); // a partition this instance does not own
+        cluster.pending.put("danmaku-filter.danmaku.raw.v1.3", Set.of());
+        // producer 8: an id no coordinator knows
+
+        assertThat(check.abortHanging()).isEmpty();
+    }
+
+    @Test
+    void anInstanceThatOwnsNothingAsksNothing() throws Exception {
+        owned = Set.of();
+        cluster.open(FILTERED_0, 7, NOW - 30_000);
+
+        assertThat(check.abortHanging()).isEmpty();
+        assertThat(cluster.askedUnstable).isEmpty();
+    }
+
+    @Test
+    void unreachableBrokersAreTriedAgainNextTime() {
+        cluster.down = true;
+        check.run(); // does not throw
+        cluster.down = false;
+        OpenTransaction verdicts = cluster.open(FILTERED_0, 7, NOW - 30_000);
+        cluster.ids.put(7L, OURS);
+        check.run();
+        assertThat(cluster.aborted).containsExactly(verdicts);
+    }
+
+    /** Kafka as the admin client would describe it; a partition is unstable while a transaction is open on it. */
+    static final class FakeCluster implements HangingTransactions.Cluster {
+        final List<OpenTransaction> open = new ArrayList<>();
+        final Map<Long, String> ids = new HashMap<>();
+        final Map<String, Set<TopicPartition>> pending = new HashMap<>();
+        final List<OpenTransaction> aborted = new ArrayList<>();
+        final List<TopicPartition> askedUnstable = new ArrayList<>();
+        boolean down;
+
+        OpenTransaction open(TopicPartition partition, long producerId, long lastWrittenMs) {
+            OpenTransaction transaction = new OpenTransaction(partition, producerId, (short) 3, 1, 100, lastWrittenMs);
+            open.add(transaction);
+            return transaction;
+        }
+
+        @Override
+        public int partitionCount(String topic) {
+            failIfDown();
+            return topic.equals(FILTERED) ? 6 : 50;
+        }
+
+        @Override
+        public List<TopicPartition> unstable(List<TopicPartition> partitions) {
+            failIfDown();
+            askedUnstable.addAll(partitions);
+            return partitions.stream().filter(p -> open.stream().anyMatch(t -> t.partition().equals(p))).toList();
+        }
+
+        @Override
+        public List<OpenTransaction> openTransactions(List<TopicPartition> partitions) {
+            return open.stream().filter(t -> partitions.contains(t.partition())).toList();
+        }
+
+        @Override
+        public Map<Long, String> transactionalIds(Set<Long> producerIds) {
+            Map<Long, String> known = new HashMap<>(ids);
+            known.keySet().retainAll(producerIds);
+            return known;
+        }
+
+        @Override
+        public Optional<Set<TopicPartition>> pendingPartitions(String transactionalId) {
+            return Optional.ofNullable(pending.get(transactionalId));
+        }
+
+        @Override
+        public void abort(OpenTransaction transaction) {
+            aborted.add(transaction);
+            open.remove(transaction);
+        }
+
+        private void failIfDown() {
+            if (down) {
+                throw new org.apache.kafka.common.errors.TimeoutException("no broker");
+            }
+        }
+    }
+}
