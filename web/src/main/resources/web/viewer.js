@@ -17,6 +17,7 @@
  *             blocked, hidden-away and recalled danmaku never appear here
  *   recalled  [msgId] recalled by moderators
  *   lastAck, lastError, lastClose   the last ack / error frame / socket close ({code, reason})
+ *   sendRetries  sends made again after an `unavailable` answer (same clientMsgId)
  *   settings  {opacity, density, speed, fontScale, hidden}: the overlay's current display settings
  *   blocked   {words: [...], users: [...], types: [SCROLL|TOP|BOTTOM|COLOR...]}: this browser's block lists
  *   overlay   the overlay.js object (stats(), settings(), pause(), ...)
@@ -41,6 +42,10 @@ const BLOCKED_KEY = 'danmaku.viewer.blocked';
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 15000;
 const PING_EVERY_MS = 25000;
+// a send the server could not answer in time (`unavailable`) goes again with the same clientMsgId, which
+// the server never publishes twice: after 1, 2, 4 and 8 s
+const SEND_RETRIES = 4;
+const SEND_RETRY_FIRST_MS = 1000;
 
 const RECENT_SHOWN = 10; // of the backlog in `joined`, only this many are replayed
 const RECENT_STAGGER_MS = 400;
@@ -99,7 +104,7 @@ const ui = {
 
 const view = {
   state: 'connecting', joined: false, canSend: false, room: '', user: '', online: 0,
-  rendered: [], recalled: [], lastAck: null, lastError: null, lastClose: null,
+  rendered: [], recalled: [], lastAck: null, lastError: null, lastClose: null, sendRetries: 0,
   settings: null, blocked: { words: [], users: [], types: [] }, overlay: null,
 };
 window.danmakuViewer = view;
@@ -339,6 +344,7 @@ async function connect() {
 /** Forgets the current socket without triggering a reconnect. */
 function dropSocket() {
   stopPing();
+  abandonPendingSends();
   const ws = conn.ws;
   conn.ws = null;
   view.joined = false;
@@ -456,6 +462,7 @@ function onJoined(joined) {
   replayBacklog(take(joined.recent || []));
   startPing();
   autosendOnce();
+  offerUnconfirmed();
 }
 
 function onBatch(batch) {
@@ -475,12 +482,43 @@ function take(list) {
   return fresh;
 }
 
-const pending = new Map(); // clientMsgId → text, to give refused text back
+const pending = new Map(); // clientMsgId → { text, frame, retries, timer }: sends not answered yet
+let unconfirmed = []; // texts of sends a dropped connection left unanswered
+
+function forgetPending(clientMsgId) {
+  const sent = pending.get(clientMsgId);
+  if (sent) clearTimeout(sent.timer);
+  pending.delete(clientMsgId);
+  return sent;
+}
+
+/**
+ * A new connection is a new session, which cannot tell a retry from a new send: rather than risk
+ * showing a danmaku twice, what the old one left unanswered goes back to the sender.
+ */
+function abandonPendingSends() {
+  for (const sent of pending.values()) {
+    clearTimeout(sent.timer);
+    unconfirmed.push(sent.text);
+  }
+  pending.clear();
+}
+
+function offerUnconfirmed() {
+  if (!unconfirmed.length) return;
+  if (!ui.text.value) {
+    ui.text.value = unconfirmed[unconfirmed.length - 1];
+    updateControls();
+  }
+  const what = unconfirmed.length === 1 ? 'A danmaku was' : `${unconfirmed.length} danmaku were`;
+  showMessage(`${what} not confirmed before the connection dropped: if it did not appear, send it again.`, 'warn', 'send');
+  unconfirmed = [];
+}
 
 function onAck(ack) {
   view.lastAck = ack;
-  const text = pending.get(ack.clientMsgId);
-  pending.delete(ack.clientMsgId);
+  const sent = forgetPending(ack.clientMsgId);
+  const text = sent && sent.text;
   if (ack.verdict === 'REJECTED') {
     const why = REASON_TEXT[ack.reason];
     showMessage(`Refused: ${ack.reason}${why ? ` (${why})` : ''}`, 'error', 'send');
@@ -497,7 +535,22 @@ function onAck(ack) {
 
 function onError(error) {
   view.lastError = error;
-  if (error.clientMsgId) pending.delete(error.clientMsgId);
+  const sent = error.clientMsgId ? pending.get(error.clientMsgId) : undefined;
+  if (sent && error.code === 'unavailable' && sent.retries < SEND_RETRIES) {
+    const delay = SEND_RETRY_FIRST_MS * 2 ** sent.retries;
+    sent.retries++;
+    view.sendRetries++;
+    showMessage(`Not answered yet; sending again in ${Math.round(delay / 1000)} s…`, 'warn', 'send');
+    sent.timer = setTimeout(() => sendFrame({ send: sent.frame }), delay);
+    return;
+  }
+  if (sent) {
+    forgetPending(error.clientMsgId);
+    if (error.code === 'unavailable' && !ui.text.value) {
+      ui.text.value = sent.text;
+      updateControls();
+    }
+  }
   const about = error.clientMsgId ? 'send' : '';
   showMessage(`Error: ${error.message || error.code}${error.code ? ` [${error.code}]` : ''}`, 'error', about);
 }
@@ -524,8 +577,8 @@ function sendDanmaku() {
     send.videoOffsetMs = String(Math.round(ui.video.currentTime * 1000));
   }
   if (!sendFrame({ send })) return false;
-  pending.set(clientMsgId, text);
-  if (pending.size > 100) pending.delete(pending.keys().next().value);
+  pending.set(clientMsgId, { text, frame: send, retries: 0, timer: 0 });
+  if (pending.size > 100) forgetPending(pending.keys().next().value);
   ui.text.value = '';
   updateControls();
   return true;

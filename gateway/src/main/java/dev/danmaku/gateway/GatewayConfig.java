@@ -31,7 +31,8 @@ public record GatewayConfig(
             int maxConnectionsPerAddress,
             Duration handshakeTimeout,
             Duration joinTimeout,
-            Duration pingInterval) {
+            Duration pingInterval,
+            Duration answerTimeout) {
     }
 
     /** How rooms fan danmaku out and how long they remember them. */
@@ -73,6 +74,9 @@ public record GatewayConfig(
             "Time a new WebSocket has to send its first join; otherwise closed with 4008");
     public static final Setting PING_INTERVAL = Setting.of("DANMAKU_GATEWAY_PING_INTERVAL_MS", "25000",
             "Server ping interval; a viewer that sends nothing (not even a pong) for two intervals is closed");
+    public static final Setting ANSWER_TIMEOUT = Setting.of("DANMAKU_GATEWAY_ANSWER_TIMEOUT_MS", "5000",
+            "Time a send waits for its verdict before the sender is told `unavailable` (retryable: a retry with the"
+                    + " same clientMsgId is shown once; the ack still follows if the verdict comes later)");
     public static final Setting FLUSH_WINDOW = Setting.of("DANMAKU_GATEWAY_FLUSH_WINDOW_MS", "50",
             "Under load, a room's danmaku are coalesced into one batch frame for at most this long;"
                     + " an idle room's first danmaku goes out at once");
@@ -93,7 +97,7 @@ public record GatewayConfig(
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
             PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
-            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, FLUSH_WINDOW,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
 
@@ -119,6 +123,7 @@ public record GatewayConfig(
         atLeast(HANDSHAKE_TIMEOUT, limits.handshakeTimeout().toMillis(), 100);
         atLeast(JOIN_TIMEOUT, limits.joinTimeout().toMillis(), 100);
         atLeast(PING_INTERVAL, limits.pingInterval().toMillis(), 100);
+        atLeast(ANSWER_TIMEOUT, limits.answerTimeout().toMillis(), 100);
         atLeast(FLUSH_WINDOW, broadcast.flushWindow().toMillis(), 0);
         atLeast(OUTBOUND_QUEUE_BYTES, broadcast.outboundQueueBytes(), 4096);
         atLeast(SLOW_VIEWER_TIMEOUT, broadcast.slowViewerTimeout().toMillis(), 0);
@@ -152,7 +157,8 @@ public record GatewayConfig(
                         values.integer(MAX_CONNECTIONS_PER_ADDRESS),
                         Duration.ofMillis(values.longValue(HANDSHAKE_TIMEOUT)),
                         Duration.ofMillis(values.longValue(JOIN_TIMEOUT)),
-                        Duration.ofMillis(values.longValue(PING_INTERVAL))),
+                        Duration.ofMillis(values.longValue(PING_INTERVAL)),
+                        Duration.ofMillis(values.longValue(ANSWER_TIMEOUT))),
                 new Broadcast(
                         Duration.ofMillis(values.longValue(FLUSH_WINDOW)),
                         values.integer(OUTBOUND_QUEUE_BYTES),

@@ -1,6 +1,8 @@
 package dev.danmaku.gateway;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -9,8 +11,12 @@ import java.util.function.UnaryOperator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
@@ -23,6 +29,7 @@ import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.Join;
 import dev.danmaku.proto.v1.JudgedDanmaku;
+import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.Recall;
 import dev.danmaku.proto.v1.RoomEvent;
 import dev.danmaku.proto.v1.Send;
@@ -44,6 +51,8 @@ final class GatewayFixture implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final KafkaProducer<String, byte[]> filtered;
     private final String filteredTopic;
+    private final KafkaConsumer<String, byte[]> raw;
+    private final List<RawDanmaku> rawSeen = new ArrayList<>();
 
     GatewayFixture(KafkaCluster kafka, int partitions) {
         common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
@@ -55,6 +64,11 @@ final class GatewayFixture implements AutoCloseable {
         clients.createMissingTopics(Duration.ofSeconds(30));
         filtered = clients.producer("test-filter", Map.of());
         filteredTopic = clients.topics().filtered();
+        raw = clients.consumer("test-filter-raw", null, Map.of());
+        List<TopicPartition> rawPartitions = raw.partitionsFor(clients.topics().raw()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        raw.assign(rawPartitions);
+        raw.seekToBeginning(rawPartitions);
     }
 
     /** A running gateway with the default settings changed by {@code adjust}. */
@@ -115,6 +129,27 @@ final class GatewayFixture implements AutoCloseable {
         return danmaku;
     }
 
+    /** What gateways published to danmaku.raw.v1 for the room so far, oldest first. */
+    List<RawDanmaku> published(String room) {
+        synchronized (raw) {
+            for (ConsumerRecord<String, byte[]> record : raw.poll(Duration.ofMillis(500))) {
+                try {
+                    rawSeen.add(RawDanmaku.parseFrom(record.value()));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new AssertionError("a gateway published an undecodable record", e);
+                }
+            }
+            return rawSeen.stream().filter(r -> r.getDanmaku().getRoomId().equals(room)).toList();
+        }
+    }
+
+    /** Publishes the verdict of a danmaku a gateway published, as the filter would, so its sender is acked. */
+    void judge(RawDanmaku sent, Verdict verdict) {
+        filtered.send(new ProducerRecord<>(filteredTopic, sent.getDanmaku().getRoomId(), RoomEvent.newBuilder()
+                .setDanmaku(JudgedDanmaku.newBuilder().setDanmaku(sent.getDanmaku()).setOrigin(sent.getOrigin())
+                        .setVerdict(verdict)).build().toByteArray()));
+    }
+
     void notice(String room, String text) {
         filtered.send(new ProducerRecord<>(filteredTopic, room, RoomEvent.newBuilder()
                 .setNotice(dev.danmaku.proto.v1.RoomNotice.newBuilder().setRoomId(room)
@@ -148,6 +183,7 @@ final class GatewayFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        raw.close();
         filtered.close();
     }
 }

@@ -45,7 +45,7 @@ class GatewayLimitsIT {
     private static GatewayConfig.Limits limits(GatewayConfig config, int maxFrameBytes, double rate, int burst,
             int maxConnections, int perAddress, Duration handshake, Duration join, Duration ping) {
         return new GatewayConfig.Limits(maxFrameBytes, config.limits().maxTextLength(), rate, burst, maxConnections,
-                perAddress, handshake, join, ping);
+                perAddress, handshake, join, ping, config.limits().answerTimeout());
     }
 
     @Test

@@ -68,7 +68,7 @@ class GatewayProtocolIT {
         GatewayConfig.Limits limits = defaults.limits();
         return defaults.withLimits(new GatewayConfig.Limits(limits.maxFrameBytes(), 10, limits.sendRatePerSecond(),
                 limits.sendBurst(), limits.maxConnections(), limits.maxConnectionsPerAddress(),
-                limits.handshakeTimeout(), limits.joinTimeout(), limits.pingInterval()));
+                limits.handshakeTimeout(), limits.joinTimeout(), limits.pingInterval(), limits.answerTimeout()));
     }
 
     private static HttpServer serve(Gateway target) {

@@ -182,7 +182,7 @@ public final class FilteredFeed extends PollLoop {
             }
         }
         if (mine) {
-            registry.session(judged.getOrigin().getSessionId()).ifPresent(session -> session.send(
+            registry.session(judged.getOrigin().getSessionId()).ifPresent(session -> session.acknowledge(
                     ServerFrame.newBuilder().setAck(ackFor(judged)).build()));
         }
     }

@@ -37,6 +37,7 @@ public final class ClientSession {
     private final SessionMetrics metrics;
     private final Outbox outbox;
     private final SendRate sendRate;
+    private final SendLedger sends;
     private final long connectedAtNanos = System.nanoTime();
     private final WebSocketCallback<Object> onWritten = new OnWritten();
 
@@ -47,7 +48,7 @@ public final class ClientSession {
     private volatile long lastPingNanos;
 
     public ClientSession(String id, WebSocketChannel channel, WireFormat format, String address, int lane,
-            SessionMetrics metrics, int queueLimitBytes, long slowViewerNanos, SendRate sendRate) {
+            SessionMetrics metrics, int queueLimitBytes, long slowViewerNanos, SendRate sendRate, long answerTimeoutNanos) {
         this.id = id;
         this.channel = channel;
         this.format = format;
@@ -56,6 +57,7 @@ public final class ClientSession {
         this.metrics = metrics;
         this.outbox = new Outbox(new SocketTransport(), this::afterOnIoThread, metrics, queueLimitBytes, slowViewerNanos);
         this.sendRate = sendRate;
+        this.sends = new SendLedger(this::afterOnIoThread, answerTimeoutNanos, this::unanswered);
     }
 
     public String id() {
@@ -98,6 +100,24 @@ public final class ClientSession {
 
     public SendRate sendRate() {
         return sendRate;
+    }
+
+    /** This viewer's sends until each is answered. */
+    SendLedger sends() {
+        return sends;
+    }
+
+    /** The verdict of one of this viewer's sends: the ack is its answer, now and to any retry. */
+    public void acknowledge(ServerFrame ack) {
+        sends.answered(ack.getAck().getClientMsgId(), ack);
+        send(ack);
+    }
+
+    private void unanswered(String clientMsgId) {
+        metrics.unanswered();
+        send(ServerFrame.newBuilder().setError(dev.danmaku.proto.v1.Error.newBuilder().setCode("unavailable")
+                .setMessage("no verdict yet: send it again with the same clientMsgId (it is shown once)")
+                .setClientMsgId(clientMsgId)).build());
     }
 
     /** Null until joined. */
@@ -162,12 +182,14 @@ public final class ClientSession {
 
     /** Drops a dead connection without a closing handshake nobody would answer. */
     public void abort() {
+        sends.clear();
         outbox.shut();
         IoUtils.safeClose(channel);
     }
 
     /** Sends a close frame with the code of DESIGN §4 and closes the connection. */
     public void close(int code, String reason) {
+        sends.clear();
         if (outbox.shut() && channel.isOpen()) {
             WebSockets.sendClose(code, reason, channel, new WebSocketCallback<>() {
                 @Override

@@ -96,7 +96,8 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 WireFormat.forSubprotocol(channel.getSubProtocol()), addressOf(channel),
                 (int) (id % config.broadcast().threads()), metrics, config.broadcast().outboundQueueBytes(),
                 config.broadcast().slowViewerTimeout().toNanos(),
-                new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()));
+                new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()),
+                limits.answerTimeout().toNanos());
         String origin = exchange.getRequestHeader("Origin");
         if (!config.originAllowed(origin)) {
             refuse(session, CLOSE_ORIGIN_NOT_ALLOWED, "origin_not_allowed", "origin " + origin + " may not open /ws");
@@ -311,13 +312,29 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 reply("bad_request", "fontSize: 0 (default) to 128", clientMsgId);
                 return;
             }
-            if (!session.sendRate().tryAcquire(System.nanoTime())) {
-                refusal(clientMsgId, Reason.RATE_LIMITED);
-                return;
+            SendLedger sends = session.sends();
+            String msgId;
+            switch (sends.admit(clientMsgId)) {
+                case ANSWERED -> {
+                    session.send(sends.ackOf(clientMsgId));
+                    return;
+                }
+                case WAIT -> {
+                    return; // its first copy is still being judged: the ack, or unavailable, follows
+                }
+                case REPUBLISH -> msgId = sends.msgIdOf(clientMsgId);
+                default -> {
+                    if (!session.sendRate().tryAcquire(System.nanoTime())) {
+                        refusal(clientMsgId, Reason.RATE_LIMITED);
+                        return;
+                    }
+                    msgId = msgIds.generate().toString();
+                }
             }
+            sends.publishing(clientMsgId, msgId);
             Identity identity = session.identity();
             Danmaku danmaku = Danmaku.newBuilder()
-                    .setMsgId(msgIds.generate().toString())
+                    .setMsgId(msgId)
                     .setRoomId(room.id())
                     .setUserId(identity.userId())
                     .setUserName(identity.name())
@@ -337,6 +354,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                             .addAllRoles(identity.roles()))
                     .build();
             publisher.publish(raw, failure -> {
+                sends.refused(clientMsgId);
                 log.warn("Could not publish danmaku {} of room {}: {}", danmaku.getMsgId(), room.id(), failure.getMessage());
                 reply("unavailable", "the danmaku could not be delivered; try again", clientMsgId);
             });

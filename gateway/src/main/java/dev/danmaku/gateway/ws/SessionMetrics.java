@@ -16,6 +16,7 @@ public final class SessionMetrics {
     private final Counter batchesDropped;
     private final Counter slowViewersClosed;
     private final Counter writeFailures;
+    private final Counter unanswered;
 
     public SessionMetrics(MeterRegistry registry, String gatewayId) {
         this.registry = registry;
@@ -27,6 +28,7 @@ public final class SessionMetrics {
         this.batchesDropped = registry.counter("danmaku_gateway_batches_dropped_total", tags);
         this.slowViewersClosed = registry.counter("danmaku_gateway_slow_viewers_closed_total", tags);
         this.writeFailures = registry.counter("danmaku_gateway_write_failures_total", tags);
+        this.unanswered = registry.counter("danmaku_gateway_sends_unanswered_total", tags);
     }
 
     void frameOut(int bytes) {
@@ -41,6 +43,11 @@ public final class SessionMetrics {
 
     void batchDropped() {
         batchesDropped.increment();
+    }
+
+    /** A send whose verdict did not come within the answer timeout (told `unavailable`). */
+    void unanswered() {
+        unanswered.increment();
     }
 
     void slowViewerClosed() {
