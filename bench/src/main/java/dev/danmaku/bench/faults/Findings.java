@@ -77,6 +77,9 @@ record Findings(
                 late++;
             }
             answerKinds.merge(answer.error() != null ? "error " + answer.error() : answer.verdict(), 1, Integer::sum);
+        }
+        // an ack that follows an `unavailable` still promises the danmaku to every viewer
+        for (History.Answer answer : history.answers()) {
             if ("ACCEPTED".equals(answer.verdict())) {
                 accepted.add(answer.msgId());
             }

@@ -100,4 +100,18 @@ class FindingsTest {
         assertThat(f.answeredLate()).isEqualTo(2);
         assertThat(f.answers()).containsEntry("ACCEPTED", 1).containsEntry("error unavailable", 1);
     }
+
+    @Test
+    void aDanmakuAckedAfterAnUnavailableIsStillOwedToEveryViewer() {
+        at(0);
+        history.sent("s0-0", 0, 0);
+        at(5_000);
+        history.refused("s0-0", "unavailable");
+        at(7_000);
+        history.acked("s0-0", "m0", "ACCEPTED");
+        Findings f = findings(List.of());
+        assertThat(f.answeredWithin5s()).as("the unavailable was its answer in time").isEqualTo(1);
+        assertThat(f.lost()).as("never delivered").isEqualTo(1);
+        assertThat(f.archiveMissing()).isEqualTo(1);
+    }
 }
