@@ -462,7 +462,7 @@ function onJoined(joined) {
   replayBacklog(take(joined.recent || []));
   startPing();
   autosendOnce();
-  offerUnconfirmed();
+  resendUnconfirmed();
 }
 
 function onBatch(batch) {
@@ -482,8 +482,8 @@ function take(list) {
   return fresh;
 }
 
-const pending = new Map(); // clientMsgId → { text, frame, retries, timer }: sends not answered yet
-let unconfirmed = []; // texts of sends a dropped connection left unanswered
+const pending = new Map(); // clientMsgId → { text, frame, retries, timer, room, user }: sends not answered yet
+let unconfirmed = []; // sends a dropped connection left unanswered
 
 function forgetPending(clientMsgId) {
   const sent = pending.get(clientMsgId);
@@ -492,27 +492,25 @@ function forgetPending(clientMsgId) {
   return sent;
 }
 
-/**
- * A new connection is a new session, which cannot tell a retry from a new send: rather than risk
- * showing a danmaku twice, what the old one left unanswered goes back to the sender.
- */
+/** The connection dropped: what it left unanswered is sent again, as a retry, once the next one has joined. */
 function abandonPendingSends() {
   for (const sent of pending.values()) {
     clearTimeout(sent.timer);
-    unconfirmed.push(sent.text);
+    unconfirmed.push(sent);
   }
   pending.clear();
 }
 
-function offerUnconfirmed() {
-  if (!unconfirmed.length) return;
-  if (!ui.text.value) {
-    ui.text.value = unconfirmed[unconfirmed.length - 1];
-    updateControls();
-  }
-  const what = unconfirmed.length === 1 ? 'A danmaku was' : `${unconfirmed.length} danmaku were`;
-  showMessage(`${what} not confirmed before the connection dropped: if it did not appear, send it again.`, 'warn', 'send');
+function resendUnconfirmed() {
+  const again = unconfirmed;
   unconfirmed = [];
+  for (const sent of again) {
+    if (sent.room !== view.room || sent.user !== view.user) continue; // said elsewhere, or as somebody else
+    sent.frame.retry = true; // the filter answers a retry of a send it judged with that verdict, never shows it twice
+    sent.retries = 0;
+    pending.set(sent.frame.clientMsgId, sent);
+    sendFrame({ send: sent.frame });
+  }
 }
 
 function onAck(ack) {
@@ -541,6 +539,7 @@ function onError(error) {
     sent.retries++;
     view.sendRetries++;
     showMessage(`Not answered yet; sending again in ${Math.round(delay / 1000)} s…`, 'warn', 'send');
+    sent.frame.retry = true;
     sent.timer = setTimeout(() => sendFrame({ send: sent.frame }), delay);
     return;
   }
@@ -558,6 +557,8 @@ function onError(error) {
 // ---------------------------------------------------------------- controls
 
 let clientSeq = 0;
+// clientMsgIds are unique to this page load, so a retry is never taken for another send of this user
+const PAGE_ID = Math.random().toString(36).slice(2, 10);
 
 /** `<input type=color>` gives #rrggbb. 0 would mean "white" to the gateway, so pure black is sent as 1. */
 function colorValue() {
@@ -571,13 +572,13 @@ function sendDanmaku() {
     showMessage(`Too long: at most ${MAX_TEXT} characters.`, 'error', 'send');
     return false;
   }
-  const clientMsgId = `c-${++clientSeq}`;
+  const clientMsgId = `${PAGE_ID}-${++clientSeq}`;
   const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: Number(ui.size.value) || 0 };
   if (!ui.video.hidden && ui.video.currentTime > 0) {
     send.videoOffsetMs = String(Math.round(ui.video.currentTime * 1000));
   }
   if (!sendFrame({ send })) return false;
-  pending.set(clientMsgId, { text, frame: send, retries: 0, timer: 0 });
+  pending.set(clientMsgId, { text, frame: send, retries: 0, timer: 0, room: view.room, user: view.user });
   if (pending.size > 100) forgetPending(pending.keys().next().value);
   ui.text.value = '';
   updateControls();

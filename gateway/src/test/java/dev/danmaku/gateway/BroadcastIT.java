@@ -177,6 +177,24 @@ class BroadcastIT {
     }
 
     @Test
+    void aDanmakuJudgedTwiceIsShownOnce() {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-twice", c -> c);
+             ViewerClient viewer = GatewayFixture.joined(gateway.url(), room, "")) {
+            // the same msgId twice in one flush window, then again once it was shown, then a new one
+            fixture.accept(room, room + "-1", "once");
+            fixture.accept(room, room + "-1", "once");
+            fixture.flush();
+            await().atMost(WAIT).until(() -> viewer.danmaku().size() == 1);
+            fixture.accept(room, room + "-1", "once");
+            fixture.accept(room, room + "-2", "next");
+            fixture.flush();
+            await().atMost(WAIT).until(() -> viewer.danmaku().stream().anyMatch(d -> d.getMsgId().equals(room + "-2")));
+            assertThat(viewer.danmaku()).extracting(Danmaku::getMsgId).containsExactly(room + "-1", room + "-2");
+        }
+    }
+
+    @Test
     void aRoomNoticeReachesEveryViewerAfterWhatCameBefore() {
         String room = GatewayFixture.room();
         try (var gateway = fixture.start("gw-notice", c -> c);

@@ -241,8 +241,12 @@ public final class ArchiveIngest extends PollLoop {
                     continue;
                 }
                 switch (event.getEventCase()) {
-                    case DANMAKU -> verdicts.add(new ArchiveStore.Incoming(event.getDanmaku(), record.partition(),
-                            record.offset()));
+                    case DANMAKU -> {
+                        // a retry's repeat of a verdict archived with its first send
+                        if (!event.getDanmaku().getRepeat()) {
+                            verdicts.add(new ArchiveStore.Incoming(event.getDanmaku(), record.partition(), record.offset()));
+                        }
+                    }
                     case RECALL -> recalls.add(new ArchiveStore.RecallMark(event.getRecall().getMsgId(), record.timestamp()));
                     default -> {
                         // notices are not archived

@@ -57,12 +57,15 @@ public final class ModerationPipeline extends PollLoop {
     private final Set<TopicPartition> fencedOut = new HashSet<>();
     private final AtomicInteger owned = new AtomicInteger();
     private volatile Set<String> ownedTransactionalIds = Set.of();
-    /** Verdicts of batches not committed yet, by partition and msgId: a batch judged again gets the same ones. */
-    private final Map<TopicPartition, Map<String, JudgedDanmaku>> uncommitted = new HashMap<>();
+    /** Verdicts of batches not committed yet, by partition and offset: a batch judged again gets the same ones. */
+    private final Map<TopicPartition, Map<Long, JudgedDanmaku>> uncommitted = new HashMap<>();
+    /** Committed verdicts of recent sends, by partition, for retries of them. */
+    private final Map<TopicPartition, SentBefore> sentBefore = new HashMap<>();
     private final Counter judged;
     private final Counter undecodable;
     private final Counter aborted;
     private final Counter fenced;
+    private final Counter repeated;
     private final VerdictCounters verdicts;
     private final Timer commitLatency;
     private final Timer processingLatency;
@@ -87,6 +90,7 @@ public final class ModerationPipeline extends PollLoop {
         this.undecodable = meters.counter("danmaku_filter_undecodable_records_total");
         this.aborted = meters.counter("danmaku_filter_transactions_aborted_total");
         this.fenced = meters.counter("danmaku_filter_partitions_fenced_total");
+        this.repeated = meters.counter("danmaku_filter_retries_repeated_total");
         meters.gauge("danmaku_filter_partitions_owned", owned);
         this.verdicts = new VerdictCounters(meters);
         this.commitLatency = Timer.builder("danmaku_filter_transaction_commit_seconds")
@@ -185,9 +189,15 @@ public final class ModerationPipeline extends PollLoop {
             PartitionWriter.Outcome outcome) {
     }
 
-    /** Judges a partition's records, reusing the verdicts of an aborted attempt; undecodable records are skipped. */
+    /**
+     * Judges a partition's records, reusing the verdicts of an aborted attempt; a retry of a send judged
+     * before gets that send's verdict again; undecodable records are skipped.
+     */
     private List<JudgedDanmaku> judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
-        Map<String, JudgedDanmaku> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
+        Map<Long, JudgedDanmaku> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
+        SentBefore committed = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
+        Map<String, JudgedDanmaku> firstsInBatch = new HashMap<>();
+        long nowMs = System.currentTimeMillis();
         List<JudgedDanmaku> batch = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             RawDanmaku raw;
@@ -198,7 +208,18 @@ public final class ModerationPipeline extends PollLoop {
                 log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;
             }
-            batch.add(earlier.computeIfAbsent(raw.getDanmaku().getMsgId(), id -> moderator.judge(raw)));
+            JudgedDanmaku verdict = earlier.get(record.offset());
+            if (verdict == null) {
+                String key = SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId());
+                JudgedDanmaku first = raw.getOrigin().getRetry()
+                        ? firstsInBatch.getOrDefault(key, committed.firstOf(raw, nowMs)) : null;
+                verdict = first != null ? SentBefore.repeatOf(first, raw) : moderator.judge(raw);
+                earlier.put(record.offset(), verdict);
+                if (first == null && !raw.getOrigin().getClientMsgId().isEmpty()) {
+                    firstsInBatch.putIfAbsent(key, verdict);
+                }
+            }
+            batch.add(verdict);
         }
         return batch;
     }
@@ -210,7 +231,13 @@ public final class ModerationPipeline extends PollLoop {
                 uncommitted.remove(partition);
                 judged.increment(published.records());
                 long nowMs = System.currentTimeMillis();
+                SentBefore sent = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
                 for (JudgedDanmaku verdict : published.batch()) {
+                    sent.remember(verdict, nowMs);
+                    if (verdict.getRepeat()) {
+                        repeated.increment();
+                        continue;
+                    }
                     verdicts.count(verdict);
                     long sentAtMs = verdict.getDanmaku().getSentAtMs();
                     if (sentAtMs > 0 && sentAtMs <= nowMs) {
@@ -267,6 +294,7 @@ public final class ModerationPipeline extends PollLoop {
                 writer.close();
             }
             uncommitted.remove(partition);
+            sentBefore.remove(partition);
             fencedOut.remove(partition);
         }
         ownedChanged();

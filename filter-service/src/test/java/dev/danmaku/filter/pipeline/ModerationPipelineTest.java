@@ -3,6 +3,7 @@ package dev.danmaku.filter.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import dev.danmaku.filter.rules.RuleSet;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.KeywordRule;
+import dev.danmaku.proto.v1.Origin;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.RoomEvent;
@@ -83,6 +85,15 @@ class ModerationPipelineTest {
         RawDanmaku raw = RawDanmaku.newBuilder().setDanmaku(Danmaku.newBuilder().setMsgId(partition.partition() + "-m" + offset)
                 .setRoomId(room).setUserId(user).setText(text).setSentAtMs(1_000_000 + offset)).build();
         return new ConsumerRecord<>(partition.topic(), partition.partition(), offset, room, raw.toByteArray());
+    }
+
+    /** A send of alice's with its clientMsgId, first or marked as a retry, as a gateway publishes it. */
+    private static ConsumerRecord<String, byte[]> send(long offset, String clientMsgId, boolean retry, String text) {
+        RawDanmaku raw = RawDanmaku.newBuilder().setDanmaku(Danmaku.newBuilder().setMsgId("m" + offset).setRoomId("r1")
+                        .setUserId("alice").setText(text).setSentAtMs(1_000_000 + offset))
+                .setOrigin(Origin.newBuilder().setGatewayId("gw").setSessionId("s" + offset).setClientMsgId(clientMsgId)
+                        .setRetry(retry)).build();
+        return new ConsumerRecord<>(RAW_0.topic(), RAW_0.partition(), offset, "r1", raw.toByteArray());
     }
 
     private static ConsumerRecord<String, byte[]> record(long offset, String room, String text) {
@@ -184,6 +195,54 @@ class ModerationPipelineTest {
         assertThat(verdict(published.get(0)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
         assertThat(verdict(published.get(1)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
         assertThat(verdict(published.get(2)).getReason()).isEqualTo(Reason.RATE_LIMITED);
+    }
+
+    @Test
+    void aRetryOfASendJudgedBeforeGetsItsVerdictAgainForItsOwnSenderOnly() throws Exception {
+        pipeline.handle(batch(List.of(send(10, "p1-1", false, "spam here"), send(11, "p1-2", false, "hello"))));
+        // retries from a new connection: one of a committed send, one whose first copy is in the same batch
+        pipeline.handle(batch(List.of(send(12, "p1-1", true, "spam here"), send(13, "p1-3", false, "third"),
+                send(14, "p1-3", true, "third"))));
+
+        List<JudgedDanmaku> published = new ArrayList<>();
+        for (ProducerRecord<String, byte[]> record : producer(RAW_0).history()) {
+            published.add(verdict(record));
+        }
+        assertThat(published).hasSize(5);
+        JudgedDanmaku first = published.get(0);
+        JudgedDanmaku retry = published.get(2);
+        assertThat(retry.getRepeat()).isTrue();
+        assertThat(retry.getDanmaku().getMsgId()).isEqualTo("m10");
+        assertThat(retry.getVerdict()).isEqualTo(first.getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(retry.getOrigin().getSessionId()).as("acked to the retry's connection").isEqualTo("s12");
+        assertThat(published.get(4).getRepeat()).isTrue();
+        assertThat(published.get(4).getDanmaku().getMsgId()).isEqualTo("m13");
+        assertThat(published.get(3).getRepeat()).isFalse();
+        assertThat(meters.counter("danmaku_filter_retries_repeated_total").count()).isEqualTo(2);
+        assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "ACCEPTED", "reason", "none")
+                .count()).as("a repeat is not a new verdict").isEqualTo(2);
+    }
+
+    @Test
+    void onlyASendMarkedAsARetryIsCheckedSoAClientThatReusesItsIdsLosesNothing() throws Exception {
+        pipeline.handle(batch(List.of(send(10, "1", false, "hello"))));
+        pipeline.handle(batch(List.of(send(11, "1", false, "hello again"), send(12, "never-sent", true, "a retry of nothing"))));
+
+        assertThat(producer(RAW_0).history()).hasSize(3).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
+    }
+
+    @Test
+    void aRetryJudgedAgainAfterAnAbortIsStillARepeat() throws Exception {
+        var firstAndRetry = List.of(send(10, "p1-1", false, "hello"), send(11, "p1-1", true, "hello"));
+        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        pipeline.handle(batch(firstAndRetry));
+        producer(RAW_0).commitTransactionException = null;
+        pipeline.handle(batch(firstAndRetry));
+
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).hasSize(2);
+        assertThat(verdict(published.get(0)).getRepeat()).isFalse();
+        assertThat(verdict(published.get(1)).getRepeat()).isTrue();
     }
 
     @Test

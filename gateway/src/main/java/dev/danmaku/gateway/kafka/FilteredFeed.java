@@ -170,7 +170,12 @@ public final class FilteredFeed extends PollLoop {
         Danmaku danmaku = judged.getDanmaku();
         boolean mine = gatewayId.equals(judged.getOrigin().getGatewayId());
         switch (judged.getVerdict()) {
-            case ACCEPTED, MASKED -> registry.room(danmaku.getRoomId()).ifPresent(room -> room.add(danmaku));
+            case ACCEPTED, MASKED -> {
+                // a retry of a send judged before carries the first verdict: the room has it already
+                if (!judged.getRepeat()) {
+                    registry.room(danmaku.getRoomId()).ifPresent(room -> room.add(danmaku));
+                }
+            }
             case SHADOWED -> {
                 if (mine) {
                     registry.session(judged.getOrigin().getSessionId()).ifPresent(session -> session.send(

@@ -3,8 +3,10 @@ package dev.danmaku.gateway.room;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 import dev.danmaku.proto.v1.Danmaku;
 
@@ -17,6 +19,7 @@ final class RecentDanmaku {
     private final int size;
     private final long maxAgeMillis;
     private final ArrayDeque<Remembered> ring = new ArrayDeque<>();
+    private final Set<String> msgIds = new HashSet<>();
 
     RecentDanmaku(int size, long maxAgeMillis) {
         this.size = size;
@@ -28,13 +31,20 @@ final class RecentDanmaku {
             return;
         }
         if (ring.size() == size) {
-            ring.removeFirst();
+            msgIds.remove(ring.removeFirst().danmaku().getMsgId());
         }
         ring.addLast(new Remembered(danmaku, nowMillis));
+        msgIds.add(danmaku.getMsgId());
+    }
+
+    /** Whether a danmaku with this msgId is held (a copy judged twice must not be shown twice). */
+    boolean holds(String msgId) {
+        return msgIds.contains(msgId);
     }
 
     void forget(String msgId) {
         ring.removeIf(r -> r.danmaku().getMsgId().equals(msgId));
+        msgIds.remove(msgId);
     }
 
     /**
@@ -44,7 +54,7 @@ final class RecentDanmaku {
     Room.Recent after(String resumeAfter, long nowMillis) {
         long cutoff = nowMillis - maxAgeMillis;
         while (!ring.isEmpty() && ring.peekFirst().atMillis() < cutoff) {
-            ring.removeFirst();
+            msgIds.remove(ring.removeFirst().danmaku().getMsgId());
         }
         if (!resumeAfter.isEmpty()) {
             List<Danmaku> after = new ArrayList<>();

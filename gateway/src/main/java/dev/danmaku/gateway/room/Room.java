@@ -37,6 +37,7 @@ public final class Room {
     private int reservations;
     private final RecentDanmaku recent;
     private List<Danmaku> pending = new ArrayList<>();
+    private final Set<String> pendingIds = new HashSet<>();
     private boolean flushScheduled;
     private long lastFlushNanos;
     private long emptySinceMillis = System.currentTimeMillis();
@@ -104,10 +105,13 @@ public final class Room {
         return online == 0 && reservations == 0 && emptySinceMillis < cutoffMillis;
     }
 
-    /** Queues an accepted danmaku for the next flush. */
+    /** Queues an accepted danmaku for the next flush; one this room has shown or queued already is dropped. */
     public void add(Danmaku danmaku) {
         long delay;
         synchronized (this) {
+            if (recent.holds(danmaku.getMsgId()) || !pendingIds.add(danmaku.getMsgId())) {
+                return;
+            }
             pending.add(danmaku);
             if (flushScheduled) {
                 return;
@@ -134,6 +138,7 @@ public final class Room {
             }
             batch = pending;
             pending = new ArrayList<>();
+            pendingIds.clear();
             long now = System.currentTimeMillis();
             for (Danmaku danmaku : batch) {
                 recent.remember(danmaku, now);
@@ -151,6 +156,7 @@ public final class Room {
     /** Removes a recalled danmaku from what the room holds, and tells every viewer. */
     public synchronized void recall(String msgId, ServerFrame recallFrame) {
         pending.removeIf(d -> d.getMsgId().equals(msgId));
+        pendingIds.remove(msgId);
         recent.forget(msgId);
         write(snapshot(), new OutboundFrame(recallFrame));
     }

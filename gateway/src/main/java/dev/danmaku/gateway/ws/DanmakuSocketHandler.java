@@ -314,6 +314,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             }
             SendLedger sends = session.sends();
             String msgId;
+            boolean retry = send.getRetry();
             switch (sends.admit(clientMsgId)) {
                 case ANSWERED -> {
                     session.send(sends.ackOf(clientMsgId));
@@ -322,7 +323,10 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 case WAIT -> {
                     return; // its first copy is still being judged: the ack, or unavailable, follows
                 }
-                case REPUBLISH -> msgId = sends.msgIdOf(clientMsgId);
+                case REPUBLISH -> {
+                    msgId = sends.msgIdOf(clientMsgId);
+                    retry = true; // Kafka may have taken the first copy after all
+                }
                 default -> {
                     if (!session.sendRate().tryAcquire(System.nanoTime())) {
                         refusal(clientMsgId, Reason.RATE_LIMITED);
@@ -351,6 +355,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                             .setGatewayId(config.gatewayId())
                             .setSessionId(session.id())
                             .setClientMsgId(clientMsgId)
+                            .setRetry(retry)
                             .addAllRoles(identity.roles()))
                     .build();
             publisher.publish(raw, failure -> {

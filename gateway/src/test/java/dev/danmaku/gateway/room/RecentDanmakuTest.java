@@ -60,4 +60,15 @@ class RecentDanmakuTest {
         recent.forget("m1");
         assertThat(recent.after("", NOW).danmaku()).extracting(Danmaku::getMsgId).containsExactly("m2");
     }
+
+    @Test
+    void knowsWhichMsgIdsItHoldsAsTheyComeAndGo() {
+        RecentDanmaku recent = holding(3, 4);
+        assertThat(recent.holds("m1")).as("pushed out").isFalse();
+        assertThat(recent.holds("m4")).isTrue();
+        recent.forget("m4");
+        assertThat(recent.holds("m4")).isFalse();
+        recent.after("", NOW + 120_000); // all too old now
+        assertThat(recent.holds("m3")).isFalse();
+    }
 }

@@ -1,0 +1,73 @@
+package dev.danmaku.filter.pipeline;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.danmaku.proto.v1.JudgedDanmaku;
+import dev.danmaku.proto.v1.RawDanmaku;
+
+/**
+ * The committed verdicts of one raw partition's recent sends, by user and clientMsgId, so that a
+ * send marked as a retry whose first copy was judged already gets that verdict again instead of
+ * being shown a second time (the viewer page retries an unanswered send on a new connection, whose
+ * gateway cannot tell). A room's sends all go to one raw partition, so its owner sees every copy.
+ *
+ * <p>Bounded in count and age: retries come within seconds. A partition's new owner starts empty, so
+ * a retry whose first copy was judged just before a failover is judged as a new send; the gateways'
+ * rooms still drop a msgId they hold, and the page drops one it showed.
+ */
+final class SentBefore {
+
+    static final int CAPACITY = 20_000;
+    static final long MAX_AGE_MILLIS = 120_000;
+
+    private record Remembered(JudgedDanmaku verdict, long atMillis) {
+    }
+
+    // oldest first
+    private final LinkedHashMap<String, Remembered> verdicts = new LinkedHashMap<>();
+
+    /** The verdict of an earlier send this retry repeats, or null. */
+    JudgedDanmaku firstOf(RawDanmaku retry, long nowMillis) {
+        expire(nowMillis);
+        Remembered first = verdicts.get(key(retry.getDanmaku().getUserId(), retry.getOrigin().getClientMsgId()));
+        return first == null ? null : first.verdict();
+    }
+
+    /** A committed verdict of a first send. */
+    void remember(JudgedDanmaku verdict, long nowMillis) {
+        String clientMsgId = verdict.getOrigin().getClientMsgId();
+        if (verdict.getRepeat() || clientMsgId.isEmpty()) {
+            return;
+        }
+        verdicts.putIfAbsent(key(verdict.getDanmaku().getUserId(), clientMsgId), new Remembered(verdict, nowMillis));
+        if (verdicts.size() > CAPACITY) {
+            Iterator<Map.Entry<String, Remembered>> oldest = verdicts.entrySet().iterator();
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    int size() {
+        return verdicts.size();
+    }
+
+    /** The verdict a retry gets: its first copy's, for its own sender's ack. */
+    static JudgedDanmaku repeatOf(JudgedDanmaku first, RawDanmaku retry) {
+        return first.toBuilder().setOrigin(retry.getOrigin()).setRepeat(true).build();
+    }
+
+    static String key(String userId, String clientMsgId) {
+        return userId + '\n' + clientMsgId;
+    }
+
+    private void expire(long nowMillis) {
+        for (Iterator<Remembered> oldest = verdicts.values().iterator(); oldest.hasNext(); ) {
+            if (oldest.next().atMillis() >= nowMillis - MAX_AGE_MILLIS) {
+                return;
+            }
+            oldest.remove();
+        }
+    }
+}
