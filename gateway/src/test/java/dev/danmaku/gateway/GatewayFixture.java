@@ -150,6 +150,13 @@ final class GatewayFixture implements AutoCloseable {
                         .setVerdict(verdict)).build().toByteArray()));
     }
 
+    /** Publishes what the filter answers a retry of a send it judged: the first send's verdict, as a repeat. */
+    void judgeRepeat(RawDanmaku first, Verdict verdict, RawDanmaku retry) {
+        filtered.send(new ProducerRecord<>(filteredTopic, first.getDanmaku().getRoomId(), RoomEvent.newBuilder()
+                .setDanmaku(JudgedDanmaku.newBuilder().setDanmaku(first.getDanmaku()).setOrigin(retry.getOrigin())
+                        .setVerdict(verdict).setRepeat(true)).build().toByteArray()));
+    }
+
     void notice(String room, String text) {
         filtered.send(new ProducerRecord<>(filteredTopic, room, RoomEvent.newBuilder()
                 .setNotice(dev.danmaku.proto.v1.RoomNotice.newBuilder().setRoomId(room)

@@ -78,4 +78,40 @@ class SendAnswerIT {
             assertThat(fixture.published(room)).hasSize(1);
         }
     }
+
+    @Test
+    void aRetryOnANewConnectionIsMarkedAndItsRepeatIsAckedWithTheFirstMsgIdWithoutBeingShownAgain() {
+        String room = GatewayFixture.room();
+        try (var gateway = fixture.start("gw-repeat", c -> c);
+                ViewerClient watcher = GatewayFixture.joined(gateway.url(), room, "");
+                ViewerClient first = GatewayFixture.joined(gateway.url(), room, fixture.viewerToken("bob"))) {
+            first.send(GatewayFixture.send("p7-1", "hello"));
+            await().atMost(GatewayFixture.WAIT).until(() -> fixture.published(room).size() == 1);
+            RawDanmaku original = fixture.published(room).get(0);
+            assertThat(original.getOrigin().getRetry()).isFalse();
+            fixture.judge(original, Verdict.ACCEPTED);
+            fixture.flush();
+            await().atMost(GatewayFixture.WAIT).until(() -> watcher.danmaku().size() == 1);
+
+            // the ack was lost with the connection: the page sends it again from a new one, marked as a retry
+            try (ViewerClient again = GatewayFixture.joined(gateway.url(), room, fixture.viewerToken("bob"))) {
+                again.send(GatewayFixture.send("p7-1", "hello").toBuilder()
+                        .setSend(GatewayFixture.send("p7-1", "hello").getSend().toBuilder().setRetry(true)).build());
+                await().atMost(GatewayFixture.WAIT).until(() -> fixture.published(room).size() == 2);
+                RawDanmaku retry = fixture.published(room).get(1);
+                assertThat(retry.getOrigin().getRetry()).isTrue();
+                assertThat(retry.getOrigin().getClientMsgId()).isEqualTo("p7-1");
+
+                fixture.judgeRepeat(original, Verdict.ACCEPTED, retry);
+                fixture.accept(room, room + "-after", "after the repeat");
+                fixture.flush();
+                ServerFrame ack = again.await(ackOf("p7-1"), GatewayFixture.WAIT);
+                assertThat(ack.getAck().getMsgId()).isEqualTo(original.getDanmaku().getMsgId());
+                assertThat(ack.getAck().getVerdict()).isEqualTo(Verdict.ACCEPTED);
+                await().atMost(GatewayFixture.WAIT).until(() -> watcher.danmaku().size() == 2);
+                assertThat(watcher.danmaku()).extracting(d -> d.getMsgId())
+                        .containsExactly(original.getDanmaku().getMsgId(), room + "-after");
+            }
+        }
+    }
 }

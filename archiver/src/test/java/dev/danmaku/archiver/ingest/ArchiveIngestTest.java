@@ -89,6 +89,18 @@ class ArchiveIngestTest {
     }
 
     @Test
+    void aRetrysRepeatOfAnArchivedVerdictIsNotStoredAgain() {
+        start(this::storeAll);
+        send(0, verdict("m0"));
+        RoomEvent repeat = verdict("m0");
+        send(1, repeat.toBuilder().setDanmaku(repeat.getDanmaku().toBuilder().setRepeat(true)).build());
+        send(2, verdict("m2"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed() == 3);
+        assertThat(stored).containsExactly("m0", "m2");
+    }
+
+    @Test
     void pausesWhileTheDatabaseIsDownAndResumesWithoutLossOrCommitAhead() {
         AtomicInteger failuresLeft = new AtomicInteger(4);
         List<Boolean> pausedWhenFailing = new CopyOnWriteArrayList<>();
