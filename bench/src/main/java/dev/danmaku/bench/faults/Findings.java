@@ -96,6 +96,8 @@ record Findings(
         long observedUntilMs = history.nowMs();
         for (int viewer = 0; viewer < viewers; viewer++) {
             Map<String, Integer> seen = new HashMap<>();
+            // a retry shown as a second danmaku has its own msgId but the same text (each send's text is unique)
+            Set<String> seenTexts = new HashSet<>();
             Map<String, Integer> lastSeq = new HashMap<>();
             int[] series = new int[seconds + 1];
             long previousMs = measuredFromMs;
@@ -103,7 +105,7 @@ record Findings(
                 if (delivery.viewer() != viewer) {
                     continue;
                 }
-                if (seen.merge(delivery.msgId(), 1, Integer::sum) > 1) {
+                if (seen.merge(delivery.msgId(), 1, Integer::sum) > 1 || !seenTexts.add(delivery.text())) {
                     duplicates++;
                     continue;
                 }

@@ -5,9 +5,11 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -21,11 +23,14 @@ import dev.danmaku.common.auth.Tokens;
 /**
  * One room with senders and viewers on real WebSocket connections (the JDK's client, JSON frames),
  * every frame they exchange written to the {@link History}. A connection that drops reconnects to
- * the next gateway and a viewer resumes after the last danmaku it saw, as the viewer page does.
+ * the next gateway and a viewer resumes after the last danmaku it saw; a sender sends again what got
+ * {@code unavailable} or no answer before its connection dropped, marked as a retry — all as the
+ * viewer page does.
  */
 final class LiveRoom implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SEND_RETRIES = 4;
 
     private final String roomId;
     private final List<String> gatewayUrls;
@@ -61,15 +66,23 @@ final class LiveRoom implements AutoCloseable {
     /** Sends one danmaku whose text names its sender and sequence; false when the sender is between connections. */
     boolean send(int sender, int seq) {
         String clientMsgId = "s" + sender + "-" + seq;
-        ObjectNode frame = JSON.createObjectNode();
-        frame.putObject("send").put("clientMsgId", clientMsgId).put("text", clientMsgId);
         Connection connection = senders.get(sender);
         if (!connection.joined) {
             return false;
         }
         history.sent(clientMsgId, sender, seq);
-        connection.sendText(frame.toString());
+        connection.unanswered.put(clientMsgId, 0);
+        connection.sendText(sendFrame(clientMsgId, false));
         return true;
+    }
+
+    private static String sendFrame(String clientMsgId, boolean retry) {
+        ObjectNode frame = JSON.createObjectNode();
+        ObjectNode send = frame.putObject("send").put("clientMsgId", clientMsgId).put("text", clientMsgId);
+        if (retry) {
+            send.put("retry", true);
+        }
+        return frame.toString();
     }
 
     boolean allJoined() {
@@ -96,6 +109,8 @@ final class LiveRoom implements AutoCloseable {
         private volatile WebSocket socket;
         private volatile boolean joined;
         private volatile String lastSeen = "";
+        /** A sender's sends not acked yet, with how often each was sent again; retried as the viewer page does. */
+        private final Map<String, Integer> unanswered = new ConcurrentHashMap<>();
         /** The JDK client takes one send at a time: each waits for the one before. */
         private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
@@ -174,6 +189,8 @@ final class LiveRoom implements AutoCloseable {
                     history.mark(who() + " resumed on gateway-" + (gateway + 1));
                 }
                 joined = true;
+                // what the dropped connection left unanswered goes again, marked as a retry
+                unanswered.keySet().forEach(clientMsgId -> sendText(sendFrame(clientMsgId, true)));
                 for (JsonNode danmaku : frame.get("joined").path("recent")) {
                     if (token == null && !lastSeen.isEmpty()) {
                         deliver(danmaku);
@@ -185,15 +202,33 @@ final class LiveRoom implements AutoCloseable {
                 }
             } else if (frame.has("ack")) {
                 JsonNode ack = frame.get("ack");
+                unanswered.remove(ack.path("clientMsgId").asText());
                 history.acked(ack.path("clientMsgId").asText(), ack.path("msgId").asText(), ack.path("verdict").asText());
             } else if (frame.has("error")) {
                 JsonNode error = frame.get("error");
-                if (!error.path("clientMsgId").asText().isEmpty()) {
-                    history.refused(error.path("clientMsgId").asText(), error.path("code").asText());
+                String clientMsgId = error.path("clientMsgId").asText();
+                if (!clientMsgId.isEmpty()) {
+                    history.refused(clientMsgId, error.path("code").asText());
+                    retryLater(clientMsgId, error.path("code").asText());
                 } else {
                     history.mark(who() + " error " + error.path("code").asText());
                 }
             }
+        }
+
+        /** An unavailable send goes again after 1, 2, 4 and 8 s, as the viewer page does; other errors are final. */
+        private void retryLater(String clientMsgId, String code) {
+            Integer retries = unanswered.get(clientMsgId);
+            if (!"unavailable".equals(code) || retries == null || retries >= SEND_RETRIES) {
+                unanswered.remove(clientMsgId);
+                return;
+            }
+            unanswered.put(clientMsgId, retries + 1);
+            CompletableFuture.delayedExecutor(1000L << retries, TimeUnit.MILLISECONDS).execute(() -> {
+                if (joined && unanswered.containsKey(clientMsgId)) {
+                    sendText(sendFrame(clientMsgId, true));
+                }
+            });
         }
 
         private void deliver(JsonNode danmaku) {

@@ -114,4 +114,13 @@ class FindingsTest {
         assertThat(f.lost()).as("never delivered").isEqualTo(1);
         assertThat(f.archiveMissing()).isEqualTo(1);
     }
+
+    @Test
+    void aRetryShownAsASecondDanmakuIsADuplicate() {
+        sendAndAck(1);
+        deliver(0, 0, 100);
+        at(200);
+        history.delivered(0, "m-retry", "s0-0"); // the same send's text under another msgId
+        assertThat(findings(List.of("m0")).duplicates()).isEqualTo(1);
+    }
 }
