@@ -17,6 +17,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -28,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node KRaft broker (combined broker + controller) running in this JVM on loopback.
- * The same broker serves {@code danmaku dev}, {@code danmaku kafka} and every integration test.
+ * A KRaft broker (combined broker + controller) running in this JVM on loopback: a single node for
+ * {@code danmaku dev}, {@code danmaku kafka} and every integration test, or one node of a small
+ * replicated cluster ({@link Cluster}) for failover work.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -49,21 +52,73 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Starts a broker keeping its log in {@code logDir} (formatted on first use, reused after).
+     * A cluster of {@code nodes} brokers on loopback: node n (1-based) serves clients on
+     * {@code port + n - 1} and its controller on {@code controllerPort + n - 1}. Every topic is
+     * replicated to all nodes (at most 3) and needs all but one in sync, so any one node may die.
+     */
+    public record Cluster(int nodes, int port, int controllerPort) {
+        public Cluster {
+            if (nodes < 1) {
+                throw new IllegalArgumentException("a cluster needs at least one node, not " + nodes);
+            }
+        }
+
+        public String bootstrapServers() {
+            return IntStream.rangeClosed(1, nodes).mapToObj(n -> HOST + ":" + clientPort(n)).collect(Collectors.joining(","));
+        }
+
+        int clientPort(int node) {
+            return port + node - 1;
+        }
+
+        String voters() {
+            return IntStream.rangeClosed(1, nodes).mapToObj(n -> n + "@" + HOST + ":" + (controllerPort + n - 1))
+                    .collect(Collectors.joining(","));
+        }
+
+        int replication() {
+            return Math.min(nodes, 3);
+        }
+
+        /** The same on every node, so each formats its own log directory into the one cluster. */
+        String clusterId() {
+            return new Uuid(0x64616e6d616b75L, port).toString();
+        }
+    }
+
+    /**
+     * Starts a single-node broker keeping its log in {@code logDir} (formatted on first use, reused after).
      *
      * @param brokerPort the client port; 0 picks a free one
      */
     public static EmbeddedKafkaBroker start(Path logDir, int brokerPort) {
-        keepKafkaFromExitingTheJvm();
         int port = brokerPort == 0 ? freePort() : brokerPort;
         int controllerPort = freePort();
-        Map<String, String> props = brokerProperties(logDir, port, controllerPort);
+        Map<String, String> props = brokerProperties(logDir, 1, port, "1@" + HOST + ":" + controllerPort, controllerPort, 1);
+        return start(logDir, props, Uuid.randomUuid().toString(), HOST + ":" + port);
+    }
+
+    /**
+     * Starts node {@code node} of {@code cluster}, keeping its log in {@code logDir}. Its startup waits
+     * for a quorum of the cluster's controllers, so start the nodes side by side.
+     */
+    public static EmbeddedKafkaBroker startNode(Path logDir, Cluster cluster, int node) {
+        if (node < 1 || node > cluster.nodes()) {
+            throw new IllegalArgumentException("node must be 1 to " + cluster.nodes() + ", not " + node);
+        }
+        Map<String, String> props = brokerProperties(logDir, node, cluster.clientPort(node), cluster.voters(),
+                cluster.controllerPort() + node - 1, cluster.replication());
+        return start(logDir, props, cluster.clusterId(), HOST + ":" + cluster.clientPort(node));
+    }
+
+    private static EmbeddedKafkaBroker start(Path logDir, Map<String, String> props, String clusterId, String bootstrap) {
+        keepKafkaFromExitingTheJvm();
         FileLock ownership = own(logDir);
         KafkaRaftServer server;
         try {
             Path propertiesFile = logDir.resolve("server.properties");
             writeProperties(props, propertiesFile);
-            format(logDir, propertiesFile);
+            format(logDir, propertiesFile, clusterId);
             server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
         } catch (IOException e) {
@@ -73,7 +128,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             release(ownership);
             throw e;
         }
-        String bootstrap = HOST + ":" + port;
         log.info("Embedded Kafka broker ready at {} (log dir {})", bootstrap, logDir);
         return new EmbeddedKafkaBroker(server, bootstrap, logDir, ownership);
     }
@@ -128,11 +182,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> brokerProperties(Path logDir, int port, int controllerPort) {
+    private static Map<String, String> brokerProperties(Path logDir, int node, int port, String voters, int controllerPort,
+            int replication) {
+        String copies = Integer.toString(replication);
+        String inSync = Integer.toString(Math.max(1, replication - 1));
         Map<String, String> props = new TreeMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+        props.put("node.id", Integer.toString(node));
+        props.put("controller.quorum.voters", voters);
         props.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -140,14 +197,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("log.dirs", logDir.toAbsolutePath().toString());
         props.put("num.partitions", "3");
-        props.put("default.replication.factor", "1");
-        props.put("offsets.topic.replication.factor", "1");
+        props.put("default.replication.factor", copies);
+        props.put("min.insync.replicas", inSync);
+        props.put("offsets.topic.replication.factor", copies);
         props.put("offsets.topic.num.partitions", "3");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", copies);
+        props.put("transaction.state.log.min.isr", inSync);
         props.put("transaction.state.log.num.partitions", "3");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", copies);
+        props.put("share.coordinator.state.topic.min.isr", inSync);
         props.put("group.initial.rebalance.delay.ms", "0");
         // the filter's 3 s session (fast failover) needs a lower floor than the stock 6 s
         props.put("group.min.session.timeout.ms", "1000");
@@ -167,11 +225,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Formats a new log directory; one that holds a broker's data already keeps its cluster id. */
-    private static void format(Path logDir, Path propertiesFile) {
+    private static void format(Path logDir, Path propertiesFile, String clusterId) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return;
         }
-        String clusterId = Uuid.randomUuid().toString();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int status = StorageTool.execute(new String[] {
                 "format", "--cluster-id", clusterId, "--config", propertiesFile.toString()},
