@@ -139,8 +139,9 @@ public final class FaultSuite implements Callable<Integer> {
         deleteRecursively(work);
         History busyHistory = new History();
         History quietHistory = new History();
-        try (Platform platform = new Platform(jar.toAbsolutePath(), work, basePort, secret, database)) {
+        try (Platform platform = new Platform(jar.toAbsolutePath(), work, basePort, scenario.brokers(), secret, database)) {
             platform.start(2, 2);
+            platform.aimAtPartition(partitionOf(BUSY_ROOM));
             String victim = awaitOwner(platform, partitionOf(BUSY_ROOM));
             platform.aimAt(victim);
             String quietRoom = roomOwnedByAnother(platform, victim);

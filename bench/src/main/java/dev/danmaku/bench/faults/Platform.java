@@ -30,9 +30,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Our services as separate processes on this machine, started from the launcher jar the way an
- * operator starts them: one Kafka broker, filters, the archiver on PostgreSQL and gateways. Each
- * process can be killed with SIGKILL, paused with SIGSTOP, resumed and started again on its data.
- * Only processes started here are ever signalled, by PID.
+ * operator starts them: one Kafka broker or a three-node cluster (a process per node), filters, the
+ * archiver on PostgreSQL and gateways. Each process can be killed with SIGKILL, paused with SIGSTOP,
+ * resumed and started again on its data. Only processes started here are ever signalled, by PID.
  */
 final class Platform implements AutoCloseable {
 
@@ -43,6 +43,8 @@ final class Platform implements AutoCloseable {
     private final Path work;
     private final Map<String, String> env;
     private final int kafkaPort;
+    private final int brokers;
+    private final String bootstrapServers;
     private final String archiveDatabase;
     /** By name, in the order they were added; faults on several threads look services up. */
     private final Map<String, Service> services = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -53,14 +55,18 @@ final class Platform implements AutoCloseable {
             Process[] process) {
     }
 
-    Platform(Path jar, Path work, int basePort, String jwtSecret, String archiveDatabase) {
+    /** @param brokers 1, or 3 for a replicated cluster whose nodes are the services kafka-1 … kafka-3 */
+    Platform(Path jar, Path work, int basePort, int brokers, String jwtSecret, String archiveDatabase) {
         this.jar = jar;
         this.work = work;
         this.kafkaPort = basePort;
+        this.brokers = brokers;
+        this.bootstrapServers = java.util.stream.IntStream.range(0, brokers).mapToObj(n -> "127.0.0.1:" + (basePort + n))
+                .collect(java.util.stream.Collectors.joining(","));
         this.archiveDatabase = archiveDatabase;
         this.env = Map.of(
                 "DANMAKU_BIND_HOST", "127.0.0.1",
-                "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + basePort,
+                "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers,
                 "DANMAKU_TOPIC_PARTITIONS", "6",
                 "DANMAKU_JWT_SECRET", jwtSecret,
                 // the history must show every send; limits are another test's business
@@ -71,6 +77,49 @@ final class Platform implements AutoCloseable {
 
     /** The filter instance the scenario's faults aim at: the one that owns the busy room's partition. */
     private volatile String victim = "filter-1";
+    /** The busy room's partition, the same number in the raw and filtered topics (both keyed by room). */
+    private volatile int busyPartition;
+
+    int busyPartition() {
+        return busyPartition;
+    }
+
+    void aimAtPartition(int partition) {
+        this.busyPartition = partition;
+    }
+
+    /** The broker (its service name) that leads this partition now. */
+    String leaderOf(String topic, int partition) throws Exception {
+        try (Admin admin = admin()) {
+            return broker(admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                    .partitions().get(partition).leader().id());
+        }
+    }
+
+    /** The broker that coordinates the filter group now. */
+    String groupCoordinator() throws Exception {
+        try (Admin admin = admin()) {
+            return broker(admin.describeConsumerGroups(List.of("danmaku-filter")).all().get(10, TimeUnit.SECONDS)
+                    .get("danmaku-filter").coordinator().id());
+        }
+    }
+
+    /** The broker that coordinates the transactions of the filter that writes this raw partition. */
+    String transactionCoordinator(int rawPartition) throws Exception {
+        String transactionalId = "danmaku-filter.danmaku.raw.v1." + rawPartition;
+        try (Admin admin = admin()) {
+            return broker(admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                    .get(10, TimeUnit.SECONDS).coordinatorId());
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+
+    private String broker(int nodeId) {
+        return brokers == 1 ? KAFKA : KAFKA + "-" + nodeId;
+    }
 
     String victim() {
         return victim;
@@ -85,7 +134,7 @@ final class Platform implements AutoCloseable {
      * group's description as an operator's tools would; null while the group is rebalancing or no member has it.
      */
     String ownerOf(int rawPartition) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("danmaku-filter")).all()
                     .get(10, TimeUnit.SECONDS).get("danmaku-filter");
             if (group.groupState() != GroupState.STABLE) {
@@ -110,7 +159,7 @@ final class Platform implements AutoCloseable {
      */
     Map<String, Object> kafkaState() throws Exception {
         Map<String, Object> state = new LinkedHashMap<>();
-        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin client = Admin.create(admin)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of("danmaku.raw.v1", "danmaku.filtered.v1")) {
@@ -176,9 +225,7 @@ final class Platform implements AutoCloseable {
     /** Starts the whole platform and waits until every service is ready. */
     void start(int filters, int gateways) throws IOException, InterruptedException {
         Files.createDirectories(work);
-        add(KAFKA, List.of("kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString()),
-                Map.of(), null);
-        startService(KAFKA);
+        startBrokers();
         for (int i = 1; i <= filters; i++) {
             addFilter("filter-" + i);
         }
@@ -191,9 +238,41 @@ final class Platform implements AutoCloseable {
                     "http://127.0.0.1:" + gatewayPort(i) + "/readyz");
         }
         for (String name : List.copyOf(services.keySet())) {
-            if (!name.equals(KAFKA)) {
+            if (!name.startsWith(KAFKA)) {
                 startService(name);
             }
+        }
+    }
+
+    /** One broker, or the nodes of a cluster side by side (each waits for a quorum of the others). */
+    private void startBrokers() throws IOException, InterruptedException {
+        if (brokers == 1) {
+            add(KAFKA, List.of("kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString()),
+                    Map.of(), null);
+            startService(KAFKA);
+            return;
+        }
+        List<Thread> starting = new ArrayList<>();
+        List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int node = 1; node <= brokers; node++) {
+            String name = broker(node);
+            add(name, List.of("kafka", "--brokers", Integer.toString(brokers), "--node", Integer.toString(node),
+                    "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString()), Map.of(), null);
+            Thread thread = new Thread(() -> {
+                try {
+                    startService(name);
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            }, "start-" + name);
+            thread.start();
+            starting.add(thread);
+        }
+        for (Thread thread : starting) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("the Kafka cluster did not start: " + failures);
         }
     }
 

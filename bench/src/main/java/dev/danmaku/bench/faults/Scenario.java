@@ -2,8 +2,8 @@ package dev.danmaku.bench.faults;
 
 import java.util.List;
 
-/** A named schedule of faults, each at a time after the senders start. */
-record Scenario(String name, String description, List<Step> steps) {
+/** A named schedule of faults, each at a time after the senders start, on one broker or a three-node cluster. */
+record Scenario(String name, String description, int brokers, List<Step> steps) {
 
     /** Something done to the platform: kill, pause, start again. */
     interface Fault {
@@ -27,28 +27,48 @@ record Scenario(String name, String description, List<Step> steps) {
     static List<Scenario> all() {
         return List.of(
                 new Scenario("filter-kill",
-                        "kill -9 of the busy room's filter at 10 s; a replacement with a new id at 15 s (a Deployment)",
+                        "kill -9 of the busy room's filter at 10 s; a replacement with a new id at 15 s (a Deployment)", 1,
                         List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM),
                                 at(15, "start filter-3", START_REPLACEMENT))),
-                new Scenario("filter-kill-alone", "kill -9 of the busy room's filter at 10 s; nothing replaces it",
+                new Scenario("filter-kill-alone", "kill -9 of the busy room's filter at 10 s; nothing replaces it", 1,
                         List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM))),
-                new Scenario("filter-pause", "SIGSTOP of the busy room's filter at 10 s, SIGCONT at 20 s (a zombie)",
+                new Scenario("filter-pause", "SIGSTOP of the busy room's filter at 10 s, SIGCONT at 20 s (a zombie)", 1,
                         List.of(at(10, "SIGSTOP the busy room's filter", p -> p.pause(p.victim())),
                                 at(20, "SIGCONT it", p -> p.resume(p.victim())))),
-                new Scenario("broker-restart", "kill -9 of the (single) broker at 10 s, started again on its data at 13 s",
+                new Scenario("broker-restart", "kill -9 of the (single) broker at 10 s, started again on its data at 13 s", 1,
                         List.of(at(10, "kill -9 kafka", p -> p.kill(Platform.KAFKA)),
                                 at(13, "start kafka", p -> p.startService(Platform.KAFKA)))),
                 new Scenario("filter-kill-then-broker-restart",
                         "kill -9 of the busy room's filter at 10 s, a replacement at 15 s, kill -9 of the broker at 30 s,"
-                                + " started again at 33 s",
+                                + " started again at 33 s", 1,
                         List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM),
                                 at(15, "start filter-3", START_REPLACEMENT),
                                 at(30, "kill -9 kafka", p -> p.kill(Platform.KAFKA)),
                                 at(33, "start kafka", p -> p.startService(Platform.KAFKA)))),
-                new Scenario("archiver-kill", "kill -9 of the archiver at 10 s, started again at 15 s",
+                new Scenario("archiver-kill", "kill -9 of the archiver at 10 s, started again at 15 s", 1,
                         List.of(at(10, "kill -9 archiver", p -> p.kill(Platform.ARCHIVER)),
                                 at(15, "start archiver", p -> p.startService(Platform.ARCHIVER)))),
-                new Scenario("gateway-kill", "kill -9 of gateway-1 at 10 s: its viewers and senders reconnect to gateway-2",
-                        List.of(at(10, "kill -9 gateway-1", p -> p.kill("gateway-1")))));
+                new Scenario("gateway-kill", "kill -9 of gateway-1 at 10 s: its viewers and senders reconnect to gateway-2", 1,
+                        List.of(at(10, "kill -9 gateway-1", p -> p.kill("gateway-1")))),
+                brokerKill("cluster-leader-kill", "the leader of the busy room's partitions",
+                        p -> p.leaderOf("danmaku.filtered.v1", p.busyPartition())),
+                brokerKill("cluster-group-coordinator-kill", "the filter group's coordinator", Platform::groupCoordinator),
+                brokerKill("cluster-transaction-coordinator-kill", "the transaction coordinator of the busy room's filter",
+                        p -> p.transactionCoordinator(p.busyPartition())));
+    }
+
+    /** Which broker of a cluster a fault aims at, asked of the cluster when the fault comes. */
+    interface BrokerChoice {
+        String of(Platform platform) throws Exception;
+    }
+
+    /** On a three-node cluster: kill -9 of the chosen broker at 10 s, started again on its data at 20 s. */
+    private static Scenario brokerKill(String name, String which, BrokerChoice choice) {
+        String[] chosen = new String[1];
+        return new Scenario(name, "three-node cluster: kill -9 of " + which + " at 10 s, started again at 20 s", 3,
+                List.of(at(10, "kill -9 " + which, p -> {
+                    chosen[0] = choice.of(p);
+                    p.kill(chosen[0]);
+                }), at(20, "start it again", p -> p.startService(chosen[0]))));
     }
 }
