@@ -177,7 +177,8 @@ public final class ModerationPipeline extends PollLoop {
 
     private void ownedChanged() {
         owned.set(writers.size());
-        ownedTransactionalIds = writers.keySet().stream().map(PartitionWriter::transactionalId).collect(Collectors.toUnmodifiableSet());
+        ownedTransactionalIds = writers.keySet().stream().map(PartitionWriter::transactionalId)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** The transactional ids of the raw partitions this instance writes now; read from any thread. */
@@ -208,16 +209,16 @@ public final class ModerationPipeline extends PollLoop {
                 log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;
             }
+            String key = SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId());
             JudgedDanmaku verdict = earlier.get(record.offset());
             if (verdict == null) {
-                String key = SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId());
                 JudgedDanmaku first = raw.getOrigin().getRetry()
                         ? firstsInBatch.getOrDefault(key, committed.firstOf(raw, nowMs)) : null;
                 verdict = first != null ? SentBefore.repeatOf(first, raw) : moderator.judge(raw);
                 earlier.put(record.offset(), verdict);
-                if (first == null && !raw.getOrigin().getClientMsgId().isEmpty()) {
-                    firstsInBatch.putIfAbsent(key, verdict);
-                }
+            }
+            if (!verdict.getRepeat() && !raw.getOrigin().getClientMsgId().isEmpty()) {
+                firstsInBatch.putIfAbsent(key, verdict);
             }
             batch.add(verdict);
         }

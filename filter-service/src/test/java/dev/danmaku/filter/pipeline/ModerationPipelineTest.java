@@ -246,6 +246,19 @@ class ModerationPipelineTest {
     }
 
     @Test
+    void aRetryPolledWithItsFirstSendAgainAfterAnAbortIsARepeat() throws Exception {
+        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        pipeline.handle(batch(List.of(send(10, "p1-1", false, "hello"))));
+        producer(RAW_0).commitTransactionException = null;
+        // rewound: the first send comes again, now with its retry behind it
+        pipeline.handle(batch(List.of(send(10, "p1-1", false, "hello"), send(11, "p1-1", true, "hello"))));
+
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).hasSize(2);
+        assertThat(verdict(published.get(1)).getRepeat()).isTrue();
+    }
+
+    @Test
     void aCommitThatTimesOutIsCommittedAgainNotAborted() {
         producer(RAW_0).commitTransactionException = new TimeoutException("no answer yet");
         Thread clearer = new Thread(() -> {
