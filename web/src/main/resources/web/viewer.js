@@ -543,12 +543,15 @@ function onError(error) {
     sent.timer = setTimeout(() => sendFrame({ send: sent.frame }), delay);
     return;
   }
-  if (sent) {
-    forgetPending(error.clientMsgId);
-    if (error.code === 'unavailable' && !ui.text.value) {
+  if (sent) forgetPending(error.clientMsgId);
+  if (sent && error.code === 'unavailable') {
+    if (!ui.text.value) {
       ui.text.value = sent.text;
       updateControls();
     }
+    showMessage('Not sent: the server is not answering. Your text is back in the box; try again in a moment.',
+      'error', 'send');
+    return;
   }
   const about = error.clientMsgId ? 'send' : '';
   showMessage(`Error: ${error.message || error.code}${error.code ? ` [${error.code}]` : ''}`, 'error', about);
