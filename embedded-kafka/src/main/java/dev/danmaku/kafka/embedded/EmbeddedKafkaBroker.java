@@ -209,10 +209,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         // the filter's 3 s session (fast failover) needs a lower floor than the stock 6 s
         props.put("group.min.session.timeout.ms", "1000");
-        // a broker that dies is fenced (its partitions get new leaders) 3 s after its last heartbeat, not 9;
-        // a broker started again on its data registers once its previous incarnation's session is over
-        props.put("broker.session.timeout.ms", "3000");
-        props.put("broker.heartbeat.interval.ms", "500");
+        if (replication > 1) {
+            // a node that dies is fenced (its partitions get new leaders) 3 s after its last heartbeat, not 9;
+            // a single broker keeps the stock 9 s: nothing could lead in its place, and a long pause would fence it
+            props.put("broker.session.timeout.ms", "3000");
+            props.put("broker.heartbeat.interval.ms", "500");
+        }
         // a transaction that times out is aborted within a second of its timeout, not ten
         props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         props.put("auto.create.topics.enable", "false");
