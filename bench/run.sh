@@ -14,6 +14,9 @@
 #                                     under a steady load, checks the history (nothing lost, shown twice,
 #                                     reordered or unanswered; the archive exactly once), and writes the
 #                                     figures into docs/reliability.md (--help of the suite: faults --help)
+#   bench/run.sh soak [minutes]       the same load for 60 (or the given) minutes with a fault every 5 min,
+#                                     each process's live heap, threads and open files sampled; writes the
+#                                     soak section of docs/reliability.md
 #   bench/run.sh --help
 #
 # Profiles (the peer's): P1 busy room 1 x (1000 viewers + 10 senders) x 20/s; P2 many rooms
@@ -268,6 +271,11 @@ case "$mode" in
     else
       (cd "$root" && java -cp "$bench_jar" dev.danmaku.bench.faults.FaultSuite ${1:+--scenario "$1"})
     fi
+    ;;
+  soak)
+    build
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    (cd "$root" && java -cp "$bench_jar" dev.danmaku.bench.faults.FaultSuite --soak "${1:-60}")
     ;;
   p1|p2|p3|p4|p5|p6|smoke)
     mkdir -p "$results_dir/runs"

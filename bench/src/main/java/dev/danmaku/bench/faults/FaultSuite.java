@@ -81,6 +81,14 @@ public final class FaultSuite implements Callable<Integer> {
     @Option(names = "--report", description = "The page whose fault-suite section is rewritten with the figures (default: ${DEFAULT-VALUE})")
     Path report = Path.of("docs/reliability.md");
 
+    @Option(names = "--soak", description = "Instead of the scenarios: a soak of this many minutes under the same load,"
+            + " a fault every --fault-every seconds, each process's live heap, threads and open files sampled (default: 0, no soak)")
+    int soakMinutes;
+
+    @Option(names = "--fault-every", description = "Seconds between the soak's faults, which take turns: filter kill and"
+            + " replacement, gateway kill and restart, filter pause, archiver kill and restart (default: ${DEFAULT-VALUE})")
+    int faultEvery = 300;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new FaultSuite()).execute(args));
     }
@@ -94,6 +102,9 @@ public final class FaultSuite implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (soakMinutes > 0) {
+            return soak();
+        }
         List<Scenario> chosen = Scenario.all().stream()
                 .filter(s -> scenarios.isEmpty() || scenarios.contains(s.name())).toList();
         List<String> unknown = scenarios.stream().filter(n -> Scenario.all().stream().noneMatch(s -> s.name().equals(n))).toList();
@@ -129,68 +140,187 @@ public final class FaultSuite implements Callable<Integer> {
     record Result(Findings busy, Findings quiet, Map<String, Object> kafka) {
     }
 
-    private Result run(Scenario scenario) throws Exception {
+    /** A platform of our processes with a busy room and a quiet one whose partition another filter owns. */
+    private record Stage(Platform platform, Tokens tokens, String quietRoom, List<String> gateways, LiveRoom busy,
+            LiveRoom quiet, History busyHistory, History quietHistory) implements AutoCloseable {
+        @Override
+        public void close() {
+            busy.close();
+            quiet.close();
+            platform.close();
+        }
+    }
+
+    private Stage stage(String name, int brokers) throws Exception {
         String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
         Tokens tokens = new Tokens(secret);
         String database = "danmaku_faults";
         psql("DROP DATABASE IF EXISTS " + database);
         psql("CREATE DATABASE " + database);
-        Path work = results.resolve("logs").resolve(scenario.name());
+        Path work = results.resolve("logs").resolve(name);
         deleteRecursively(work);
         History busyHistory = new History();
         History quietHistory = new History();
-        try (Platform platform = new Platform(jar.toAbsolutePath(), work, basePort, scenario.brokers(), secret, database)) {
+        Platform platform = new Platform(jar.toAbsolutePath(), work, basePort, brokers, secret, database);
+        try {
             platform.start(2, 2);
             platform.aimAtPartition(partitionOf(BUSY_ROOM));
             String victim = awaitOwner(platform, partitionOf(BUSY_ROOM));
             platform.aimAt(victim);
             String quietRoom = roomOwnedByAnother(platform, victim);
             List<String> gateways = List.of(platform.gatewayUrl(0), platform.gatewayUrl(1));
-            try (LiveRoom busy = new LiveRoom(BUSY_ROOM, gateways, busyHistory, tokens);
-                 LiveRoom quiet = new LiveRoom(quietRoom, gateways, quietHistory, tokens)) {
-                for (int v = 0; v < gateways.size(); v++) {
-                    busy.addViewer(v);
-                    quiet.addViewer(v);
-                }
-                for (int s = 0; s < senders; s++) {
-                    busy.addSender(s);
-                }
-                for (int s = 0; s < QUIET_SENDERS; s++) {
-                    quiet.addSender(s);
-                }
-                long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!(busy.allJoined() && quiet.allJoined()) && System.nanoTime() < joinDeadline) {
-                    Thread.sleep(100);
-                }
-                if (!(busy.allJoined() && quiet.allJoined())) {
-                    throw new IllegalStateException("senders and viewers did not all join within 30 s");
-                }
-                busyHistory.mark("busy room on " + victim + ", quiet room " + quietRoom + " on another filter");
-                Thread faults = new Thread(() -> applyFaults(scenario, platform, List.of(busyHistory, quietHistory)), "faults");
-                long offset = quietHistory.nowMs() - busyHistory.nowMs();
-                Sending sending = new Sending(busy, quiet);
-                sending.run(warmup);
-                long measuredFromMs = busyHistory.nowMs();
-                faults.start();
-                sending.run(seconds);
-                long sendingEndsMs = busyHistory.nowMs();
-                faults.join(TimeUnit.SECONDS.toMillis(120));
-                Thread.sleep(TimeUnit.SECONDS.toMillis(drain));
-                int chartSeconds = seconds + drain;
-                Findings busyFindings = Findings.of(scenario.name(), busyHistory, gateways.size(),
-                        archivedMsgIds(platform, tokens, BUSY_ROOM), measuredFromMs, sendingEndsMs, chartSeconds);
-                Findings quietFindings = Findings.of(scenario.name() + " (quiet room)", quietHistory, gateways.size(),
-                        archivedMsgIds(platform, tokens, quietRoom), measuredFromMs + offset, sendingEndsMs + offset,
-                        chartSeconds);
-                Map<String, Object> kafka;
-                try {
-                    kafka = platform.kafkaState();
-                } catch (Exception e) {
-                    kafka = Map.of("error", String.valueOf(e.getMessage()));
-                }
-                return new Result(busyFindings, quietFindings, kafka);
+            LiveRoom busy = new LiveRoom(BUSY_ROOM, gateways, busyHistory, tokens);
+            LiveRoom quiet = new LiveRoom(quietRoom, gateways, quietHistory, tokens);
+            Stage stage = new Stage(platform, tokens, quietRoom, gateways, busy, quiet, busyHistory, quietHistory);
+            for (int v = 0; v < gateways.size(); v++) {
+                busy.addViewer(v);
+                quiet.addViewer(v);
             }
+            for (int s = 0; s < senders; s++) {
+                busy.addSender(s);
+            }
+            for (int s = 0; s < QUIET_SENDERS; s++) {
+                quiet.addSender(s);
+            }
+            long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(busy.allJoined() && quiet.allJoined()) && System.nanoTime() < joinDeadline) {
+                Thread.sleep(100);
+            }
+            if (!(busy.allJoined() && quiet.allJoined())) {
+                stage.close();
+                throw new IllegalStateException("senders and viewers did not all join within 30 s");
+            }
+            busyHistory.mark("busy room on " + victim + ", quiet room " + quietRoom + " on another filter");
+            return stage;
+        } catch (Exception e) {
+            platform.close();
+            throw e;
         }
+    }
+
+    private Result run(Scenario scenario) throws Exception {
+        try (Stage stage = stage(scenario.name(), scenario.brokers())) {
+            Thread faults = new Thread(() -> applyFaults(scenario, stage.platform(),
+                    List.of(stage.busyHistory(), stage.quietHistory())), "faults");
+            return measure(stage, scenario.name(), seconds, new Faults() {
+                @Override
+                public void start() {
+                    faults.start();
+                }
+
+                @Override
+                public void finish() throws InterruptedException {
+                    faults.join(TimeUnit.SECONDS.toMillis(120));
+                }
+            });
+        }
+    }
+
+    /**
+     * The soak: the scenarios' load for {@link #soakMinutes}, a fault every {@link #faultEvery} seconds
+     * in turn from {@link Scenario#soakFaults()}, every process sampled each 30 s; the same checks at the end.
+     */
+    private int soak() throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("danmaku-faults: " + jar + " is missing; build it with ./mvnw -DskipTests package");
+            return 2;
+        }
+        Files.createDirectories(results);
+        List<ProcessSample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Map<String, Object>> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+        System.out.printf("faults: soak of %d min, a fault every %d s%n", soakMinutes, faultEvery);
+        Result result;
+        try (Stage stage = stage("soak", 1)) {
+            Platform platform = stage.platform();
+            List<History> histories = List.of(stage.busyHistory(), stage.quietHistory());
+            ScheduledExecutorService background = Executors.newScheduledThreadPool(2);
+            long startedNanos = System.nanoTime();
+            List<Scenario> turns = Scenario.soakFaults();
+            int[] next = {0};
+            result = measure(stage, "soak", soakMinutes * 60, new Faults() {
+                @Override
+                public void start() {
+                    background.scheduleAtFixedRate(() -> sample(platform, samples, lags, startedNanos), 0, 30, TimeUnit.SECONDS);
+                    background.scheduleWithFixedDelay(() -> {
+                        Scenario turn = turns.get(next[0]++ % turns.size());
+                        histories.forEach(h -> h.mark(turn.description()));
+                        applyFaults(turn, platform, histories);
+                    }, faultEvery, faultEvery, TimeUnit.SECONDS);
+                }
+
+                @Override
+                public void finish() {
+                    background.shutdownNow();
+                }
+            });
+            sample(platform, samples, lags, startedNanos);
+        }
+        Files.writeString(results.resolve(LocalDate.now() + "-soak.json"), JSON.writeValueAsString(Map.of(
+                "minutes", soakMinutes, "faultEverySeconds", faultEvery, "busy", result.busy(), "quiet", result.quiet(),
+                "samples", samples, "consumerLag", lags, "kafka", result.kafka())));
+        ReliabilityReport.writeSoak(report, result, List.copyOf(samples), List.copyOf(lags), soakMinutes, faultEvery);
+        System.out.printf("faults: soak: longest stall %d ms, lost %d, duplicates %d, out of order %d, never answered %d;"
+                        + " figures written to %s%n", result.busy().longestStallMs(), result.busy().lost(),
+                result.busy().duplicates(), result.busy().outOfOrder(), result.busy().unanswered(), report);
+        return result.busy().exact() && result.quiet().exact() ? 0 : 1;
+    }
+
+    private static void sample(Platform platform, List<ProcessSample> samples, List<Map<String, Object>> lags,
+            long startedNanos) {
+        long at = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+        platform.livePids().forEach((service, pid) -> {
+            ProcessSample sample = ProcessSample.of(at, service, pid, platform.metricsUrl(service));
+            if (sample != null) {
+                samples.add(sample);
+            }
+        });
+        try {
+            Map<String, Object> lag = new java.util.LinkedHashMap<>(platform.consumerLag());
+            lag.put("atSeconds", at);
+            lags.add(lag);
+        } catch (Exception e) {
+            lags.add(Map.of("atSeconds", at, "error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** What a run does to the platform while its senders send. */
+    private interface Faults {
+        void start() throws Exception;
+
+        /** The senders are done: wait for (or stop) what is still being done to the platform. */
+        void finish() throws Exception;
+    }
+
+    /**
+     * Sends for the warm-up, then for {@code forSeconds} with the faults started; waits for the last
+     * answers and deliveries, then checks both rooms' histories and the archive.
+     */
+    private Result measure(Stage stage, String name, int forSeconds, Faults faults) throws Exception {
+        History busyHistory = stage.busyHistory();
+        History quietHistory = stage.quietHistory();
+        long offset = quietHistory.nowMs() - busyHistory.nowMs();
+        Sending sending = new Sending(stage.busy(), stage.quiet());
+        sending.run(warmup);
+        long measuredFromMs = busyHistory.nowMs();
+        faults.start();
+        sending.run(forSeconds);
+        long sendingEndsMs = busyHistory.nowMs();
+        faults.finish();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(drain));
+        int chartSeconds = forSeconds + drain;
+        int viewers = stage.gateways().size();
+        Findings busyFindings = Findings.of(name, busyHistory, viewers,
+                archivedMsgIds(stage.platform(), stage.tokens(), BUSY_ROOM), measuredFromMs, sendingEndsMs, chartSeconds);
+        Findings quietFindings = Findings.of(name + " (quiet room)", quietHistory, viewers,
+                archivedMsgIds(stage.platform(), stage.tokens(), stage.quietRoom()), measuredFromMs + offset,
+                sendingEndsMs + offset, chartSeconds);
+        Map<String, Object> kafka;
+        try {
+            kafka = stage.platform().kafkaState();
+        } catch (Exception e) {
+            kafka = Map.of("error", String.valueOf(e.getMessage()));
+        }
+        return new Result(busyFindings, quietFindings, kafka);
     }
 
     private static int partitionOf(String room) {

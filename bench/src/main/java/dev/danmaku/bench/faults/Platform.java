@@ -113,6 +113,42 @@ final class Platform implements AutoCloseable {
         }
     }
 
+    /** The processes running now, by service name; a killed one is absent until it is started again. */
+    Map<String, Long> livePids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (Service service : List.copyOf(services.values())) {
+            Process process = service.process()[0];
+            if (process != null && process.isAlive()) {
+                pids.put(service.name(), process.pid());
+            }
+        }
+        return pids;
+    }
+
+    /** A service's Prometheus endpoint; null for a broker, which has none. */
+    String metricsUrl(String name) {
+        Service service = services.get(name);
+        return service == null || service.readyUrl() == null ? null : service.readyUrl().replace("/readyz", "/metrics");
+    }
+
+    /** Records behind the end of their topic: the filter group on the raw topic, the archiver's on the filtered one. */
+    Map<String, Long> consumerLag() throws Exception {
+        Map<String, Long> lag = new LinkedHashMap<>();
+        try (Admin admin = admin()) {
+            lag.put("danmaku-filter", lag(admin, "danmaku-filter", "danmaku.raw.v1"));
+            lag.put("danmaku-archiver", lag(admin, "danmaku-archiver", "danmaku.filtered.v1"));
+        }
+        return lag;
+    }
+
+    private static long lag(Admin admin, String group, String topic) throws Exception {
+        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+        committed.keySet().stream().filter(tp -> tp.topic().equals(topic)).forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+        return latest.keySet().stream().mapToLong(tp -> ends.get(tp).offset() - committed.get(tp).offset()).sum();
+    }
+
     private Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }

@@ -38,7 +38,7 @@ final class ReliabilityReport {
         md.append("Run of ").append(LocalDate.now()).append(": ").append(senders).append(" senders, ").append(rate)
                 .append(" danmaku/s into a busy room for ").append(seconds).append(" s, and 2 senders at the same pace each")
                 .append(" into a quiet room whose partition another filter owns; a viewer of each room on each of two")
-                .append(" gateways. Kafka (one broker), two filters, the archiver on PostgreSQL and two gateways run as")
+                .append(" gateways. Kafka (one broker; three nodes for the cluster-* scenarios), two filters, the archiver on PostgreSQL and two gateways run as")
                 .append(" separate processes on this machine. `bench/run.sh faults` writes this section.\n\n");
         md.append("| scenario | longest stall, busy room / quiet room | sends answered ≤ 5 s / later / never | answers |")
                 .append(" ack p50 / p99 / max | lost | shown twice | out of order | archive missing / twice |\n");
@@ -77,6 +77,90 @@ final class ReliabilityReport {
             text = text.substring(0, begin) + md + text.substring(end + END.length());
         }
         Files.writeString(page, text);
+    }
+
+    static final String SOAK_BEGIN = "<!-- soak:begin -->";
+    static final String SOAK_END = "<!-- soak:end -->";
+
+    /**
+     * The soak's section: the run's correctness figures, and per process its live heap after GC,
+     * threads, open files and resident memory at the first and last sample with the largest seen —
+     * a leak grows from first to last — plus the consumer groups' largest lag; two charts over time.
+     */
+    static void writeSoak(Path page, FaultSuite.Result result, List<ProcessSample> samples, List<Map<String, Object>> lags,
+            int minutes, int faultEvery) throws IOException {
+        Path charts = page.resolveSibling("reliability");
+        Files.createDirectories(charts);
+        Findings f = result.busy();
+        StringBuilder md = new StringBuilder(SOAK_BEGIN).append('\n');
+        md.append("Soak of ").append(LocalDate.now()).append(": ").append(minutes).append(" min under the fault suite's load,")
+                .append(" a fault every ").append(faultEvery).append(" s taking turns (filter kill and replacement, gateway")
+                .append(" kill and restart, filter pause, archiver kill and restart). `bench/run.sh soak` writes this section.\n\n");
+        md.append(String.format("Busy room: %d sends, answered %d within 5 s, %d later, %d never; lost %d, shown twice %d,"
+                        + " out of order %d, archive missing %d / twice %d; longest stall %.1f s (%s). Quiet room: longest stall %.1f s,"
+                        + " lost %d, shown twice %d.%n%n", f.sends(), f.answeredWithin5s(), f.answeredLate(), f.unanswered(), f.lost(),
+                f.duplicates(), f.outOfOrder(), f.archiveMissing(), f.archiveDuplicates(), f.longestStallMs() / 1000.0,
+                f.longestStallAt(), result.quiet().longestStallMs() / 1000.0, result.quiet().lost(), result.quiet().duplicates()));
+        md.append("| process | live heap after GC, MB: first / last / max | threads: first / last / max |")
+                .append(" open files: first / last / max | resident MB: first / last / max |\n|---|---|---|---|---|\n");
+        Map<String, List<ProcessSample>> byService = samples.stream()
+                .collect(Collectors.groupingBy(ProcessSample::service, java.util.TreeMap::new, Collectors.toList()));
+        for (Map.Entry<String, List<ProcessSample>> service : byService.entrySet()) {
+            List<ProcessSample> series = service.getValue();
+            md.append("| ").append(service.getKey())
+                    .append(" | ").append(trend(series, ProcessSample::liveHeapMb))
+                    .append(" | ").append(trend(series, sample -> sample.threads()))
+                    .append(" | ").append(trend(series, sample -> sample.openFiles()))
+                    .append(" | ").append(trend(series, sample -> sample.residentMb())).append(" |\n");
+        }
+        for (String group : List.of("danmaku-filter", "danmaku-archiver")) {
+            long max = lags.stream().map(l -> l.get(group)).filter(Number.class::isInstance)
+                    .mapToLong(n -> ((Number) n).longValue()).max().orElse(-1);
+            long last = lags.stream().map(l -> l.get(group)).filter(Number.class::isInstance)
+                    .mapToLong(n -> ((Number) n).longValue()).reduce((a, b) -> b).orElse(-1);
+            md.append("\nConsumer group `").append(group).append("`: largest lag ").append(max).append(" records, ")
+                    .append(last).append(" at the end.");
+        }
+        md.append("\n\n![live heap](reliability/soak-heap.png)\n\n![threads](reliability/soak-threads.png)\n");
+        md.append(SOAK_END);
+        soakChart(byService, "live heap after GC (MB)", ProcessSample::liveHeapMb, charts.resolve("soak-heap.png"));
+        soakChart(byService, "threads", sample -> sample.threads(), charts.resolve("soak-threads.png"));
+
+        String text = Files.exists(page) ? Files.readString(page) : "# Reliability\n";
+        int begin = text.indexOf(SOAK_BEGIN);
+        int end = text.indexOf(SOAK_END);
+        if (begin < 0 || end < begin) {
+            text = text.stripTrailing() + "\n\n## Soak\n\n" + md + "\n";
+        } else {
+            text = text.substring(0, begin) + md + text.substring(end + SOAK_END.length());
+        }
+        Files.writeString(page, text);
+    }
+
+    private static String trend(List<ProcessSample> series, java.util.function.ToDoubleFunction<ProcessSample> value) {
+        double max = series.stream().mapToDouble(value).max().orElse(-1);
+        if (max < 0) {
+            return "–";
+        }
+        return String.format("%.0f / %.0f / %.0f", value.applyAsDouble(series.get(0)),
+                value.applyAsDouble(series.get(series.size() - 1)), max);
+    }
+
+    private static void soakChart(Map<String, List<ProcessSample>> byService, String what,
+            java.util.function.ToDoubleFunction<ProcessSample> value, Path out) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1000).height(420).title("soak: " + what + " per process")
+                .xAxisTitle("seconds since the platform started").yAxisTitle(what).build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        for (Map.Entry<String, List<ProcessSample>> service : byService.entrySet()) {
+            List<ProcessSample> shown = service.getValue().stream().filter(sample -> value.applyAsDouble(sample) >= 0).toList();
+            if (shown.isEmpty()) {
+                continue;
+            }
+            XYSeries series = chart.addSeries(service.getKey(), shown.stream().map(ProcessSample::atSeconds).toList(),
+                    shown.stream().map(value::applyAsDouble).toList());
+            series.setMarker(SeriesMarkers.NONE);
+        }
+        BitmapEncoder.saveBitmap(chart, out.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static void chart(Findings f, Path out) throws IOException {

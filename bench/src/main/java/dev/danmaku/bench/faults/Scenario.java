@@ -57,6 +57,41 @@ record Scenario(String name, String description, int brokers, List<Step> steps) 
                         p -> p.transactionCoordinator(p.busyPartition())));
     }
 
+    /**
+     * The soak's faults, taken in turn, each aimed when it comes (the filter that owns the busy room's
+     * partition then); a killed filter is replaced by one with a new name, as a Deployment does.
+     */
+    static List<Scenario> soakFaults() {
+        int[] replacements = {2};
+        Fault aim = p -> {
+            String owner = p.ownerOf(p.busyPartition());
+            if (owner != null) {
+                p.aimAt(owner);
+            }
+        };
+        return List.of(
+                new Scenario("soak-filter-kill", "kill -9 of the busy room's filter, a replacement 5 s later", 1,
+                        List.of(at(0, "kill -9 the busy room's filter", p -> {
+                            aim.apply(p);
+                            p.kill(p.victim());
+                        }), at(5, "start a replacement filter", p -> {
+                            String name = "filter-" + ++replacements[0];
+                            p.addFilter(name);
+                            p.startService(name);
+                        }))),
+                new Scenario("soak-gateway-kill", "kill -9 of gateway-1, started again 10 s later", 1,
+                        List.of(at(0, "kill -9 gateway-1", p -> p.kill("gateway-1")),
+                                at(10, "start gateway-1", p -> p.startService("gateway-1")))),
+                new Scenario("soak-filter-pause", "SIGSTOP of the busy room's filter, SIGCONT 10 s later", 1,
+                        List.of(at(0, "SIGSTOP the busy room's filter", p -> {
+                            aim.apply(p);
+                            p.pause(p.victim());
+                        }), at(10, "SIGCONT it", p -> p.resume(p.victim())))),
+                new Scenario("soak-archiver-kill", "kill -9 of the archiver, started again 5 s later", 1,
+                        List.of(at(0, "kill -9 archiver", p -> p.kill(Platform.ARCHIVER)),
+                                at(5, "start archiver", p -> p.startService(Platform.ARCHIVER)))));
+    }
+
     /** Which broker of a cluster a fault aims at, asked of the cluster when the fault comes. */
     interface BrokerChoice {
         String of(Platform platform) throws Exception;
