@@ -332,7 +332,23 @@ class ViewerPageIT extends TwoDevGateways {
                 "const v = window.danmakuViewer; return JSON.stringify({state: v.state, lastAck: v.lastAck,"
                         + " lastError: v.lastError, lastClose: v.lastClose, textBox: document.getElementById('text').value,"
                         + " overlay: v.overlay && v.overlay.stats(), rendered: v.rendered.map(d => d.text)})")
-                + "; in Kafka: " + DanmakuTrail.of(platform.kafkaBootstrapServers(), text), cause);
+                + "; in Kafka: " + DanmakuTrail.of(platform.kafkaBootstrapServers(), text) + "; gateway threads:\n"
+                + gatewayThreads(), cause);
+    }
+
+    /** Where the gateways' feed, timer, lane and I/O threads are (the platform runs in this JVM). */
+    private static String gatewayThreads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            String name = thread.getName();
+            if (name.contains("dev-gw") || name.startsWith("XNIO") || name.startsWith("moderation")) {
+                dump.append(name).append(' ').append(thread.getState()).append('\n');
+                for (int i = 0; i < Math.min(stack.length, 10); i++) {
+                    dump.append("    at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return dump.toString();
     }
 
     /** Waits until the overlay shows an element with exactly this text; returns its msgId. */
