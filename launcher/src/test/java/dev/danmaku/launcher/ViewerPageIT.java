@@ -332,8 +332,21 @@ class ViewerPageIT extends TwoDevGateways {
                 "const v = window.danmakuViewer; return JSON.stringify({state: v.state, lastAck: v.lastAck,"
                         + " lastError: v.lastError, lastClose: v.lastClose, textBox: document.getElementById('text').value,"
                         + " overlay: v.overlay && v.overlay.stats(), rendered: v.rendered.map(d => d.text)})")
-                + "; in Kafka: " + DanmakuTrail.of(platform.kafkaBootstrapServers(), text) + "; gateway threads:\n"
-                + gatewayThreads(), cause);
+                + "; in Kafka: " + DanmakuTrail.of(platform.kafkaBootstrapServers(), text) + "; gateway metrics:\n"
+                + gatewayMetrics() + "gateway threads:\n" + gatewayThreads(), cause);
+    }
+
+    /** The gateways' own counts: frames out, drops, write failures, followed partitions. */
+    private static String gatewayMetrics() {
+        try {
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return metrics.body().lines().filter(line -> line.startsWith("danmaku_gateway_"))
+                    .filter(line -> !line.contains("_bucket") && !line.contains("seconds"))
+                    .collect(java.util.stream.Collectors.joining("\n")) + "\n";
+        } catch (IOException | InterruptedException e) {
+            return "unreadable: " + e + "\n";
+        }
     }
 
     /** Where the gateways' feed, timer, lane and I/O threads are (the platform runs in this JVM). */
