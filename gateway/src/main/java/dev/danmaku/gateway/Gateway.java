@@ -75,7 +75,7 @@ public final class Gateway implements AutoCloseable {
         String clientId = "danmaku-gateway-" + config.gatewayId();
         KafkaProducer<String, byte[]> producer = clients.producer(clientId, RawPublisher.BOUNDED_DELIVERY);
         new KafkaClientMetrics(producer).bindTo(meters);
-        RawPublisher publisher = new RawPublisher(producer, clients.topics().raw());
+        RawPublisher publisher = new RawPublisher(producer, clients.topics().raw(), config.gatewayId());
         var feedConsumer = clients.consumer(clientId + "-feed", null, Map.of());
         new KafkaClientMetrics(feedConsumer).bindTo(meters);
         FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry, meters);

@@ -34,7 +34,11 @@ record Findings(
         int archiveMissing,
         int archiveDuplicates,
         List<History.Mark> marks,
-        Map<Integer, int[]> deliveriesPerSecond) {
+        Map<Integer, int[]> deliveriesPerSecond,
+        List<String> anomalies) {
+
+    /** Anomalies described, at most this many: enough to find their cause in the logs. */
+    static final int ANOMALIES_KEPT = 20;
 
     static final long ANSWER_WITHIN_MS = 5_000;
 
@@ -89,13 +93,14 @@ record Findings(
         int lost = 0;
         int duplicates = 0;
         int outOfOrder = 0;
+        List<String> anomalies = new ArrayList<>();
         long longestStall = 0;
         String longestStallAt = "";
         Map<Integer, int[]> perSecond = new TreeMap<>();
         List<History.Delivery> deliveries = history.deliveries();
         long observedUntilMs = history.nowMs();
         for (int viewer = 0; viewer < viewers; viewer++) {
-            Map<String, Integer> seen = new HashMap<>();
+            Map<String, Long> seen = new HashMap<>();
             // a retry shown as a second danmaku has its own msgId but the same text (each send's text is unique)
             Set<String> seenTexts = new HashSet<>();
             Map<String, Integer> lastSeq = new HashMap<>();
@@ -105,8 +110,12 @@ record Findings(
                 if (delivery.viewer() != viewer) {
                     continue;
                 }
-                if (seen.merge(delivery.msgId(), 1, Integer::sum) > 1 || !seenTexts.add(delivery.text())) {
+                Long firstAt = seen.putIfAbsent(delivery.msgId(), delivery.atMs());
+                if (firstAt != null || !seenTexts.add(delivery.text())) {
                     duplicates++;
+                    note(anomalies, "viewer " + viewer + " was shown " + delivery.text() + " (" + delivery.msgId() + ") again at "
+                            + (delivery.atMs() - measuredFromMs) + " ms" + (firstAt == null ? ", under another msgId"
+                            : ", first at " + (firstAt - measuredFromMs) + " ms"));
                     continue;
                 }
                 int dash = delivery.text().indexOf('-');
@@ -115,6 +124,8 @@ record Findings(
                 Integer before = lastSeq.put(sender, seq);
                 if (before != null && seq < before) {
                     outOfOrder++;
+                    note(anomalies, "viewer " + viewer + " was shown " + delivery.text() + " after " + sender + "-" + before
+                            + " at " + (delivery.atMs() - measuredFromMs) + " ms");
                 }
                 if (delivery.atMs() >= measuredFromMs) {
                     series[(int) Math.min(seconds, (delivery.atMs() - measuredFromMs) / 1000)]++;
@@ -154,7 +165,13 @@ record Findings(
                 percentile(ackLatencies, 0.50), percentile(ackLatencies, 0.99),
                 ackLatencies.isEmpty() ? 0 : ackLatencies.get(ackLatencies.size() - 1),
                 lost, duplicates, outOfOrder, longestStall, longestStallAt, archiveMissing, archiveDuplicates, marks,
-                perSecond);
+                perSecond, anomalies);
+    }
+
+    private static void note(List<String> anomalies, String anomaly) {
+        if (anomalies.size() < ANOMALIES_KEPT) {
+            anomalies.add(anomaly);
+        }
     }
 
     private static long percentile(List<Long> sorted, double p) {

@@ -121,6 +121,8 @@ class FindingsTest {
         deliver(0, 0, 100);
         at(200);
         history.delivered(0, "m-retry", "s0-0"); // the same send's text under another msgId
-        assertThat(findings(List.of("m0")).duplicates()).isEqualTo(1);
+        Findings f = findings(List.of("m0"));
+        assertThat(f.duplicates()).isEqualTo(1);
+        assertThat(f.anomalies()).singleElement().asString().contains("s0-0", "under another msgId");
     }
 }
