@@ -74,9 +74,10 @@ public record GatewayConfig(
             "Time a new WebSocket has to send its first join; otherwise closed with 4008");
     public static final Setting PING_INTERVAL = Setting.of("DANMAKU_GATEWAY_PING_INTERVAL_MS", "25000",
             "Server ping interval; a viewer that sends nothing (not even a pong) for two intervals is closed");
-    public static final Setting ANSWER_TIMEOUT = Setting.of("DANMAKU_GATEWAY_ANSWER_TIMEOUT_MS", "5000",
+    public static final Setting ANSWER_TIMEOUT = Setting.of("DANMAKU_GATEWAY_ANSWER_TIMEOUT_MS", "4000",
             "Time a send waits for its verdict before the sender is told `unavailable` (retryable: a retry with the"
-                    + " same clientMsgId is shown once; the ack still follows if the verdict comes later)");
+                    + " same clientMsgId is shown once; the ack still follows if the verdict comes later). 4 s, so that"
+                    + " every send is answered within 5 s");
     public static final Setting FLUSH_WINDOW = Setting.of("DANMAKU_GATEWAY_FLUSH_WINDOW_MS", "50",
             "Under load, a room's danmaku are coalesced into one batch frame for at most this long;"
                     + " an idle room's first danmaku goes out at once");

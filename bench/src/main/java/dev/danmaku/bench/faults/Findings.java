@@ -29,6 +29,7 @@ record Findings(
         int lost,
         int duplicates,
         int outOfOrder,
+        int retriedShownLater,
         long longestStallMs,
         String longestStallAt,
         int archiveMissing,
@@ -57,8 +58,13 @@ record Findings(
     static Findings of(String scenario, History history, int viewers, Collection<String> archived, long measuredFromMs,
             long sendingEndsMs, int seconds) {
         Map<String, History.Answer> firstAnswer = new HashMap<>();
+        // sends told `unavailable` and sent again: shown when they get through, after what was sent meanwhile
+        Set<String> retried = new HashSet<>();
         for (History.Answer answer : history.answers()) {
             firstAnswer.putIfAbsent(answer.clientMsgId(), answer);
+            if ("unavailable".equals(answer.error())) {
+                retried.add(answer.clientMsgId());
+            }
         }
         List<History.Send> sends = history.sends();
         Map<String, Integer> answerKinds = new TreeMap<>();
@@ -93,6 +99,7 @@ record Findings(
         int lost = 0;
         int duplicates = 0;
         int outOfOrder = 0;
+        int retriedShownLater = 0;
         List<String> anomalies = new ArrayList<>();
         long longestStall = 0;
         String longestStallAt = "";
@@ -121,11 +128,16 @@ record Findings(
                 int dash = delivery.text().indexOf('-');
                 String sender = delivery.text().substring(0, Math.max(dash, 0));
                 int seq = dash < 0 ? -1 : Integer.parseInt(delivery.text().substring(dash + 1));
-                Integer before = lastSeq.put(sender, seq);
-                if (before != null && seq < before) {
+                Integer before = lastSeq.get(sender);
+                if (before != null && seq < before && retried.contains(delivery.text())) {
+                    retriedShownLater++;
+                } else if (before != null && seq < before) {
+                    lastSeq.put(sender, seq);
                     outOfOrder++;
                     note(anomalies, "viewer " + viewer + " was shown " + delivery.text() + " after " + sender + "-" + before
                             + " at " + (delivery.atMs() - measuredFromMs) + " ms");
+                } else {
+                    lastSeq.put(sender, seq);
                 }
                 if (delivery.atMs() >= measuredFromMs) {
                     series[(int) Math.min(seconds, (delivery.atMs() - measuredFromMs) / 1000)]++;
@@ -164,7 +176,7 @@ record Findings(
         return new Findings(scenario, viewers, sends.size(), within, late, unanswered, answerKinds,
                 percentile(ackLatencies, 0.50), percentile(ackLatencies, 0.99),
                 ackLatencies.isEmpty() ? 0 : ackLatencies.get(ackLatencies.size() - 1),
-                lost, duplicates, outOfOrder, longestStall, longestStallAt, archiveMissing, archiveDuplicates, marks,
+                lost, duplicates, outOfOrder, retriedShownLater, longestStall, longestStallAt, archiveMissing, archiveDuplicates, marks,
                 perSecond, anomalies);
     }
 

@@ -258,8 +258,12 @@ final class Platform implements AutoCloseable {
         return kafkaPort + 10 + index;
     }
 
+    /** Stops what this platform started should the suite itself be stopped (Ctrl-C, SIGTERM). */
+    private final Thread stopOnExit = new Thread(this::close, "stop-platform");
+
     /** Starts the whole platform and waits until every service is ready. */
     void start(int filters, int gateways) throws IOException, InterruptedException {
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
         Files.createDirectories(work);
         startBrokers();
         for (int i = 1; i <= filters; i++) {
@@ -413,6 +417,11 @@ final class Platform implements AutoCloseable {
      */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException | IllegalArgumentException ignored) {
+            // the JVM is already exiting (this is the hook), or the platform never started
+        }
         List<Service> newestFirst = new ArrayList<>(List.copyOf(services.values()));
         Collections.reverse(newestFirst);
         for (Service service : newestFirst) {

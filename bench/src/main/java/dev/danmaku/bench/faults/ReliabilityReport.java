@@ -52,10 +52,12 @@ final class ReliabilityReport {
                     .append(" | ").append(f.answers().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                             .collect(Collectors.joining(", ")))
                     .append(" | ").append(f.ackP50Ms()).append(" / ").append(f.ackP99Ms()).append(" / ").append(f.ackMaxMs())
-                    .append(" ms | ").append(f.lost()).append(" | ").append(f.duplicates()).append(" | ").append(f.outOfOrder())
+                    .append(" ms | ").append(f.lost()).append(" | ").append(f.duplicates()).append(" | ").append(f.outOfOrder()).append(f.retriedShownLater() > 0 ? " (+" + f.retriedShownLater() + " retried)" : "")
                     .append(" | ").append(f.archiveMissing()).append(" / ").append(f.archiveDuplicates()).append(" |\n");
         }
-        md.append("\nSends, answers and losses are the busy room's; the quiet room's are in the JSON of each run.\n\n");
+        md.append("\nSends, answers and losses are the busy room's; the quiet room's are in the JSON of each run. A send told")
+                .append(" `unavailable` is sent again by its sender (as the viewer page does) and shown when it gets through,")
+                .append(" after what was sent meanwhile: \"retried\", not out of order.\n\n");
         for (FaultSuite.Result result : all) {
             Findings f = result.busy();
             Path chart = charts.resolve(f.scenario() + ".png");

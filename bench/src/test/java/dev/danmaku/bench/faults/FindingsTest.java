@@ -125,4 +125,26 @@ class FindingsTest {
         assertThat(f.duplicates()).isEqualTo(1);
         assertThat(f.anomalies()).singleElement().asString().contains("s0-0", "under another msgId");
     }
+
+    @Test
+    void aRetriedSendShownAfterLaterOnesIsRetriedNotOutOfOrder() {
+        at(0);
+        history.sent("s0-0", 0, 0);
+        history.sent("s0-1", 0, 1);
+        at(4_000);
+        history.refused("s0-0", "unavailable");
+        history.acked("s0-1", "m1", "ACCEPTED");
+        at(6_000);
+        history.acked("s0-0", "m0", "ACCEPTED");
+        deliver(0, 1, 4_100);
+        deliver(0, 0, 6_100);
+        at(6_200);
+        history.sent("s0-2", 0, 2);
+        history.acked("s0-2", "m2", "ACCEPTED");
+        history.delivered(0, "m2", "s0-2");
+        Findings f = findings(List.of("m0", "m1", "m2"));
+        assertThat(f.outOfOrder()).isZero();
+        assertThat(f.retriedShownLater()).isEqualTo(1);
+        assertThat(f.lost()).isZero();
+    }
 }
