@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -109,8 +108,11 @@ final class LiveRoom implements AutoCloseable {
         private volatile WebSocket socket;
         private volatile boolean joined;
         private volatile String lastSeen = "";
-        /** A sender's sends not acked yet, with how often each was sent again; retried as the viewer page does. */
-        private final Map<String, Integer> unanswered = new ConcurrentHashMap<>();
+        /**
+         * A sender's sends not acked yet, in the order they were sent, with how often each was sent again;
+         * retried as the viewer page does (after a reconnect in that order, so the sender's order holds).
+         */
+        private final Map<String, Integer> unanswered = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
         /** The JDK client takes one send at a time: each waits for the one before. */
         private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
@@ -190,7 +192,11 @@ final class LiveRoom implements AutoCloseable {
                 }
                 joined = true;
                 // what the dropped connection left unanswered goes again, marked as a retry
-                unanswered.keySet().forEach(clientMsgId -> sendText(sendFrame(clientMsgId, true)));
+                List<String> again;
+                synchronized (unanswered) {
+                    again = List.copyOf(unanswered.keySet());
+                }
+                again.forEach(clientMsgId -> sendText(sendFrame(clientMsgId, true)));
                 for (JsonNode danmaku : frame.get("joined").path("recent")) {
                     if (token == null && !lastSeen.isEmpty()) {
                         deliver(danmaku);
