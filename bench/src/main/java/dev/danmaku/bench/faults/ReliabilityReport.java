@@ -70,13 +70,19 @@ final class ReliabilityReport {
         }
         md.append(END);
 
-        String text = Files.exists(page) ? Files.readString(page) : "# Reliability\n\n" + BEGIN + "\n" + END + "\n";
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
+        replaceSection(page, BEGIN, END, "Fault suite", md.toString());
+    }
+
+    /** Puts {@code section} (its markers included) where the page has its markers, or at its end under a heading. */
+    private static void replaceSection(Path page, String beginMarker, String endMarker, String heading, String section)
+            throws IOException {
+        String text = Files.exists(page) ? Files.readString(page) : "# Reliability\n";
+        int begin = text.indexOf(beginMarker);
+        int end = text.indexOf(endMarker);
         if (begin < 0 || end < begin) {
-            text = text.stripTrailing() + "\n\n## Fault suite\n\n" + md + "\n";
+            text = text.stripTrailing() + "\n\n## " + heading + "\n\n" + section + "\n";
         } else {
-            text = text.substring(0, begin) + md + text.substring(end + END.length());
+            text = text.substring(0, begin) + section + text.substring(end + endMarker.length());
         }
         Files.writeString(page, text);
     }
@@ -128,15 +134,7 @@ final class ReliabilityReport {
         soakChart(byService, "live heap after GC (MB)", ProcessSample::liveHeapMb, charts.resolve("soak-heap.png"));
         soakChart(byService, "threads", sample -> sample.threads(), charts.resolve("soak-threads.png"));
 
-        String text = Files.exists(page) ? Files.readString(page) : "# Reliability\n";
-        int begin = text.indexOf(SOAK_BEGIN);
-        int end = text.indexOf(SOAK_END);
-        if (begin < 0 || end < begin) {
-            text = text.stripTrailing() + "\n\n## Soak\n\n" + md + "\n";
-        } else {
-            text = text.substring(0, begin) + md + text.substring(end + SOAK_END.length());
-        }
-        Files.writeString(page, text);
+        replaceSection(page, SOAK_BEGIN, SOAK_END, "Soak", md.toString());
     }
 
     private static String trend(List<ProcessSample> series, java.util.function.ToDoubleFunction<ProcessSample> value) {
