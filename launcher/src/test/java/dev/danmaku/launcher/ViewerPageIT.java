@@ -194,7 +194,7 @@ class ViewerPageIT extends TwoDevGateways {
             send(sender, "big SPOILER ahead");
             // typed after the first was acked, as a person types. Open: a send from this page is now and then
             // never seen by the other page (3 of ~14 runs; once the sender had no ack and no error for it)
-            sender.awaitScript("return window.danmakuViewer.lastAck && window.danmakuViewer.lastAck.clientMsgId.endsWith('-1')");
+            awaitAck(sender, "big SPOILER ahead", "-1");
             send(sender, "no secrets here");
             // the sender's own page first: should this fail, its state (ack, error) says whether the danmaku got through
             awaitRendered(sender, "no secrets here");
@@ -326,9 +326,22 @@ class ViewerPageIT extends TwoDevGateways {
         }
     }
 
-    /** Says what the page knew, so a failure tells refused from dropped from never received. */
+    /** Waits for the ack of the page's send whose clientMsgId ends with {@code suffix}. */
+    private static void awaitAck(Browser browser, String text, String suffix) {
+        try {
+            browser.awaitScript("const a = window.danmakuViewer.lastAck; return a && a.clientMsgId.endsWith(arguments[0])", suffix);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw stuck(browser, "'" + text + "' was not acked", text, e);
+        }
+    }
+
     private static AssertionError notDrawn(Browser browser, String text, Exception cause) {
-        return new AssertionError("'" + text + "' was not drawn; page state: " + browser.script(
+        return stuck(browser, "'" + text + "' was not drawn", text, cause);
+    }
+
+    /** Says what the page knew, so a failure tells refused from dropped from never received. */
+    private static AssertionError stuck(Browser browser, String what, String text, Exception cause) {
+        return new AssertionError(what + "; page state: " + browser.script(
                 "const v = window.danmakuViewer; return JSON.stringify({state: v.state, lastAck: v.lastAck,"
                         + " lastError: v.lastError, lastClose: v.lastClose, textBox: document.getElementById('text').value,"
                         + " overlay: v.overlay && v.overlay.stats(), rendered: v.rendered.map(d => d.text)})")
@@ -336,17 +349,21 @@ class ViewerPageIT extends TwoDevGateways {
                 + gatewayMetrics() + "gateway threads:\n" + gatewayThreads(), cause);
     }
 
-    /** The gateways' own counts: frames out, drops, write failures, followed partitions. */
+    /** The gateways' own counts: frames out and written, drops, write failures, followed partitions. */
     private static String gatewayMetrics() {
-        try {
-            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return metrics.body().lines().filter(line -> line.startsWith("danmaku_gateway_"))
-                    .filter(line -> !line.contains("_bucket") && !line.contains("seconds"))
-                    .collect(java.util.stream.Collectors.joining("\n")) + "\n";
-        } catch (IOException | InterruptedException e) {
-            return "unreadable: " + e + "\n";
+        StringBuilder counts = new StringBuilder();
+        for (String base : List.of(first, second)) {
+            try {
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                metrics.body().lines().filter(line -> line.startsWith("danmaku_gateway_"))
+                        .filter(line -> !line.contains("_bucket") && !line.contains("seconds"))
+                        .forEach(line -> counts.append(line).append('\n'));
+            } catch (IOException | InterruptedException e) {
+                counts.append(base).append(" unreadable: ").append(e).append('\n');
+            }
         }
+        return counts.toString();
     }
 
     /** Where the gateways' feed, timer, lane and I/O threads are (the platform runs in this JVM). */

@@ -234,6 +234,7 @@ public final class ClientSession {
         @Override
         public void complete(WebSocketChannel ch, Object context) {
             if (context instanceof Long size) {
+                metrics.frameWritten();
                 outbox.written(size);
             }
         }

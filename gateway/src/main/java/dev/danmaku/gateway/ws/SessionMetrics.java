@@ -11,6 +11,7 @@ public final class SessionMetrics {
     private final Tags tags;
     private final Counter framesOut;
     private final Counter bytesOut;
+    private final Counter framesWritten;
     private final Counter framesIn;
     private final Counter bytesIn;
     private final Counter batchesDropped;
@@ -23,6 +24,7 @@ public final class SessionMetrics {
         this.tags = Tags.of("gateway", gatewayId);
         this.framesOut = registry.counter("danmaku_gateway_frames_out_total", tags);
         this.bytesOut = registry.counter("danmaku_gateway_bytes_out_total", tags);
+        this.framesWritten = registry.counter("danmaku_gateway_frames_written_total", tags);
         this.framesIn = registry.counter("danmaku_gateway_frames_in_total", tags);
         this.bytesIn = registry.counter("danmaku_gateway_bytes_in_total", tags);
         this.batchesDropped = registry.counter("danmaku_gateway_batches_dropped_total", tags);
@@ -34,6 +36,11 @@ public final class SessionMetrics {
     void frameOut(int bytes) {
         framesOut.increment();
         bytesOut.increment(bytes);
+    }
+
+    /** The socket finished writing a frame: frames out minus frames written are still on their way. */
+    void frameWritten() {
+        framesWritten.increment();
     }
 
     void frameIn(long bytes) {
