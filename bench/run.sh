@@ -96,6 +96,9 @@ start_platform() {
   wait_quiet
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   export DANMAKU_BIND_HOST=127.0.0.1 DANMAKU_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 DANMAKU_TOPIC_PARTITIONS=${PARTITIONS:-6}
+  # the services and the load generator share a fresh token secret
+  DANMAKU_JWT_SECRET=${DANMAKU_JWT_SECRET:-$(head -c 48 /dev/urandom | base64 -w0)}
+  export DANMAKU_JWT_SECRET
   rm -rf "$work/kafka" && mkdir -p "$work/kafka"
   java ${KAFKA_JAVA_OPTS:--Xms512m -Xmx1g} "$(gc_log kafka)" -jar "$danmaku_jar" kafka --kafka-port 19092 --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
   pids+=($!); pid_of[kafka]=$!

@@ -29,7 +29,6 @@ import picocli.CommandLine.Option;
 
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
-import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.proto.v1.Batch;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.ServerFrame;
@@ -108,8 +107,8 @@ public final class LoadGenerator implements Callable<Integer> {
     private int shardIndex;
     private int shardCount;
 
-    @Option(names = "--jwt-secret", defaultValue = "${env:DANMAKU_JWT_SECRET:-" + CommonConfig.DEV_JWT_SECRET + "}",
-            description = "Secret the gateways verify tokens with; each sender gets its own user [DANMAKU_JWT_SECRET].")
+    @Option(names = "--jwt-secret", defaultValue = "${env:DANMAKU_JWT_SECRET:-}",
+            description = "Secret the gateways verify tokens with (required); each sender gets its own user [DANMAKU_JWT_SECRET].")
     String jwtSecret;
 
     @Option(names = "--io-threads", defaultValue = "${env:IO_THREADS:-2}", description = "I/O threads [IO_THREADS]. Default: ${DEFAULT-VALUE}.")
@@ -179,6 +178,9 @@ public final class LoadGenerator implements Callable<Integer> {
         monitorPids = monitorPids.stream().filter(a -> !a.isBlank()).toList();
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("--servers is empty");
+        }
+        if (jwtSecret.isBlank()) {
+            throw new IllegalArgumentException("--jwt-secret (or DANMAKU_JWT_SECRET) is not set: give the gateways' token secret");
         }
         for (URI server : servers) {
             if (!"ws".equals(server.getScheme()) || server.getHost() == null || !server.getHost().matches("127\\.\\d+\\.\\d+\\.\\d+|localhost")) {

@@ -16,6 +16,7 @@ import dev.danmaku.common.config.SettingValues;
 import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.testkit.ChildJvm;
 import dev.danmaku.testkit.KafkaCluster;
+import dev.danmaku.testkit.TestSecrets;
 
 /** A filter instance in a child JVM ({@link FilterChildMain}) that a test can kill with SIGKILL. */
 final class FilterChild implements AutoCloseable {
@@ -69,7 +70,7 @@ final class FilterChild implements AutoCloseable {
 
     /** Clients for a test's own topics, created with {@code partitions} partitions. */
     static KafkaClients topics(KafkaCluster kafka, String prefix, int partitions) {
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", prefix, "DANMAKU_TOPIC_PARTITIONS", Integer.toString(partitions))));
         KafkaClients clients = new KafkaClients(common);

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.SettingValues;
+import dev.danmaku.testkit.TestSecrets;
 
 /** A filter instance in its own JVM, for tests that kill it: {@code FilterChildMain <bootstrap> <topic prefix> <instance id>}. */
 public final class FilterChildMain {
@@ -20,6 +21,7 @@ public final class FilterChildMain {
         Map<String, String> env = new java.util.HashMap<>(System.getenv());
         env.put("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", args[0]);
         env.put("DANMAKU_TOPIC_PREFIX", args[1]);
+        env.put("DANMAKU_JWT_SECRET", TestSecrets.JWT);
         CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, env));
         FilterService filter = FilterService.start(new FilterConfig(common, 0, args[2], List.of("badword")),
                 new SimpleMeterRegistry());

@@ -29,6 +29,7 @@ import dev.danmaku.proto.v1.RoomEvent;
 import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
+import dev.danmaku.testkit.TestSecrets;
 
 @DanmakuIT
 class FilterServiceIT {
@@ -40,7 +41,7 @@ class FilterServiceIT {
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "filter-it-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "3")));

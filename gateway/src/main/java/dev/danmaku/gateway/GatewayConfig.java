@@ -173,7 +173,8 @@ public record GatewayConfig(
 
     /** The defaults with the given common settings: what tests and embedders start from. */
     public static GatewayConfig defaults(CommonConfig common, String gatewayId) {
-        return from(SettingValues.of(SETTINGS, java.util.Map.of())).with(common, 0, gatewayId);
+        return from(SettingValues.of(SETTINGS, java.util.Map.of(CommonConfig.JWT_SECRET.env(), common.jwtSecret())))
+                .with(common, 0, gatewayId);
     }
 
     public GatewayConfig with(CommonConfig otherCommon, int otherPort, String otherId) {

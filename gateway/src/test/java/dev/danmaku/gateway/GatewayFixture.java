@@ -37,6 +37,7 @@ import dev.danmaku.proto.v1.ServerFrame;
 import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.ViewerClient;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * Gateways on a real broker with their own topic prefix, listening on loopback; the test plays
@@ -55,7 +56,7 @@ final class GatewayFixture implements AutoCloseable {
     private final List<RawDanmaku> rawSeen = new ArrayList<>();
 
     GatewayFixture(KafkaCluster kafka, int partitions) {
-        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "gw-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", Integer.toString(partitions))));

@@ -34,6 +34,7 @@ import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.ViewerClient;
+import dev.danmaku.testkit.TestSecrets;
 
 /** The gateway's answers to well-formed and malformed viewer frames, over real WebSockets. */
 @DanmakuIT
@@ -48,7 +49,7 @@ class GatewayProtocolIT {
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
-        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "gateway-it-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "2")));

@@ -47,8 +47,14 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SettingValues values = SettingOptions.resolve(spec,
-                Stream.concat(SETTINGS.stream(), NOT_OPTIONS.stream()).toList());
+        List<Setting> settings = Stream.concat(SETTINGS.stream(), NOT_OPTIONS.stream()).toList();
+        SettingValues values = SettingOptions.resolve(spec, settings);
+        if (values.string(CommonConfig.JWT_SECRET).isEmpty()) {
+            // the data directory's own secret stands in for the default (the first setting of a name wins)
+            String secret = DevSecret.of(Path.of(values.string(ArchiverConfig.DATA_DIR)));
+            values = SettingOptions.resolve(spec, Stream.concat(Stream.of(CommonConfig.JWT_SECRET.withDefault(secret)),
+                    settings.stream()).toList());
+        }
         int gateways = values.integer(GATEWAYS);
         if (gateways < 1 || gateways > 16) {
             throw SettingValues.invalid(GATEWAYS, Integer.toString(gateways), "1 to 16");

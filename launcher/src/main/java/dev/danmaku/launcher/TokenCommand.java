@@ -17,7 +17,8 @@ import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.Setting;
 
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = "Print a signed token (JWT) for a user, signed with DANMAKU_JWT_SECRET.")
+        description = "Print a signed token (JWT) for a user, signed with DANMAKU_JWT_SECRET (for a dev platform, ask"
+                + " its gateway instead: /api/v1/dev/token).")
 final class TokenCommand implements Callable<Integer> {
 
     static final List<Setting> SETTINGS = List.of(CommonConfig.JWT_SECRET);
@@ -49,7 +50,7 @@ final class TokenCommand implements Callable<Integer> {
         if (ttl.isNegative() || ttl.isZero()) {
             throw new ParameterException(spec.commandLine(), "--ttl must be positive");
         }
-        String secret = SettingOptions.resolve(spec, SETTINGS).string(CommonConfig.JWT_SECRET);
+        String secret = CommonConfig.checkJwtSecret(SettingOptions.resolve(spec, SETTINGS).string(CommonConfig.JWT_SECRET));
         spec.commandLine().getOut().println(new Tokens(secret).issue(user, name == null ? user : name, roles, ttl));
         return 0;
     }

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Json;
 import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Join;
@@ -78,6 +81,10 @@ class DevCommandIT {
                 assertThat(ack.getAck().getVerdict()).isEqualTo(Verdict.ACCEPTED);
                 bob.await(f -> f.hasBatch() && f.getBatch().getDanmaku(0).getMsgId().equals(ack.getAck().getMsgId()), WAIT);
             }
+            // no built-in secret: this data directory's own, which signed the dev token
+            String secret = Files.readString(dataDir.resolve(DevSecret.FILE));
+            assertThat(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isGreaterThanOrEqualTo(32);
+            assertThat(new Tokens(secret).verify(token).userId()).isEqualTo("alice");
             assertThat(Files.exists(dataDir.resolve("kafka"))).isTrue();
             assertThat(Files.list(dataDir.resolve("archive")).anyMatch(p -> p.toString().endsWith(".mv.db"))).isTrue();
         } finally {
@@ -97,6 +104,25 @@ class DevCommandIT {
         assertThat(exit).isEqualTo(2);
         assertThat(errors.toString()).contains("DANMAKU_DEV_GATEWAYS").contains("--gateways").contains("many")
                 .doesNotContain("Exception");
+    }
+
+    @Test
+    void noServiceStartsWithoutASecretOfItsOwn() {
+        Map<String, String> refusals = Map.of(
+                "--jwt-secret=", "is not set",
+                "--jwt-secret=danmaku-dev-secret-change-me-in-production", "published development secret",
+                "--jwt-secret=sixteen-bytes-ok", "has 16 bytes");
+        for (String service : List.of("gateway", "filter", "archiver", "token")) {
+            refusals.forEach((flag, reason) -> {
+                StringWriter errors = new StringWriter();
+                CommandLine command = Danmaku.commandLine();
+                command.setErr(new PrintWriter(errors, true));
+                int exit = service.equals("token") ? command.execute(service, "--user", "u", flag) : command.execute(service, flag);
+                assertThat(exit).as(service + " " + flag).isEqualTo(2);
+                assertThat(errors.toString()).as(service + " " + flag).startsWith(service + ": DANMAKU_JWT_SECRET")
+                        .contains(reason).doesNotContain("Exception");
+            });
+        }
     }
 
     @Test

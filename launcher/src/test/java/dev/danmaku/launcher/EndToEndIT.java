@@ -45,6 +45,7 @@ import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.PostgresDatabase;
 import dev.danmaku.testkit.ViewerClient;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * The whole path as separate services would run it: two gateways, one real broker, the filter,
@@ -62,7 +63,7 @@ class EndToEndIT {
 
     @BeforeAll
     static void start(KafkaCluster kafka, PostgresDatabase postgres) {
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "3",

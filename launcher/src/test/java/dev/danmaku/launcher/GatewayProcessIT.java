@@ -27,6 +27,7 @@ import dev.danmaku.proto.v1.ServerFrame;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.ViewerClient;
+import dev.danmaku.testkit.TestSecrets;
 
 /** A gateway as its own process (`danmaku gateway`), killed without warning. */
 @DanmakuIT
@@ -56,6 +57,7 @@ class GatewayProcessIT {
         String prefix = "proc-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Map<String, String> env = Map.of(
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_TOPIC_PREFIX", prefix,
                 "DANMAKU_TOPIC_PARTITIONS", "2",
                 "DANMAKU_BIND_HOST", "127.0.0.1",
@@ -83,6 +85,7 @@ class GatewayProcessIT {
     void onSigtermAGatewayClosesItsViewersWith1001AndExits(KafkaCluster kafka) throws Exception {
         Map<String, String> env = Map.of(
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_TOPIC_PREFIX", "term-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_BIND_HOST", "127.0.0.1");
         try (ChildProcess gateway = startChild(env);

@@ -1,6 +1,7 @@
 package dev.danmaku.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -207,6 +208,14 @@ class HelmChartTest {
             assertThat(e.getName()).isEqualTo("DANMAKU_ARCHIVE_JDBC_PASSWORD");
             assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("danmaku-db-app");
         });
+    }
+
+    @Test
+    void aShortOrPublishedJwtSecretIsRefusedAtInstall() {
+        for (String secret : List.of("short-secret", "danmaku-dev-secret-change-me-in-production")) {
+            assertThatThrownBy(() -> render(Map.of("jwt.secret", secret, "postgres.password", "s3cret")))
+                    .as(secret).hasMessageContaining("jwt");
+        }
     }
 
     @Test

@@ -34,6 +34,7 @@ import dev.danmaku.proto.v1.Send;
 import dev.danmaku.proto.v1.ServerFrame;
 import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.ViewerClient;
+import dev.danmaku.testkit.TestSecrets;
 
 /** The broker goes away and comes back: senders hear of it in bounded time, and service resumes by itself. */
 class KafkaOutageIT {
@@ -61,7 +62,7 @@ class KafkaOutageIT {
         int kafkaPort = freePort();
         String[] brokerArgs = {"kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", data.toString()};
         ChildProcess broker = ChildProcess.start(Map.of(), BROKER_READY, brokerArgs);
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort, "DANMAKU_TOPIC_PARTITIONS", "1")));
         Tokens tokens = new Tokens(common.jwtSecret());
         try (FilterService filter = FilterService.start(new FilterConfig(common, 0, "outage", List.of()), new SimpleMeterRegistry());

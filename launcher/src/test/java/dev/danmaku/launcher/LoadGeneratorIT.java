@@ -48,7 +48,7 @@ class LoadGeneratorIT {
                 "--servers", "ws://127.0.0.1:" + platform.ports().get(0) + "/ws,ws://127.0.0.1:" + platform.ports().get(1) + "/ws",
                 "--profile", "smoke", "--rooms", "2", "--viewers-per-room", "8", "--senders-per-room", "2",
                 "--rate-per-sender", "10", "--duration-s", "5", "--warmup-s", "1", "--tail-exclude-s", "1",
-                "--drain-s", "5", "--subprotocol", subprotocol);
+                "--drain-s", "5", "--subprotocol", subprotocol, "--jwt-secret", DevSecret.of(dataDir));
 
         assertThat(Report.accountingProblems(result)).isEmpty();
         // 2 rooms x 2 senders x 10/s over a 3 s window, each seen by the 10 connections of its room

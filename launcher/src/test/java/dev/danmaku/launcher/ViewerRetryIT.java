@@ -35,6 +35,7 @@ import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.Browser;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * The viewer page in Chromium against a gateway whose filter is late: the page is told
@@ -46,7 +47,7 @@ class ViewerRetryIT {
 
     @Test
     void aSendTheFilterIsLateForIsRetriedByThePageAndShownOnceWhenJudged(KafkaCluster kafka) throws Exception {
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "retry-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "1")));

@@ -35,12 +35,13 @@ import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.PostgresDatabase;
+import dev.danmaku.testkit.TestSecrets;
 
 /** The analyst API over real HTTP on the real PostgreSQL: roles, parameters, query, export, stats. */
 @DanmakuIT
 class ArchiveApiIT {
 
-    static final Tokens TOKENS = new Tokens(CommonConfig.DEV_JWT_SECRET);
+    static final Tokens TOKENS = new Tokens(TestSecrets.JWT);
     static final String ROOM = "api-" + UUID.randomUUID().toString().substring(0, 8);
     static final long T0 = 1_790_000_000_000L;
     private static final HttpClient HTTP = HttpClient.newHttpClient();

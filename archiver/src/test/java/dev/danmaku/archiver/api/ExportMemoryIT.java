@@ -32,6 +32,7 @@ import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.testkit.ChildJvm;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.PostgresDatabase;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * Export of 1 M rows from a JVM whose heap (48 MB) is a fraction of the export's size: it only
@@ -74,7 +75,7 @@ class ExportMemoryIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             int port = await().atMost(Duration.ofSeconds(60)).until(() -> port(log, child), p -> p > 0);
-            String token = new Tokens(CommonConfig.DEV_JWT_SECRET).issue("ana", "Ana", Set.of(Identity.ANALYST),
+            String token = new Tokens(TestSecrets.JWT).issue("ana", "Ana", Set.of(Identity.ANALYST),
                     Duration.ofMinutes(5));
             HttpClient http = HttpClient.newHttpClient();
             long exportStarted = System.nanoTime();

@@ -8,6 +8,7 @@ import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.http.HttpServer;
 import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.metrics.Metrics;
+import dev.danmaku.testkit.TestSecrets;
 
 /** The analyst API alone in a JVM of its own (a small heap, in the export test): args JDBC URL, user, password. */
 public final class ExportServerChild {
@@ -20,7 +21,7 @@ public final class ExportServerChild {
         PrometheusMeterRegistry meters = Metrics.prometheusRegistry();
         ArchiveApi api = new ArchiveApi(store, meters, 1);
         HttpServer server = HttpServer.start("127.0.0.1", 0, Routes.withProbes(() -> true, meters)
-                .prefix(ArchiveApi.PREFIX, api.handler(new Tokens(CommonConfig.DEV_JWT_SECRET))).handler());
+                .prefix(ArchiveApi.PREFIX, api.handler(new Tokens(TestSecrets.JWT))).handler());
         System.out.println("PORT " + server.port());
         System.out.flush();
         Thread.currentThread().join(); // until the test stops it

@@ -36,6 +36,7 @@ import dev.danmaku.common.http.Routes;
 import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.PostgresDatabase;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * The replay WebSocket against the real PostgreSQL, with the JDK's WebSocket client: original
@@ -44,7 +45,7 @@ import dev.danmaku.testkit.PostgresDatabase;
 @DanmakuIT
 class ReplayIT {
 
-    private static final Tokens TOKENS = new Tokens(CommonConfig.DEV_JWT_SECRET);
+    private static final Tokens TOKENS = new Tokens(TestSecrets.JWT);
     private static final long T0 = 1_790_000_000_000L;
     private static final long TOLERANCE_MS = 50;
     /** Send-time offsets of the timing room's danmaku, in ms from the first. */

@@ -48,6 +48,7 @@ import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.PostgresDatabase;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * The archive's figures on the real PostgreSQL: ingest rows/s (store batches, and Kafka to
@@ -140,7 +141,7 @@ class ArchiveBenchmark {
     /** Verdicts already in Kafka, then an archiver started: time until the last one is stored. */
     private static String kafkaIngest(KafkaCluster kafka, PostgresDatabase database) throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "DANMAKU_TOPIC_PREFIX", prefix,
                 "DANMAKU_TOPIC_PARTITIONS", "6")));
         String topic = prefix + "danmaku.filtered.v1";
@@ -202,7 +203,7 @@ class ArchiveBenchmark {
                 rows / seconds));
 
         ArchiveApi api = new ArchiveApi(store, new SimpleMeterRegistry(), 1);
-        Tokens tokens = new Tokens(CommonConfig.DEV_JWT_SECRET);
+        Tokens tokens = new Tokens(TestSecrets.JWT);
         HttpServer server = HttpServer.start("127.0.0.1", 0, Routes.withProbes(() -> true,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).prefix(ArchiveApi.PREFIX, api.handler(tokens)).handler());
         try {

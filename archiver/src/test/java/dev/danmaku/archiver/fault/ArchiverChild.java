@@ -8,6 +8,7 @@ import dev.danmaku.archiver.Archiver;
 import dev.danmaku.archiver.ArchiverConfig;
 import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.SettingValues;
+import dev.danmaku.testkit.TestSecrets;
 
 /** An archiver in a JVM of its own, for tests that kill it: args bootstrap, topic prefix, JDBC URL, user, password, batch size. */
 public final class ArchiverChild {
@@ -16,7 +17,7 @@ public final class ArchiverChild {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", args[0],
                 "DANMAKU_TOPIC_PREFIX", args[1],
                 "DANMAKU_TOPIC_PARTITIONS", "3",

@@ -25,6 +25,7 @@ import dev.danmaku.testkit.ChildJvm;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.PostgresDatabase;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * kill -9 of an archiver JVM in the middle of ingest, while verdicts keep arriving: after a
@@ -40,7 +41,7 @@ class ArchiverCrashIT {
     void everyVerdictIsStoredExactlyOnceAfterAKill(KafkaCluster kafka, PostgresDatabase database) throws Exception {
         String prefix = "crash-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String run = "crash" + UUID.randomUUID().toString().substring(0, 8);
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "DANMAKU_TOPIC_PREFIX", prefix,
                 "DANMAKU_TOPIC_PARTITIONS", "3")));
         KafkaClients clients = new KafkaClients(common);

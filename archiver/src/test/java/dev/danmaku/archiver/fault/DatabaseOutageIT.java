@@ -24,6 +24,7 @@ import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.PostgresDatabase;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * The archive database goes away in the middle of ingest (every connection dropped, new ones
@@ -65,7 +66,7 @@ class DatabaseOutageIT {
             String password, Step down, Step up) throws Exception {
         String prefix = "outage-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String run = "outage" + UUID.randomUUID().toString().substring(0, 8);
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "DANMAKU_TOPIC_PREFIX", prefix,
                 "DANMAKU_TOPIC_PARTITIONS", "3")));
         KafkaClients clients = new KafkaClients(common);

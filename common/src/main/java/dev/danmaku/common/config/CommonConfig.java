@@ -1,5 +1,6 @@
 package dev.danmaku.common.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +16,9 @@ public record CommonConfig(
         String jwtSecret,
         String bindHost) {
 
-    public static final String DEV_JWT_SECRET = "danmaku-dev-secret-change-me-in-production";
+    /** Shipped as the default by earlier versions, so public: refused everywhere. */
+    static final String PUBLISHED_DEV_SECRET = "danmaku-dev-secret-change-me-in-production";
+    public static final int MIN_JWT_SECRET_BYTES = 32;
     private static final String KAFKA_PREFIX = "DANMAKU_KAFKA_";
 
     public static final Setting KAFKA_BOOTSTRAP_SERVERS = Setting.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS",
@@ -27,8 +30,10 @@ public record CommonConfig(
             "Partitions of topics this service creates when they are missing");
     public static final Setting TOPIC_REPLICATION_FACTOR = Setting.of("DANMAKU_TOPIC_REPLICATION_FACTOR", "-1",
             "Replication factor of topics this service creates; -1 = the broker's default");
-    public static final Setting JWT_SECRET = Setting.of("DANMAKU_JWT_SECRET", DEV_JWT_SECRET,
-            "HS256 secret that signs viewer, moderator and analyst tokens");
+    public static final Setting JWT_SECRET = Setting.of("DANMAKU_JWT_SECRET", "",
+            "HS256 secret that signs viewer, moderator and analyst tokens: the same random " + MIN_JWT_SECRET_BYTES
+                    + " bytes or more for every service (openssl rand -base64 48); required, except that dev"
+                    + " keeps a random one in its data directory");
     public static final Setting BIND_HOST = Setting.of("DANMAKU_BIND_HOST", "0.0.0.0",
             "Address the HTTP/WebSocket listener binds to");
 
@@ -46,9 +51,7 @@ public record CommonConfig(
             throw SettingValues.invalid(TOPIC_REPLICATION_FACTOR, Short.toString(topicReplicationFactor),
                     "-1 or at least 1");
         }
-        if (jwtSecret.length() < 16) {
-            throw new InvalidSettingException(JWT_SECRET.env() + " must be at least 16 characters");
-        }
+        checkJwtSecret(jwtSecret);
         kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
@@ -67,8 +70,22 @@ public record CommonConfig(
                 values.string(BIND_HOST));
     }
 
-    public boolean usesDevSecret() {
-        return DEV_JWT_SECRET.equals(jwtSecret);
+    /** Refuses a token secret anyone could know or guess, with one line that says what to do. */
+    public static String checkJwtSecret(String secret) {
+        if (secret.isBlank()) {
+            throw new InvalidSettingException(JWT_SECRET.env() + " is not set: give every service the same random secret of"
+                    + " at least " + MIN_JWT_SECRET_BYTES + " bytes (e.g. openssl rand -base64 48)");
+        }
+        if (secret.equals(PUBLISHED_DEV_SECRET)) {
+            throw new InvalidSettingException(JWT_SECRET.env() + " is the published development secret, with which anyone"
+                    + " can sign admin tokens: set a random one (e.g. openssl rand -base64 48)");
+        }
+        int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MIN_JWT_SECRET_BYTES) {
+            throw new InvalidSettingException(JWT_SECRET.env() + " has " + bytes + " bytes; it needs at least "
+                    + MIN_JWT_SECRET_BYTES + " (e.g. openssl rand -base64 48)");
+        }
+        return secret;
     }
 
     public CommonConfig withKafkaBootstrapServers(String bootstrapServers) {

@@ -2,6 +2,7 @@ package dev.danmaku.common.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,7 @@ class SettingValuesTest {
     @Test
     void kafkaVariablesPassThroughAsClientProperties() {
         CommonConfig config = CommonConfig.from(SettingValues.resolve(CommonConfig.SETTINGS, Map.of(
+                "DANMAKU_JWT_SECRET", "settings-test-secret-0123456789abcdef",
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "k1:9093",
                 "DANMAKU_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                 "DANMAKU_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"), Map.of()));
@@ -71,10 +73,20 @@ class SettingValuesTest {
     }
 
     @Test
-    void tooShortJwtSecretIsRefused() {
-        assertThatThrownBy(() -> CommonConfig.from(SettingValues.resolve(CommonConfig.SETTINGS,
-                Map.of("DANMAKU_JWT_SECRET", "short"), Map.of())))
-                .isInstanceOf(InvalidSettingException.class)
-                .hasMessageContaining("DANMAKU_JWT_SECRET");
+    void aMissingPublishedOrShortJwtSecretIsRefusedWithWhatToDo() {
+        assertThat(refusal(Map.of())).contains("DANMAKU_JWT_SECRET is not set").contains("openssl rand");
+        assertThat(refusal(Map.of("DANMAKU_JWT_SECRET", "danmaku-dev-secret-change-me-in-production")))
+                .contains("published development secret");
+        // 31 bytes, whatever the characters
+        assertThat(refusal(Map.of("DANMAKU_JWT_SECRET", "a".repeat(31)))).contains("has 31 bytes").contains("at least 32");
+        assertThat(refusal(Map.of("DANMAKU_JWT_SECRET", "密".repeat(10)))).contains("has 30 bytes");
+        assertThat(CommonConfig.from(SettingValues.resolve(CommonConfig.SETTINGS,
+                Map.of("DANMAKU_JWT_SECRET", "密".repeat(11)), Map.of())).jwtSecret()).hasSize(11);
+    }
+
+    private static String refusal(Map<String, String> environment) {
+        Throwable thrown = catchThrowable(() -> CommonConfig.from(SettingValues.resolve(CommonConfig.SETTINGS, environment, Map.of())));
+        assertThat(thrown).isInstanceOf(InvalidSettingException.class);
+        return thrown.getMessage();
     }
 }

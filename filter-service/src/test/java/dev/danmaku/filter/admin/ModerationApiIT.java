@@ -47,6 +47,7 @@ import dev.danmaku.proto.v1.RoomEvent;
 import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
+import dev.danmaku.testkit.TestSecrets;
 
 /** Two filter instances on a real broker, each with its moderator API on its own listener. */
 @DanmakuIT
@@ -66,7 +67,7 @@ class ModerationApiIT {
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
-        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "moderation-it-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "2")));

@@ -22,6 +22,7 @@ import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.Origin;
 import dev.danmaku.proto.v1.RawDanmaku;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * Filter throughput, exactly-once on, 10 000 literal rules: preloads danmaku.raw.v1 of an embedded
@@ -39,7 +40,7 @@ public final class PipelineBenchmark {
         int instances = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 6;
         Map<String, String> environment = new java.util.HashMap<>(Map.of(
-                "DANMAKU_TOPIC_PARTITIONS", Integer.toString(partitions)));
+                "DANMAKU_TOPIC_PARTITIONS", Integer.toString(partitions), "DANMAKU_JWT_SECRET", TestSecrets.JWT));
         if (args.length > 3) {
             environment.put("DANMAKU_KAFKA_MAX_POLL_RECORDS", args[3]); // passed through to the Kafka clients
         }

@@ -26,6 +26,7 @@ import dev.danmaku.filter.pipeline.HangingTransactions.Cluster;
 import dev.danmaku.filter.pipeline.HangingTransactions.OpenTransaction;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
+import dev.danmaku.testkit.TestSecrets;
 
 /**
  * What the hanging-transaction check asks of a real broker: an open transaction that wrote verdicts
@@ -39,7 +40,7 @@ class HangingTransactionsIT {
     void anOpenTransactionIsSeenOnTheFilteredTopicAndTheGroupsOffsetsAndTheAdminClientAbortsIt(KafkaCluster kafka)
             throws Exception {
         String unique = UUID.randomUUID().toString().substring(0, 8);
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of(
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "hanging-it-" + unique + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "2")));
