@@ -10,7 +10,7 @@
 #                                     run) and writes BENCHMARKS.md and docs/benchmarks.png from it
 #   bench/run.sh smoke                a few seconds of a small P1 shape; fails unless every delivery is
 #                                     accounted for (CI runs the same check as LoadGeneratorIT)
-#   bench/run.sh faults [scenario,..] the fault suite: kills, pauses and restarts services and the broker
+#   bench/run.sh faults [scenario,..] the fault suite: kills, pauses, cuts off and restarts services and the broker
 #                                     under a steady load, checks the history (nothing lost, shown twice,
 #                                     reordered or unanswered; the archive exactly once), and writes the
 #                                     figures into docs/reliability.md (--help of the suite: faults --help)

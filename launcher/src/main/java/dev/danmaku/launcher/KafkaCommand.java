@@ -33,7 +33,11 @@ final class KafkaCommand implements Callable<Integer> {
             "Nodes of the cluster: 1, or 3 and more for a replicated one").withFlag("--brokers");
     static final Setting NODE = Setting.of("DANMAKU_KAFKA_NODE", "0",
             "The one node of the cluster this process runs (1 to --brokers); 0 = all of them").withFlag("--node");
-    static final List<Setting> SETTINGS = List.of(KAFKA_PORT, BROKERS, NODE, ArchiverConfig.DATA_DIR);
+    static final Setting PROXIED_LISTENERS = Setting.of("DANMAKU_KAFKA_PROXIED_LISTENERS", "0",
+            "For fault drills, one broker only: extra client listeners, listener i on --kafka-port + 200 + i and"
+                    + " advertised at --kafka-port + 300 + i, where a TCP proxy of yours forwards to it")
+            .withFlag("--proxied-listeners");
+    static final List<Setting> SETTINGS = List.of(KAFKA_PORT, BROKERS, NODE, PROXIED_LISTENERS, ArchiverConfig.DATA_DIR);
 
     @Spec
     CommandSpec spec;
@@ -51,6 +55,13 @@ final class KafkaCommand implements Callable<Integer> {
         if (node < 0 || node > brokers) {
             throw SettingValues.invalid(NODE, Integer.toString(node), "0 (all) or 1 to " + brokers);
         }
+        int proxied = values.integer(PROXIED_LISTENERS);
+        if (proxied < 0 || proxied > 9) {
+            throw SettingValues.invalid(PROXIED_LISTENERS, Integer.toString(proxied), "0 to 9");
+        }
+        if (proxied > 0 && (brokers > 1 || port == 0)) {
+            throw new InvalidSettingException(PROXIED_LISTENERS.env() + " needs one broker on a fixed --kafka-port");
+        }
         if (brokers > 1 && port == 0) {
             throw new InvalidSettingException(KAFKA_PORT.env() + "=0 picks any free port, which a cluster's nodes cannot"
                     + " agree on: give --kafka-port for --brokers " + brokers);
@@ -58,7 +69,7 @@ final class KafkaCommand implements Callable<Integer> {
         try (Lifecycle lifecycle = new Lifecycle()) {
             String bootstrap;
             if (brokers == 1) {
-                bootstrap = lifecycle.add(EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), port)).bootstrapServers();
+                bootstrap = lifecycle.add(EmbeddedKafkaBroker.start(dataDir.resolve("kafka"), port, proxied)).bootstrapServers();
             } else {
                 EmbeddedKafkaBroker.Cluster cluster = new EmbeddedKafkaBroker.Cluster(brokers, port, port + 100);
                 List<Integer> nodes = node == 0 ? IntStream.rangeClosed(1, brokers).boxed().toList() : List.of(node);

@@ -151,7 +151,7 @@ public final class FaultSuite implements Callable<Integer> {
         }
     }
 
-    private Stage stage(String name, int brokers) throws Exception {
+    private Stage stage(String name, int brokers, boolean proxied) throws Exception {
         String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
         Tokens tokens = new Tokens(secret);
         String database = "danmaku_faults";
@@ -163,7 +163,7 @@ public final class FaultSuite implements Callable<Integer> {
         History quietHistory = new History();
         Platform platform = new Platform(jar.toAbsolutePath(), work, basePort, brokers, secret, database);
         try {
-            platform.start(2, 2);
+            platform.start(2, 2, proxied);
             platform.aimAtPartition(partitionOf(BUSY_ROOM));
             String victim = awaitOwner(platform, partitionOf(BUSY_ROOM));
             platform.aimAt(victim);
@@ -199,7 +199,7 @@ public final class FaultSuite implements Callable<Integer> {
     }
 
     private Result run(Scenario scenario) throws Exception {
-        try (Stage stage = stage(scenario.name(), scenario.brokers())) {
+        try (Stage stage = stage(scenario.name(), scenario.brokers(), scenario.proxied())) {
             Thread faults = new Thread(() -> applyFaults(scenario, stage.platform(),
                     List.of(stage.busyHistory(), stage.quietHistory())), "faults");
             return measure(stage, scenario.name(), seconds, new Faults() {
@@ -230,7 +230,7 @@ public final class FaultSuite implements Callable<Integer> {
         List<Map<String, Object>> lags = java.util.Collections.synchronizedList(new ArrayList<>());
         System.out.printf("faults: soak of %d min, a fault every %d s%n", soakMinutes, faultEvery);
         Result result;
-        try (Stage stage = stage("soak", 1)) {
+        try (Stage stage = stage("soak", 1, false)) {
             Platform platform = stage.platform();
             List<History> histories = List.of(stage.busyHistory(), stage.quietHistory());
             ScheduledExecutorService background = Executors.newScheduledThreadPool(2);
@@ -316,10 +316,11 @@ public final class FaultSuite implements Callable<Integer> {
                 sendingEndsMs + offset, chartSeconds);
         Map<String, Object> kafka;
         try {
-            kafka = stage.platform().kafkaState();
+            kafka = new java.util.LinkedHashMap<>(stage.platform().kafkaState());
         } catch (Exception e) {
-            kafka = Map.of("error", String.valueOf(e.getMessage()));
+            kafka = new java.util.LinkedHashMap<>(Map.of("error", String.valueOf(e.getMessage())));
         }
+        kafka.put("filters", stage.platform().filterCounts());
         return new Result(busyFindings, quietFindings, kafka);
     }
 

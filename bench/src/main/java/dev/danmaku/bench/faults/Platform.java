@@ -48,6 +48,9 @@ final class Platform implements AutoCloseable {
     private final String archiveDatabase;
     /** By name, in the order they were added; faults on several threads look services up. */
     private final Map<String, Service> services = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The first filters reach the single broker each through its own proxy (by filter name), when asked for. */
+    private final Map<String, TcpProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
+    private int proxiedFilters;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** How each service is started, so it can be started again. */
@@ -261,11 +264,21 @@ final class Platform implements AutoCloseable {
     /** Stops what this platform started should the suite itself be stopped (Ctrl-C, SIGTERM). */
     private final Thread stopOnExit = new Thread(this::close, "stop-platform");
 
-    /** Starts the whole platform and waits until every service is ready. */
-    void start(int filters, int gateways) throws IOException, InterruptedException {
+    /**
+     * Starts the whole platform and waits until every service is ready; with {@code proxied}, each of the
+     * first {@code filters} filters reaches the (single) broker through a TCP proxy of its own, to be cut.
+     */
+    void start(int filters, int gateways, boolean proxied) throws IOException, InterruptedException {
+        if (proxied && brokers != 1) {
+            throw new IllegalArgumentException("proxied filters need the single broker");
+        }
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         Files.createDirectories(work);
+        proxiedFilters = proxied ? filters : 0;
         startBrokers();
+        for (int i = 1; i <= proxiedFilters; i++) {
+            proxies.put("filter-" + i, new TcpProxy("filter-" + i, proxyPort(i), kafkaPort + 200 + i));
+        }
         for (int i = 1; i <= filters; i++) {
             addFilter("filter-" + i);
         }
@@ -287,8 +300,8 @@ final class Platform implements AutoCloseable {
     /** One broker, or the nodes of a cluster side by side (each waits for a quorum of the others). */
     private void startBrokers() throws IOException, InterruptedException {
         if (brokers == 1) {
-            add(KAFKA, List.of("kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString()),
-                    Map.of(), null);
+            add(KAFKA, List.of("kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString(),
+                    "--proxied-listeners", Integer.toString(proxiedFilters)), Map.of(), null);
             startService(KAFKA);
             return;
         }
@@ -318,9 +331,61 @@ final class Platform implements AutoCloseable {
 
     /** A filter instance under a new name, as a Deployment would start a replacement pod. */
     void addFilter(String name) {
-        int port = kafkaPort + 20 + (int) List.copyOf(services.keySet()).stream().filter(n -> n.startsWith("filter-")).count();
-        add(name, List.of("filter", "--port", Integer.toString(port), "--filter-instance-id", name), Map.of(),
+        int index = (int) List.copyOf(services.keySet()).stream().filter(n -> n.startsWith("filter-")).count() + 1;
+        int port = kafkaPort + 20 + index - 1;
+        Map<String, String> env = index <= proxiedFilters
+                ? Map.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + proxyPort(index)) : Map.of();
+        add(name, List.of("filter", "--port", Integer.toString(port), "--filter-instance-id", name), env,
                 "http://127.0.0.1:" + port + "/readyz");
+    }
+
+    /** Where the broker tells clients of its proxied listener i to connect (`danmaku kafka --proxied-listeners`). */
+    private int proxyPort(int listener) {
+        return kafkaPort + 300 + listener;
+    }
+
+    /** Black-holes the network between a proxied filter and the broker: nothing moves, nothing closes. */
+    void cut(String filter) {
+        proxy(filter).cut();
+    }
+
+    void heal(String filter) {
+        proxy(filter).heal();
+    }
+
+    private TcpProxy proxy(String filter) {
+        TcpProxy proxy = proxies.get(filter);
+        if (proxy == null) {
+            throw new IllegalArgumentException(filter + " does not reach the broker through a proxy");
+        }
+        return proxy;
+    }
+
+    /** Each live filter's own counts after a run: partitions it owns, fenced and aborted. */
+    Map<String, Map<String, Double>> filterCounts() {
+        Map<String, Map<String, Double>> counts = new LinkedHashMap<>();
+        for (String name : livePids().keySet()) {
+            String url = name.startsWith("filter-") ? metricsUrl(name) : null;
+            if (url == null) {
+                continue;
+            }
+            try {
+                String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Map<String, Double> filter = new LinkedHashMap<>();
+                body.lines().filter(line -> line.startsWith("danmaku_filter_partitions_owned")
+                                || line.startsWith("danmaku_filter_partitions_fenced_total")
+                                || line.startsWith("danmaku_filter_transactions_aborted_total"))
+                        .forEach(line -> filter.merge(line.substring(0, line.indexOf('{') < 0 ? line.indexOf(' ') : line.indexOf('{')),
+                                Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum));
+                counts.put(name, filter);
+            } catch (IOException | RuntimeException e) {
+                counts.put(name, Map.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return counts;
     }
 
     private void add(String name, List<String> args, Map<String, String> extraEnv, String readyUrl) {
@@ -422,6 +487,7 @@ final class Platform implements AutoCloseable {
         } catch (IllegalStateException | IllegalArgumentException ignored) {
             // the JVM is already exiting (this is the hook), or the platform never started
         }
+        proxies.values().forEach(TcpProxy::close);
         List<Service> newestFirst = new ArrayList<>(List.copyOf(services.values()));
         Collections.reverse(newestFirst);
         for (Service service : newestFirst) {

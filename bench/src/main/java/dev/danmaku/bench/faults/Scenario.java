@@ -2,8 +2,15 @@ package dev.danmaku.bench.faults;
 
 import java.util.List;
 
-/** A named schedule of faults, each at a time after the senders start, on one broker or a three-node cluster. */
-record Scenario(String name, String description, int brokers, List<Step> steps) {
+/**
+ * A named schedule of faults, each at a time after the senders start, on one broker or a three-node
+ * cluster; {@code proxied}: each filter reaches the broker through a TCP proxy that a fault can cut.
+ */
+record Scenario(String name, String description, int brokers, boolean proxied, List<Step> steps) {
+
+    Scenario(String name, String description, int brokers, List<Step> steps) {
+        this(name, description, brokers, false, steps);
+    }
 
     /** Something done to the platform: kill, pause, start again. */
     interface Fault {
@@ -35,6 +42,10 @@ record Scenario(String name, String description, int brokers, List<Step> steps) 
                 new Scenario("filter-pause", "SIGSTOP of the busy room's filter at 10 s, SIGCONT at 20 s (a zombie)", 1,
                         List.of(at(10, "SIGSTOP the busy room's filter", p -> p.pause(p.victim())),
                                 at(20, "SIGCONT it", p -> p.resume(p.victim())))),
+                new Scenario("filter-cut", "the network between the busy room's filter and the broker cut at 10 s (every"
+                        + " packet dropped, nothing closed), healed at 25 s (a zombie that wakes up)", 1, true,
+                        List.of(at(10, "cut the busy room's filter from the broker", p -> p.cut(p.victim())),
+                                at(25, "heal the network", p -> p.heal(p.victim())))),
                 new Scenario("broker-restart", "kill -9 of the (single) broker at 10 s, started again on its data at 13 s", 1,
                         List.of(at(10, "kill -9 kafka", p -> p.kill(Platform.KAFKA)),
                                 at(13, "start kafka", p -> p.startService(Platform.KAFKA)))),

@@ -92,10 +92,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param brokerPort the client port; 0 picks a free one
      */
     public static EmbeddedKafkaBroker start(Path logDir, int brokerPort) {
+        return start(logDir, brokerPort, 0);
+    }
+
+    /**
+     * A single-node broker that also serves clients on {@code proxiedListeners} more listeners, for fault
+     * drills: listener i (1-based) listens on {@link #proxiedListenerPort} and tells clients to connect at
+     * {@link #proxyPort}, where a TCP proxy forwards to it; cutting that proxy cuts exactly the clients
+     * bootstrapped through it.
+     */
+    public static EmbeddedKafkaBroker start(Path logDir, int brokerPort, int proxiedListeners) {
+        if (proxiedListeners > 0 && brokerPort == 0) {
+            throw new IllegalArgumentException("proxied listeners need a fixed broker port");
+        }
         int port = brokerPort == 0 ? freePort() : brokerPort;
         int controllerPort = freePort();
         Map<String, String> props = brokerProperties(logDir, 1, port, "1@" + HOST + ":" + controllerPort, controllerPort, 1);
+        for (int i = 1; i <= proxiedListeners; i++) {
+            String name = "PROXIED_" + i;
+            props.merge("listeners", name + "://" + HOST + ":" + proxiedListenerPort(port, i), (a, b) -> a + "," + b);
+            props.merge("advertised.listeners", name + "://" + HOST + ":" + proxyPort(port, i), (a, b) -> a + "," + b);
+            props.merge("listener.security.protocol.map", name + ":PLAINTEXT", (a, b) -> a + "," + b);
+        }
         return start(logDir, props, Uuid.randomUuid().toString(), HOST + ":" + port);
+    }
+
+    /** Where proxied listener i listens: the broker port + 200 + i. */
+    public static int proxiedListenerPort(int brokerPort, int listener) {
+        return brokerPort + 200 + listener;
+    }
+
+    /** Where clients of proxied listener i are told to connect (the proxy): the broker port + 300 + i. */
+    public static int proxyPort(int brokerPort, int listener) {
+        return brokerPort + 300 + listener;
     }
 
     /**
