@@ -148,6 +148,26 @@ class GatewayProtocolIT {
     }
 
     @Test
+    void refusesAnUnknownModeAndOutOfRangeColourOrSizeAndStaysOpen() {
+        try (ViewerClient viewer = ViewerClient.connect(url(http), ViewerClient.PROTO)) {
+            viewer.send(join("lobby", viewerToken()));
+            viewer.await(ServerFrame::hasJoined, WAIT);
+            // unsigned on the wire: values a signed comparison would let through, and an enum number from the future
+            Map<String, Send.Builder> bad = Map.of(
+                    "mode", Send.newBuilder().setModeValue(42),
+                    "color", Send.newBuilder().setColor(0x80000000),
+                    "size", Send.newBuilder().setFontSize(-1));
+            bad.forEach((name, frame) -> {
+                viewer.send(ClientFrame.newBuilder().setSend(frame.setClientMsgId(name).setText("hello")).build());
+                ServerFrame error = viewer.await(f -> f.hasError() && f.getError().getClientMsgId().equals(name), WAIT);
+                assertThat(error.getError().getCode()).as(name).isEqualTo("bad_request");
+            });
+            viewer.send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce("still-open")).build());
+            assertThat(viewer.await(ServerFrame::hasPong, WAIT).getPong().getNonce()).isEqualTo("still-open");
+        }
+    }
+
+    @Test
     void refusesABadRoomId() {
         try (ViewerClient viewer = ViewerClient.connect(url(http), ViewerClient.JSON)) {
             viewer.send(join("no spaces allowed", ""));

@@ -7,15 +7,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import dev.danmaku.proto.v1.JudgedDanmaku;
+import dev.danmaku.proto.v1.RawDanmaku;
+import dev.danmaku.proto.v1.RoomEvent;
+
 /**
  * Where a danmaku got to in Kafka, for a test that did not see it arrive: in which raw and filtered
- * records its text appears, read committed and uncommitted, with each partition's end and stable offsets.
+ * records its text appears and how long ago each was written, read committed and uncommitted.
  */
 final class DanmakuTrail {
 
@@ -57,7 +62,9 @@ final class DanmakuTrail {
             while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.value() != null && contains(record.value(), needle)) {
-                        found.add(record.topic() + "-" + record.partition() + "@" + record.offset());
+                        // when each copy was written and what it says, so a refusal, a late commit or a second judging shows
+                        found.add(record.topic() + "-" + record.partition() + "@" + record.offset() + " written "
+                                + (System.currentTimeMillis() - record.timestamp()) + " ms ago: " + describe(record));
                     }
                 }
             }
@@ -65,6 +72,21 @@ final class DanmakuTrail {
                     .filter(p -> consumer.position(p) < ends.get(p))
                     .map(p -> p + " at " + consumer.position(p) + " of " + ends.get(p)).toList();
             return "found " + found + (stuck.isEmpty() ? "" : ", not read to the end: " + stuck);
+        }
+    }
+
+    private static String describe(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            if (record.topic().equals("danmaku.raw.v1")) {
+                RawDanmaku raw = RawDanmaku.parseFrom(record.value());
+                return raw.getDanmaku().getMsgId() + " from " + raw.getOrigin().getGatewayId() + "/"
+                        + raw.getOrigin().getClientMsgId() + (raw.getOrigin().getRetry() ? " (retry)" : "");
+            }
+            JudgedDanmaku judged = RoomEvent.parseFrom(record.value()).getDanmaku();
+            return judged.getDanmaku().getMsgId() + " " + judged.getVerdict() + " " + judged.getReason()
+                    + (judged.getRepeat() ? " (repeat)" : "");
+        } catch (InvalidProtocolBufferException e) {
+            return "undecodable";
         }
     }
 

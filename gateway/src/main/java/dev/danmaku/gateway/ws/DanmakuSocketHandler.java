@@ -55,6 +55,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     public static final int CLOSE_PROTOCOL_VIOLATION = 4008;
     public static final int CLOSE_TOO_MANY_CONNECTIONS = 4029;
     public static final int CLOSE_GOING_AWAY = 1001;
+    public static final int CLOSE_INTERNAL_ERROR = 1011;
 
     private static final Logger log = LoggerFactory.getLogger(DanmakuSocketHandler.class);
     private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -172,7 +173,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 return;
             }
             try {
-                dispatch(WireFormat.parseJson(text));
+                dispatchOrClose(WireFormat.parseJson(text));
             } catch (InvalidProtocolBufferException e) {
                 violation("not a ClientFrame in JSON: " + e.getMessage());
             }
@@ -189,7 +190,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 }
                 ClientFrame frame = WireFormat.parseBinary(data.getResource());
                 metrics.frameIn(frame.getSerializedSize());
-                dispatch(frame);
+                dispatchOrClose(frame);
             } catch (InvalidProtocolBufferException e) {
                 violation("not a ClientFrame: " + e.getMessage());
             } finally {
@@ -219,6 +220,17 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
         private void violation(String detail) {
             refuse(session, CLOSE_PROTOCOL_VIOLATION, "bad_frame", detail);
+        }
+
+        /** A frame this gateway fails on is its own fault: logged, and the viewer told with 1011 to reconnect. */
+        private void dispatchOrClose(ClientFrame frame) {
+            try {
+                dispatch(frame);
+            } catch (RuntimeException e) {
+                log.error("Closing connection {}: handling a {} frame failed", session.id(), frame.getFrameCase(), e);
+                metrics.refused("internal_error");
+                session.close(CLOSE_INTERNAL_ERROR, "internal_error");
+            }
         }
 
         private void dispatch(ClientFrame frame) {
@@ -304,12 +316,17 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 refusal(clientMsgId, Reason.TOO_LONG);
                 return;
             }
-            if (send.getColor() > 0xFFFFFF) {
+            // uint32 on the wire: compared unsigned, so 2^31 and above are not taken for negative numbers
+            if (Integer.compareUnsigned(send.getColor(), 0xFFFFFF) > 0) {
                 reply("bad_request", "color is 0xRRGGBB", clientMsgId);
                 return;
             }
-            if (send.getFontSize() > 128) {
+            if (Integer.compareUnsigned(send.getFontSize(), 128) > 0) {
                 reply("bad_request", "fontSize: 0 (default) to 128", clientMsgId);
+                return;
+            }
+            if (send.getMode() == Mode.UNRECOGNIZED) {
+                reply("bad_request", "mode: SCROLL, TOP or BOTTOM", clientMsgId);
                 return;
             }
             SendLedger sends = session.sends();
