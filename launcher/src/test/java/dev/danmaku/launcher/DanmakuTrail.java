@@ -6,11 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -32,6 +38,7 @@ final class DanmakuTrail {
     static String of(String bootstrapServers, String text) {
         StringBuilder trail = new StringBuilder();
         try {
+            trail.append("unstable now: ").append(unstable(bootstrapServers)).append("; ");
             for (String isolation : List.of("read_uncommitted", "read_committed")) {
                 trail.append(isolation).append(": ").append(find(bootstrapServers, text, isolation)).append("; ");
             }
@@ -72,6 +79,33 @@ final class DanmakuTrail {
                     .filter(p -> consumer.position(p) < ends.get(p))
                     .map(p -> p + " at " + consumer.position(p) + " of " + ends.get(p)).toList();
             return "found " + found + (stuck.isEmpty() ? "" : ", not read to the end: " + stuck);
+        }
+    }
+
+    /** Filtered partitions whose last stable offset lags their end now, with the producers holding them open. */
+    private static String unstable(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.LinkedHashMap<>();
+            for (int p = 0; p < 6; p++) {
+                latest.put(new TopicPartition(TOPICS.get(1), p), OffsetSpec.latest());
+            }
+            var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(5, TimeUnit.SECONDS);
+            List<String> lagging = new ArrayList<>();
+            for (TopicPartition tp : latest.keySet()) {
+                if (stable.get(tp).offset() < ends.get(tp).offset()) {
+                    lagging.add(tp + " stable " + stable.get(tp).offset() + " of " + ends.get(tp).offset() + ", open: "
+                            + admin.describeProducers(List.of(tp)).partitionResult(tp).get(5, TimeUnit.SECONDS)
+                                    .activeProducers().stream().filter(p -> p.currentTransactionStartOffset().isPresent())
+                                    .map(p -> p.producerId() + " since " + p.currentTransactionStartOffset().getAsLong()
+                                            + ", last write " + (System.currentTimeMillis() - p.lastTimestamp()) + " ms ago")
+                                    .toList());
+                }
+            }
+            return lagging.isEmpty() ? "none" : lagging.toString();
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
         }
     }
 

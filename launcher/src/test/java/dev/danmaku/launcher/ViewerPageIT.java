@@ -192,8 +192,7 @@ class ViewerPageIT extends TwoDevGateways {
             assertThat(watcher.script("return localStorage.getItem('danmaku.viewer.blocked')").toString()).contains("spoiler");
 
             send(sender, "big SPOILER ahead");
-            // typed after the first was acked, as a person types. Open: a send from this page is now and then
-            // never seen by the other page (3 of ~14 runs; once the sender had no ack and no error for it)
+            // typed after the first was acked, as a person types
             awaitAck(sender, "big SPOILER ahead", "-1");
             send(sender, "no secrets here");
             // the sender's own page first: should this fail, its state (ack, error) says whether the danmaku got through

@@ -365,6 +365,7 @@ public final class FaultSuite implements Callable<Integer> {
                     histories.forEach(h -> h.mark(step.label()));
                     try {
                         step.fault().apply(platform);
+                        platform.takeNotes().forEach(note -> histories.forEach(h -> h.mark(note)));
                         histories.forEach(h -> h.mark(step.label() + ": done"));
                     } catch (Exception e) {
                         histories.forEach(h -> h.mark(step.label() + " FAILED: " + e.getMessage()));

@@ -99,6 +99,28 @@ final class Platform implements AutoCloseable {
         }
     }
 
+    /** The node (its service name) that is the active KRaft controller now. */
+    String activeController() throws Exception {
+        try (Admin admin = admin()) {
+            return broker(admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId());
+        }
+    }
+
+    /** What a fault found worth recording (which node it hit, and what that node also was); taken by {@link #takeNotes()}. */
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+
+    void note(String note) {
+        notes.add(note);
+    }
+
+    List<String> takeNotes() {
+        synchronized (notes) {
+            List<String> taken = List.copyOf(notes);
+            notes.clear();
+            return taken;
+        }
+    }
+
     /** The broker that coordinates the filter group now. */
     String groupCoordinator() throws Exception {
         try (Admin admin = admin()) {

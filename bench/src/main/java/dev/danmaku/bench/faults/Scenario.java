@@ -114,6 +114,8 @@ record Scenario(String name, String description, int brokers, boolean proxied, L
         return new Scenario(name, "three-node cluster: kill -9 of " + which + " at 10 s, started again at 20 s", 3,
                 List.of(at(10, "kill -9 " + which, p -> {
                     chosen[0] = choice.of(p);
+                    // a node that also leads the KRaft quorum costs a controller election before it can be fenced
+                    p.note(chosen[0] + ", active controller " + p.activeController());
                     p.kill(chosen[0]);
                 }), at(20, "start it again", p -> p.startService(chosen[0]))));
     }

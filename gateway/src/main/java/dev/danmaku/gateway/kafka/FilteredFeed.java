@@ -125,9 +125,13 @@ public final class FilteredFeed extends PollLoop {
             List<TopicPartition> added = partitions.stream().filter(tp -> !assigned.contains(tp.partition())).toList();
             try {
                 consumer.assign(partitions);
-                consumer.seekToEnd(added);
-                // resolve the end offsets now, so nothing published after a join is skipped
-                added.forEach(consumer::position);
+                // never with none: seekToEnd of an empty collection moves every assigned partition to its end, and
+                // the danmaku of the rooms still followed that were not read yet would be skipped
+                if (!added.isEmpty()) {
+                    consumer.seekToEnd(added);
+                    // resolve the end offsets now, so nothing published after a join is skipped
+                    added.forEach(consumer::position);
+                }
             } catch (WakeupException e) {
                 // another room changed meanwhile: the next pass redoes this one
                 awaited.addAll(due);
@@ -150,6 +154,10 @@ public final class FilteredFeed extends PollLoop {
                 undecodable.increment();
                 log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;
+            }
+            if (log.isDebugEnabled()) {
+                log.debug("{}-{}@{}: {}", record.topic(), record.partition(), record.offset(), event.getEventCase() == RoomEvent.EventCase.DANMAKU
+                        ? event.getDanmaku().getDanmaku().getMsgId() + " " + event.getDanmaku().getVerdict() : event.getEventCase());
             }
             switch (event.getEventCase()) {
                 case DANMAKU -> onJudged(event.getDanmaku());

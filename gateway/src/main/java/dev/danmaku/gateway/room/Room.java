@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.danmaku.gateway.ws.ClientSession;
 import dev.danmaku.gateway.ws.OutboundFrame;
 import dev.danmaku.proto.v1.Batch;
@@ -21,6 +24,8 @@ import dev.danmaku.proto.v1.ServerFrame;
  * format and written to every session by the session's lane.
  */
 public final class Room {
+
+    private static final Logger log = LoggerFactory.getLogger(Room.class);
 
     /** What a joining viewer gets: the danmaku to show, and whether they continue exactly after resumeAfter. */
     public record Recent(List<Danmaku> danmaku, boolean resumed) {
@@ -145,6 +150,9 @@ public final class Room {
             }
             viewers = write(snapshot(), new OutboundFrame(ServerFrame.newBuilder()
                     .setBatch(Batch.newBuilder().addAllDanmaku(batch)).build()));
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("Room {} flushed {} to {} viewers", id, batch.stream().map(Danmaku::getMsgId).toList(), viewers);
         }
         long now = System.currentTimeMillis();
         for (Danmaku danmaku : batch) {
