@@ -65,7 +65,9 @@ record Scenario(String name, String description, int brokers, boolean proxied, L
                         p -> p.leaderOf("danmaku.filtered.v1", p.busyPartition())),
                 brokerKill("cluster-group-coordinator-kill", "the filter group's coordinator", Platform::groupCoordinator),
                 brokerKill("cluster-transaction-coordinator-kill", "the transaction coordinator of the busy room's filter",
-                        p -> p.transactionCoordinator(p.busyPartition())));
+                        p -> p.transactionCoordinator(p.busyPartition())),
+                brokerKill("cluster-controller-kill", "the active KRaft controller (combined nodes: it is a broker too)",
+                        Platform::activeController));
     }
 
     /**
