@@ -299,7 +299,7 @@ final class Platform implements AutoCloseable {
         proxiedFilters = proxied ? filters : 0;
         startBrokers();
         for (int i = 1; i <= proxiedFilters; i++) {
-            proxies.put("filter-" + i, new TcpProxy("filter-" + i, proxyPort(i), kafkaPort + 200 + i));
+            proxies.put("filter-" + i, new TcpProxy("filter-" + i, proxyPort(i), proxiedListenerPort(i)));
         }
         for (int i = 1; i <= filters; i++) {
             addFilter("filter-" + i);
@@ -361,7 +361,12 @@ final class Platform implements AutoCloseable {
                 "http://127.0.0.1:" + port + "/readyz");
     }
 
-    /** Where the broker tells clients of its proxied listener i to connect (`danmaku kafka --proxied-listeners`). */
+    /** Where the broker's proxied listener i listens (`danmaku kafka --proxied-listeners`). */
+    private int proxiedListenerPort(int listener) {
+        return kafkaPort + 200 + listener;
+    }
+
+    /** Where the broker tells clients of its proxied listener i to connect: the proxy in between. */
     private int proxyPort(int listener) {
         return kafkaPort + 300 + listener;
     }

@@ -118,12 +118,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Where proxied listener i listens: the broker port + 200 + i. */
-    public static int proxiedListenerPort(int brokerPort, int listener) {
+    private static int proxiedListenerPort(int brokerPort, int listener) {
         return brokerPort + 200 + listener;
     }
 
     /** Where clients of proxied listener i are told to connect (the proxy): the broker port + 300 + i. */
-    public static int proxyPort(int brokerPort, int listener) {
+    private static int proxyPort(int brokerPort, int listener) {
         return brokerPort + 300 + listener;
     }
 

@@ -156,8 +156,9 @@ public final class FilteredFeed extends PollLoop {
                 continue;
             }
             if (log.isDebugEnabled()) {
-                log.debug("{}-{}@{}: {}", record.topic(), record.partition(), record.offset(), event.getEventCase() == RoomEvent.EventCase.DANMAKU
-                        ? event.getDanmaku().getDanmaku().getMsgId() + " " + event.getDanmaku().getVerdict() : event.getEventCase());
+                log.debug("{}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                        event.hasDanmaku() ? event.getDanmaku().getDanmaku().getMsgId() + " " + event.getDanmaku().getVerdict()
+                                : event.getEventCase());
             }
             switch (event.getEventCase()) {
                 case DANMAKU -> onJudged(event.getDanmaku());
