@@ -43,8 +43,8 @@ final class DevTokenHandler implements HttpHandler {
             Problem.badRequest(exchange, "user: 1-64 letters, digits or . _ @ -");
             return;
         }
-        if (name.length() > 64) {
-            Problem.badRequest(exchange, "name: at most 64 characters");
+        if (!Tokens.acceptableName(name)) {
+            Problem.badRequest(exchange, "name: at most 64 printable characters");
             return;
         }
         if (!Identity.ALL_ROLES.contains(role)) {

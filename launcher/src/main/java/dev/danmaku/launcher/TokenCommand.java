@@ -37,7 +37,7 @@ final class TokenCommand implements Callable<Integer> {
     Set<String> roles;
 
     @Option(names = "--ttl", defaultValue = "PT24H",
-            description = "Lifetime as an ISO-8601 duration (PT1H, P7D). Default: ${DEFAULT-VALUE}.")
+            description = "Lifetime as an ISO-8601 duration (PT1H, PT30M), at most PT24H. Default: ${DEFAULT-VALUE}.")
     Duration ttl;
 
     @Override
@@ -47,8 +47,8 @@ final class TokenCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "unknown role '" + role + "'; roles are " + Identity.ALL_ROLES);
             }
         }
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new ParameterException(spec.commandLine(), "--ttl must be positive");
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Tokens.MAX_LIFETIME) > 0) {
+            throw new ParameterException(spec.commandLine(), "--ttl must be positive and at most " + Tokens.MAX_LIFETIME);
         }
         String secret = CommonConfig.checkJwtSecret(SettingOptions.resolve(spec, SETTINGS).string(CommonConfig.JWT_SECRET));
         spec.commandLine().getOut().println(new Tokens(secret).issue(user, name == null ? user : name, roles, ttl));

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class TokensTest {
 
-    private final Tokens tokens = new Tokens("a-secret-of-at-least-sixteen-chars");
+    private static final String SECRET = "a-secret-of-at-least-sixteen-chars";
+    private final Tokens tokens = new Tokens(SECRET);
 
     @Test
     void verifiesWhatItIssued() throws InvalidTokenException {
@@ -43,5 +44,63 @@ class TokensTest {
     @Test
     void refusesGarbage() {
         assertThatThrownBy(() -> tokens.verify("not-a-jwt")).isInstanceOf(InvalidTokenException.class);
+    }
+
+    /** A token as another issuer might sign it with our secret: every claim chosen by the test. */
+    private static com.auth0.jwt.JWTCreator.Builder signed(Duration age, Duration ttl) {
+        Instant issued = Instant.now().minus(age);
+        return com.auth0.jwt.JWT.create().withIssuer(Tokens.ISSUER).withAudience(Tokens.AUDIENCE).withSubject("alice")
+                .withIssuedAt(issued).withExpiresAt(issued.plus(ttl));
+    }
+
+    private static String sign(com.auth0.jwt.JWTCreator.Builder token) {
+        return token.sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(SECRET));
+    }
+
+    @Test
+    void refusesAnotherIssuerOrAudienceOrNoIssueTime() {
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withIssuer("elsewhere"))))
+                .isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withAudience("another-app"))))
+                .isInstanceOf(InvalidTokenException.class);
+        String noIssueTime = sign(com.auth0.jwt.JWT.create().withIssuer(Tokens.ISSUER).withAudience(Tokens.AUDIENCE)
+                .withSubject("alice").withExpiresAt(Instant.now().plusSeconds(60)));
+        assertThatThrownBy(() -> tokens.verify(noIssueTime)).isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void acceptsThirtySecondsOfClockSkewAndNoMore() throws InvalidTokenException {
+        // expired 10 s ago by our clock: a clock 10 s behind the issuer's
+        assertThat(tokens.verify(sign(signed(Duration.ofMinutes(5).plusSeconds(10), Duration.ofMinutes(5)))).userId())
+                .isEqualTo("alice");
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ofMinutes(6), Duration.ofMinutes(5)))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("expired");
+    }
+
+    @Test
+    void refusesATokenThatLivesLongerThanADay() {
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofDays(30)))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("24 h");
+        assertThatThrownBy(() -> tokens.issue("alice", "Alice", Set.of(), Duration.ofDays(2)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void refusesRolesThatAreNotAListOfStrings() {
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5))
+                .withClaim("roles", java.util.List.of(1, 2))))).isInstanceOf(InvalidTokenException.class).hasMessageContaining("roles");
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withClaim("roles", "admin"))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("roles");
+    }
+
+    @Test
+    void refusesAnUnprintableOrOverlongUserIdOrName() {
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withSubject("a".repeat(65)))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("sub");
+        // a right-to-left override would turn the name around on every other viewer's screen
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withClaim("name", "ali\u202Ece"))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("name");
+        assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withClaim("name", "line\nbreak"))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("name");
     }
 }
