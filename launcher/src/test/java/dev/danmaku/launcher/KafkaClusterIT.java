@@ -74,7 +74,10 @@ class KafkaClusterIT {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) -1))).all().get(30, TimeUnit.SECONDS);
                 TopicDescription topic = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
                 assertThat(topic.partitions().get(0).replicas()).as("copies by default").hasSize(3);
-                String minInSync = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, TOPIC)))
+                // the brokers' default, which the topic (created without configs) takes; asked of a named node, since a
+                // topic's own config may be asked of a node that has not seen the new topic yet
+                String leaderId = Integer.toString(topic.partitions().get(0).leader().id());
+                String minInSync = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, leaderId)))
                         .all().get(30, TimeUnit.SECONDS).values().iterator().next().get("min.insync.replicas").value();
                 assertThat(minInSync).isEqualTo("2");
 
