@@ -103,4 +103,12 @@ class TokensTest {
         assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofMinutes(5)).withClaim("name", "line\nbreak"))))
                 .isInstanceOf(InvalidTokenException.class).hasMessageContaining("name");
     }
+
+    @Test
+    void refusesAnUnsignedTokenAndAnotherAlgorithm() {
+        assertThatThrownBy(() -> tokens.verify(signed(Duration.ZERO, Duration.ofMinutes(5))
+                .sign(com.auth0.jwt.algorithms.Algorithm.none()))).isInstanceOf(InvalidTokenException.class);
+        assertThatThrownBy(() -> tokens.verify(signed(Duration.ZERO, Duration.ofMinutes(5))
+                .sign(com.auth0.jwt.algorithms.Algorithm.HMAC512(SECRET)))).isInstanceOf(InvalidTokenException.class);
+    }
 }
