@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Errors are sorted the way the producer contract asks: a commit that timed out is committed
  * again; a fence means another instance owns the partition now; authorization, authentication and
  * version errors are fatal; anything else aborts the transaction (or, when even the abort fails,
- * replaces the producer, whose {@code initTransactions()} aborts it) and the batch is judged again.
+ * replaces the producer, whose {@code initTransactions()} aborts it) and the batch is judged again,
+ * unless the abort finds the producer fenced: then the partition is another instance's.
  */
 final class PartitionWriter implements AutoCloseable {
 
@@ -119,8 +120,11 @@ final class PartitionWriter implements AutoCloseable {
         } catch (AuthorizationException | AuthenticationException | UnsupportedVersionException e) {
             throw e;
         } catch (KafkaException e) {
+            if (!abort()) {
+                log.info("Partition {}: another instance has taken it over (found aborting: {})", partition, e.getMessage());
+                return Outcome.FENCED;
+            }
             log.warn("Partition {}: transaction aborted, the batch will be judged again: {}", partition, e.getMessage());
-            abort();
             return Outcome.ABORTED;
         }
     }
@@ -140,13 +144,23 @@ final class PartitionWriter implements AutoCloseable {
         }
     }
 
-    private void abort() {
+    /**
+     * Aborts the open transaction; false when the abort finds the producer fenced. A fenced writer must
+     * not come back with a new producer: its {@code initTransactions()} would fence the partition's new
+     * owner, and this instance, not yet told it left the group, would commit the batch a second time.
+     */
+    private boolean abort() {
         try {
             producer.abortTransaction();
+            return true;
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            discardProducer();
+            return false;
         } catch (RuntimeException e) {
             // a new producer with the same transactional id aborts what this one left open
             log.warn("Partition {}: abort failed, replacing the producer: {}", partition, e.getMessage());
             discardProducer();
+            return true;
         }
     }
 

@@ -298,6 +298,22 @@ class ModerationPipelineTest {
     }
 
     @Test
+    void aFailedAbortThatSaysFencedGivesThePartitionUpInsteadOfFencingItsNewOwner() {
+        // a zombie woken after a pause: its commit failed, and its abort finds another instance owns the id now
+        MockProducer<String, byte[]> zombie = producer(RAW_0);
+        zombie.sendOffsetsToTransactionException = new org.apache.kafka.common.errors.TimeoutException("awaiting TxnOffsetCommit");
+        zombie.abortTransactionException = new org.apache.kafka.common.errors.ProducerFencedException("a newer producer");
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+
+        assertThat(consumer.paused()).containsExactly(RAW_0);
+        assertThat(consumer.shouldRebalance()).isTrue();
+        assertThat(meters.counter("danmaku_filter_partitions_fenced_total").count()).isEqualTo(1);
+        // no new producer: its initTransactions() would fence the owner and let this instance commit the batch again
+        pipeline.beforePoll();
+        assertThat(producersMade.get(RAW_0)).isEqualTo(1);
+    }
+
+    @Test
     void aFenceDropsOnlyThatPartitionUntilTheGroupSaysItIsStillOurs() {
         producer(RAW_0).fenceProducer();
         pipeline.handle(batch(List.of(record(10, "r1", "hello")), List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
