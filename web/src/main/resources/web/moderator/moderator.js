@@ -43,11 +43,12 @@ async function loadRules() {
 function renderRules() {
   const query = $('rule-search').value.trim().toLowerCase();
   const shown = state.rules.filter((rule) => !query
-    || [rule.pattern, rule.note, rule.roomId, rule.action, rule.kind].some((v) => String(v || '').toLowerCase().includes(query)));
+    || [rule.pattern, rule.note, rule.roomId, rule.action, rule.kind, rule.category].some((v) => String(v || '').toLowerCase().includes(query)));
   $('rules').replaceChildren(...shown.map((rule) => el('tr', { dataset: { ruleId: rule.id } },
     el('td', { className: 'text' }, rule.pattern),
     el('td', {}, badge(rule.action)),
     el('td', {}, rule.kind),
+    el('td', {}, rule.category || ''),
     el('td', {}, rule.roomId || el('span', { className: 'muted' }, 'all')),
     el('td', {}, rule.wholeWord ? 'yes' : ''),
     el('td', { className: 'text' }, rule.note || ''),
@@ -59,7 +60,7 @@ function renderRules() {
         on: { click: (event) => deleteRule(rule, event.currentTarget) } }, 'Delete'),
     ]))));
   if (!shown.length) {
-    $('rules').append(el('tr', {}, el('td', { colSpan: 8, className: 'muted' }, query ? 'No rule matches.' : 'No rules yet.')));
+    $('rules').append(el('tr', {}, el('td', { colSpan: 9, className: 'muted' }, query ? 'No rule matches.' : 'No rules yet.')));
   }
 }
 
@@ -67,6 +68,7 @@ function ruleFromForm() {
   return {
     pattern: $('rule-pattern').value.trim(), action: $('rule-action').value, kind: $('rule-kind').value,
     roomId: $('rule-room').value.trim() || null, wholeWord: $('rule-whole').checked, note: $('rule-note').value,
+    category: $('rule-category').value || null,
   };
 }
 
@@ -75,6 +77,7 @@ function editRule(rule) {
   $('rule-pattern').value = rule.pattern;
   $('rule-action').value = rule.action;
   $('rule-kind').value = rule.kind;
+  $('rule-category').value = rule.category || '';
   $('rule-room').value = rule.roomId || '';
   $('rule-whole').checked = rule.wholeWord;
   $('rule-note').value = rule.note || '';
@@ -118,7 +121,7 @@ function jsonToCsv(text) {
     const s = value === null || value === undefined ? '' : String(value);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const columns = ['pattern', 'action', 'kind', 'roomId', 'wholeWord', 'note'];
+  const columns = ['pattern', 'action', 'kind', 'roomId', 'wholeWord', 'note', 'category'];
   return [columns.join(','), ...rules.map((rule) => columns.map((c) => cell(rule[c])).join(','))].join('\r\n');
 }
 
@@ -178,9 +181,16 @@ async function dryRun() {
   $('dry-result').replaceChildren(el('dl', { className: 'result' },
     el('dt', {}, 'Verdict'), el('dd', { id: 'dry-verdict' }, badge(answer.verdict), answer.reason ? ` ${answer.reason}` : ''),
     el('dt', {}, 'Normalized'), el('dd', { id: 'dry-normalized' }, el('code', {}, answer.normalized)),
+    el('dt', {}, 'Views'), el('dd', { id: 'dry-views' }, Object.entries(answer.views)
+      .filter(([view, text]) => view === 'standard' || text !== answer.normalized)
+      .map(([view, text]) => el('div', {}, `${view}: `, el('code', {}, text)))),
     el('dt', {}, 'Matches'), el('dd', {}, answer.matches.length ? markedText(answer.text, answer.matches) : 'none'),
-    el('dt', {}, 'Rules'), el('dd', {}, answer.matches.length
-      ? answer.matches.map((m) => el('div', {}, badge(m.action), ` “${m.pattern}” matched “${m.matched}”`)) : '—'),
+    el('dt', {}, 'Rules'), el('dd', { id: 'dry-rules' }, answer.matches.length
+      ? answer.matches.map((m) => el('div', {}, badge(m.action), ` “${m.pattern}” matched “${m.matched}” in the ${m.view} view`,
+        m.category ? ` (${m.category})` : '')) : '—'),
+    ...(answer.exemptions.length ? [el('dt', {}, 'Exemptions'), el('dd', { id: 'dry-exemptions' },
+      answer.exemptions.map((m) => el('div', {}, badge(m.action), ` “${m.pattern}” matched “${m.matched}”`)),
+      answer.shielded.map((m) => el('div', { className: 'muted' }, `shields “${m.pattern}” (${m.action})`)))] : []),
     el('dt', {}, 'Shown as'), el('dd', {}, answer.verdict === 'REJECTED' ? el('span', { className: 'muted' }, '(not shown)') : answer.shownText),
     el('dt', {}, 'Rule set'), el('dd', {}, `v${answer.ruleSetVersion}`)));
   say($('dry-message'), answer.note || '', 'info');

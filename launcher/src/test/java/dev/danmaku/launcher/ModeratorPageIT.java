@@ -56,16 +56,19 @@ class ModeratorPageIT extends TwoDevGateways {
             // A rule typed into the console.
             moderator.driver().findElement(By.id("rule-pattern")).sendKeys("spoiler");
             new Select(moderator.driver().findElement(By.id("rule-action"))).selectByVisibleText("REJECT");
+            new Select(moderator.driver().findElement(By.id("rule-category"))).selectByVisibleText("spoiler");
             moderator.driver().findElement(By.id("rule-note")).sendKeys("no spoilers in mod-1");
             moderator.driver().findElement(By.id("rule-save")).click();
             moderator.awaitScript("return window.danmakuModerator.rules.some(r => r.pattern === 'spoiler')");
             assertThat(moderator.driver().findElement(By.id("rules")).getText()).contains("spoiler", "REJECT");
 
-            // The dry run shows how the evasion is normalized and judged.
-            moderator.driver().findElement(By.id("dry-text")).sendKeys("S.P.O.I.L.E.R ahead");
+            // The dry run shows how the evasion is normalized, in which view it matched, and the verdict.
+            moderator.driver().findElement(By.id("dry-text")).sendKeys("前方spoi-ler预警");
             moderator.driver().findElement(By.id("dry-run")).click();
             assertThat(moderator.awaitScript("const d = window.danmakuModerator.dryRun; return d && d.verdict"))
                     .isEqualTo("REJECTED");
+            assertThat(moderator.driver().findElement(By.id("dry-rules")).getText())
+                    .contains("“spoiler” matched “spoiler” in the folded view (spoiler)");
 
             viewer.driver().findElement(By.id("text")).sendKeys("big S.P.O.I.L.E.R here");
             viewer.driver().findElement(By.id("send")).click();

@@ -21,22 +21,19 @@ import dev.danmaku.proto.v1.RuleKind;
 
 /**
  * Bulk import and export of keyword rules: one pattern per line (the defaults given once for all),
- * or CSV with a header naming the columns pattern, action, kind, roomId, wholeWord, note.
+ * or CSV with a header naming the columns pattern, action, kind, roomId, wholeWord, note, category.
  * An import is all or nothing: any bad line refuses the whole import, every bad line listed.
  */
 final class BulkRules {
 
     static final int MAX_RULES_PER_IMPORT = 50_000;
-    static final String[] CSV_COLUMNS = {"pattern", "action", "kind", "roomId", "wholeWord", "note"};
+    static final String[] CSV_COLUMNS = {"pattern", "action", "kind", "roomId", "wholeWord", "note", "category"};
 
     private BulkRules() {
     }
 
-    /** Defaults for the one-per-line format. */
-    record LineDefaults(String action, String kind, String roomId, Boolean wholeWord, String note) {
-    }
-
-    static List<KeywordRule.Builder> parseLines(String body, LineDefaults defaults) throws ApiException {
+    /** One pattern per line, each with the same {@code defaults}. */
+    static List<KeywordRule.Builder> parseLines(String body, RuleJson.Fields defaults) throws ApiException {
         List<KeywordRule.Builder> rules = new ArrayList<>();
         List<Map<String, Object>> errors = new ArrayList<>();
         String[] lines = body.split("\r?\n", -1);
@@ -46,8 +43,7 @@ final class BulkRules {
                 continue;
             }
             try {
-                rules.add(RuleJson.rule(line, defaults.action(), defaults.kind(), defaults.roomId(),
-                        defaults.wholeWord(), defaults.note()));
+                rules.add(RuleJson.rule(line, defaults));
             } catch (ApiException e) {
                 errors.add(error(i + 1, e.getMessage()));
             }
@@ -82,9 +78,10 @@ final class BulkRules {
                         throw ApiException.badRequest("wholeWord: true or false, got \"" + wholeWord + "\"");
                     }
                     String pattern = cell(record, header, "pattern");
-                    rules.add(RuleJson.rule(pattern == null ? "" : pattern, cell(record, header, "action"),
-                            cell(record, header, "kind"), cell(record, header, "roomid"),
-                            wholeWord == null ? null : Boolean.parseBoolean(wholeWord), cell(record, header, "note")));
+                    rules.add(RuleJson.rule(pattern == null ? "" : pattern, new RuleJson.Fields(
+                            cell(record, header, "action"), cell(record, header, "kind"), cell(record, header, "roomid"),
+                            wholeWord == null ? null : Boolean.parseBoolean(wholeWord), cell(record, header, "note"),
+                            cell(record, header, "category"))));
                 } catch (ApiException e) {
                     errors.add(error(line, e.getMessage()));
                 }
@@ -128,7 +125,7 @@ final class BulkRules {
             for (KeywordRule rule : rules) {
                 printer.printRecord(rule.getPattern(), RuleJson.toJson(rule, false).get("action"),
                         rule.getKind() == RuleKind.REGEX ? "REGEX" : "LITERAL", rule.getRoomId(), rule.getWholeWord(),
-                        rule.getNote());
+                        rule.getNote(), RuleJson.category(rule));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

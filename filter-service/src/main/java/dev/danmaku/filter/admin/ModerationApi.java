@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -36,6 +37,7 @@ import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Json;
 import dev.danmaku.common.http.Problem;
 import dev.danmaku.filter.matching.Match;
+import dev.danmaku.filter.matching.TextNormalizer.View;
 import dev.danmaku.filter.moderation.Judgement;
 import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.filter.rules.ControlKeys;
@@ -168,9 +170,10 @@ public final class ModerationApi {
             if (wholeWord != null && !wholeWord.equals("true") && !wholeWord.equals("false")) {
                 throw ApiException.badRequest("wholeWord: true or false");
             }
-            parsed = BulkRules.parseLines(body, new BulkRules.LineDefaults(param(exchange, "action"),
+            parsed = BulkRules.parseLines(body, new RuleJson.Fields(param(exchange, "action"),
                     param(exchange, "kind"), param(exchange, "roomId"),
-                    wholeWord == null ? null : Boolean.parseBoolean(wholeWord), param(exchange, "note")));
+                    wholeWord == null ? null : Boolean.parseBoolean(wholeWord), param(exchange, "note"),
+                    param(exchange, "category")));
         } else {
             throw new ApiException(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
                     "send text/plain (one pattern per line) or text/csv (header: "
@@ -400,28 +403,42 @@ public final class ModerationApi {
             RuleJson.roomId(room);
         }
         Judgement judgement = moderator.explain(text, room == null ? "" : room);
-        List<Map<String, Object>> matches = new ArrayList<>();
-        for (Match match : judgement.matches()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("ruleId", match.rule().getId());
-            json.put("pattern", match.rule().getPattern());
-            json.put("action", match.rule().getAction().name());
-            json.put("matched", judgement.normalized().text().substring(match.start(), match.end()));
-            json.put("originalStart", judgement.normalized().originalStartOf(match.start()));
-            json.put("originalEnd", judgement.normalized().originalEndOf(match.end()));
-            matches.add(json);
-        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("text", text);
-        answer.put("normalized", judgement.normalized().text());
-        answer.put("matches", matches);
+        answer.put("normalized", judgement.views().standard().text());
+        Map<String, String> views = new LinkedHashMap<>();
+        for (View view : View.values()) {
+            views.put(view.name().toLowerCase(Locale.ROOT), judgement.views().view(view).text());
+        }
+        answer.put("views", views);
+        answer.put("matches", matchesJson(judgement.findings().matches()));
+        answer.put("exemptions", matchesJson(judgement.findings().exemptions()));
+        answer.put("shielded", matchesJson(judgement.findings().shielded()));
         answer.put("verdict", judgement.verdict().name());
         answer.put("reason", judgement.reason() == dev.danmaku.proto.v1.Reason.REASON_UNSPECIFIED ? null
                 : judgement.reason().name());
+        answer.put("category", RuleJson.categoryName(judgement.category()));
         answer.put("shownText", judgement.shownText());
         answer.put("ruleSetVersion", judgement.ruleSetVersion());
         answer.put("note", "keyword rules only: mutes and send limits depend on the sender and are not applied");
         Json.send(exchange, StatusCodes.OK, answer);
+    }
+
+    private static List<Map<String, Object>> matchesJson(List<Match> matches) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Match match : matches) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("ruleId", match.rule().getId());
+            json.put("pattern", match.rule().getPattern());
+            json.put("action", match.rule().getAction().name());
+            json.put("category", RuleJson.category(match.rule()));
+            json.put("view", match.view().name().toLowerCase(Locale.ROOT));
+            json.put("matched", match.matched());
+            json.put("originalStart", match.originalStart());
+            json.put("originalEnd", match.originalEnd());
+            items.add(json);
+        }
+        return items;
     }
 
     // ---- helpers

@@ -1,6 +1,8 @@
 package dev.danmaku.filter.admin;
 
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.danmaku.filter.matching.InvalidRuleException;
 import dev.danmaku.filter.matching.KeywordMatcher;
+import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.RuleKind;
@@ -20,8 +23,15 @@ final class RuleJson {
 
     static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final int MAX_NOTE_LENGTH = 500;
+    private static final List<Category> CATEGORIES = Arrays.stream(Category.values())
+            .filter(c -> c != Category.CATEGORY_UNSPECIFIED && c != Category.UNRECOGNIZED).toList();
     private static final Set<String> FIELDS = Set.of("id", "pattern", "action", "kind", "roomId", "wholeWord", "note",
-            "createdAtMs", "updatedAtMs", "updatedBy", "source");
+            "category", "createdAtMs", "updatedAtMs", "updatedBy", "source");
+    static final String ACTIONS = "REJECT, MASK, SHADOW or ALLOW";
+
+    /** A rule's parts as sent, before validation; null parts take their defaults. */
+    record Fields(String action, String kind, String roomId, Boolean wholeWord, String note, String category) {
+    }
 
     private RuleJson() {
     }
@@ -35,6 +45,7 @@ final class RuleJson {
         json.put("roomId", rule.getRoomId().isEmpty() ? null : rule.getRoomId());
         json.put("wholeWord", rule.getWholeWord());
         json.put("note", rule.getNote());
+        json.put("category", category(rule));
         json.put("createdAtMs", rule.getCreatedAtMs());
         json.put("updatedAtMs", rule.getUpdatedAtMs());
         json.put("updatedBy", rule.getUpdatedBy());
@@ -51,33 +62,33 @@ final class RuleJson {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw ApiException.badRequest("unknown field \"" + name + "\"; rules have pattern, action, kind, roomId,"
-                        + " wholeWord, note");
+                        + " wholeWord, note, category");
             }
         }
         JsonNode pattern = body.get("pattern");
         if (pattern == null || !pattern.isTextual()) {
             throw ApiException.badRequest("pattern: a string is required");
         }
-        return rule(pattern.asText(), text(body, "action"), text(body, "kind"), text(body, "roomId"),
-                bool(body, "wholeWord"), text(body, "note"));
+        return rule(pattern.asText(), new Fields(text(body, "action"), text(body, "kind"), text(body, "roomId"),
+                bool(body, "wholeWord"), text(body, "note"), text(body, "category")));
     }
 
-    /** Builds and validates a rule from its parts; null parts take their defaults. */
-    static KeywordRule.Builder rule(String pattern, String action, String kind, String roomId, Boolean wholeWord,
-            String note) throws ApiException {
+    /** Builds and validates a rule from its parts. */
+    static KeywordRule.Builder rule(String pattern, Fields fields) throws ApiException {
         KeywordRule.Builder rule = KeywordRule.newBuilder()
                 .setPattern(pattern.strip())
-                .setAction(action(action))
-                .setKind(kind(kind))
-                .setWholeWord(wholeWord != null && wholeWord);
-        if (roomId != null && !roomId.isEmpty()) {
-            rule.setRoomId(roomId(roomId));
+                .setAction(action(fields.action()))
+                .setKind(kind(fields.kind()))
+                .setWholeWord(fields.wholeWord() != null && fields.wholeWord())
+                .setCategory(category(fields.category()));
+        if (fields.roomId() != null && !fields.roomId().isEmpty()) {
+            rule.setRoomId(roomId(fields.roomId()));
         }
-        if (note != null) {
-            if (note.length() > MAX_NOTE_LENGTH) {
+        if (fields.note() != null) {
+            if (fields.note().length() > MAX_NOTE_LENGTH) {
                 throw ApiException.badRequest("note: at most " + MAX_NOTE_LENGTH + " characters");
             }
-            rule.setNote(note);
+            rule.setNote(fields.note());
         }
         try {
             KeywordMatcher.validate(rule.build());
@@ -102,8 +113,38 @@ final class RuleJson {
             case "REJECT" -> RuleAction.REJECT;
             case "MASK" -> RuleAction.MASK;
             case "SHADOW" -> RuleAction.SHADOW;
-            default -> throw ApiException.badRequest("action: REJECT, MASK or SHADOW, got \"" + action + "\"");
+            case "ALLOW" -> RuleAction.ALLOW;
+            default -> throw ApiException.badRequest("action: " + ACTIONS + ", got \"" + action + "\"");
         };
+    }
+
+    /** The category names the API takes and gives: the proto names in lower case. */
+    static Category category(String category) throws ApiException {
+        if (category == null || category.isBlank()) {
+            return Category.CATEGORY_UNSPECIFIED;
+        }
+        String name = category.trim().toUpperCase(Locale.ROOT);
+        for (Category known : CATEGORIES) {
+            if (known.name().equals(name)) {
+                return known;
+            }
+        }
+        throw ApiException.badRequest("category: one of " + String.join(", ", categoryNames()) + ", got \""
+                + category + "\"");
+    }
+
+    static String category(KeywordRule rule) {
+        return categoryName(rule.getCategory());
+    }
+
+    /** The API's name of a category; null for none. */
+    static String categoryName(Category category) {
+        return category == Category.CATEGORY_UNSPECIFIED || category == Category.UNRECOGNIZED
+                ? null : category.name().toLowerCase(Locale.ROOT);
+    }
+
+    static List<String> categoryNames() {
+        return CATEGORIES.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
     }
 
     static RuleKind kind(String kind) throws ApiException {

@@ -2,6 +2,8 @@ package dev.danmaku.filter.matching;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,23 +14,38 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import com.hankcs.algorithm.AhoCorasickDoubleArrayTrie;
 
+import dev.danmaku.filter.matching.TextNormalizer.View;
 import dev.danmaku.proto.v1.KeywordRule;
+import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.RuleKind;
 
 /**
- * Finds every rule that matches a normalized text: literal rules through one Aho-Corasick automaton
+ * Finds every rule that matches a text: literal rules through one Aho-Corasick automaton per view
  * (one pass over the text, whatever the number of rules), regex rules through RE2/J, which runs in
  * time linear in the text so no pattern can stall the pipeline. Global rules apply to every room,
- * a room's rules only to it. Immutable; rebuilt when the rule set changes.
+ * a room's rules only to it. ALLOW rules are exemptions: over the spans of the text as sent, the
+ * leftmost match wins, the longest of those starting there (an exemption on a tie), and it consumes
+ * its span; rules overlapping a winning exemption do not count. Immutable; rebuilt when the rule
+ * set changes.
  */
 public final class KeywordMatcher {
 
     public static final int MAX_PATTERN_LENGTH = 200;
+    /** Latin rules this long or longer are also matched with leet and repeats folded. */
+    static final int FOLDED_MIN_LETTERS = 4;
     private static final TextNormalizer NORMALIZER = new TextNormalizer();
+    private static final Comparator<Match> LEFTMOST_LONGEST = Comparator.comparingInt(Match::originalStart)
+            .thenComparing(Comparator.comparingInt(Match::originalLength).reversed())
+            .thenComparing(match -> match.rule().getAction() != RuleAction.ALLOW);
 
     private final RuleGroup global;
     private final Map<String, RuleGroup> rooms;
     private final int ruleCount;
+
+    /** What a text matched: the rules in force, the exemptions that won, and the rules they shielded. */
+    public record Findings(List<Match> matches, List<Match> exemptions, List<Match> shielded) {
+        static final Findings NONE = new Findings(List.of(), List.of(), List.of());
+    }
 
     private KeywordMatcher(RuleGroup global, Map<String, RuleGroup> rooms, int ruleCount) {
         this.global = global;
@@ -79,15 +96,77 @@ public final class KeywordMatcher {
         }
     }
 
-    /** Every match in a room; empty when none. */
-    public List<Match> find(NormalizedText text, String roomId) {
+    /** The views a rule is matched in, with its pattern in each (regex rules: their regex, unchanged). */
+    public static Map<View, String> viewsOf(KeywordRule rule) {
+        Map<View, String> views = new EnumMap<>(View.class);
+        if (rule.getKind() == RuleKind.REGEX) {
+            views.put(View.REGEX, rule.getPattern());
+            return views;
+        }
+        String standard = NORMALIZER.normalizePattern(rule.getPattern());
+        if (standard.isEmpty()) {
+            return views;
+        }
+        views.put(View.STANDARD, standard);
+        if (standard.codePoints().noneMatch(TextNormalizer::isCjk)) {
+            long letters = standard.codePoints().filter(Character::isLetter).count();
+            View extra = letters >= FOLDED_MIN_LETTERS ? View.FOLDED : View.SQUASHED;
+            String pattern = NORMALIZER.normalizePattern(rule.getPattern(), extra);
+            if (!pattern.isEmpty()) {
+                views.put(extra, pattern);
+            }
+        }
+        return views;
+    }
+
+    /** What a text matches in a room. */
+    public Findings find(TextViews text, String roomId) {
         List<Match> matches = new ArrayList<>(0);
         global.find(text, matches);
         RuleGroup room = rooms.get(roomId);
         if (room != null) {
             room.find(text, matches);
         }
-        return matches;
+        if (matches.isEmpty()) {
+            return Findings.NONE;
+        }
+        return resolve(matches);
+    }
+
+    /** Keeps one match per rule and span (the first view's), then lets winning exemptions shield what they overlap. */
+    private static Findings resolve(List<Match> found) {
+        List<Match> matches = new ArrayList<>(found.size());
+        boolean anyExemption = false;
+        for (Match match : found) {
+            if (matches.stream().noneMatch(m -> m.rule() == match.rule() && m.overlaps(match))) {
+                matches.add(match);
+                anyExemption |= match.rule().getAction() == RuleAction.ALLOW;
+            }
+        }
+        if (!anyExemption) {
+            return new Findings(matches, List.of(), List.of());
+        }
+        List<Match> byPosition = new ArrayList<>(matches);
+        byPosition.sort(LEFTMOST_LONGEST);
+        List<Match> exemptions = new ArrayList<>();
+        int consumedUntil = -1;
+        for (Match match : byPosition) {
+            if (match.originalStart() >= consumedUntil) {
+                consumedUntil = match.originalEnd();
+                if (match.rule().getAction() == RuleAction.ALLOW) {
+                    exemptions.add(match);
+                }
+            }
+        }
+        List<Match> inForce = new ArrayList<>();
+        List<Match> shielded = new ArrayList<>();
+        for (Match match : matches) {
+            if (match.rule().getAction() == RuleAction.ALLOW) {
+                continue;
+            }
+            (exemptions.stream().anyMatch(match::overlaps) ? shielded : inForce).add(match);
+        }
+        return new Findings(inForce, exemptions, shielded);
     }
 
     public int ruleCount() {
@@ -95,11 +174,11 @@ public final class KeywordMatcher {
     }
 
     /** The compiled rules of one scope (global, or one room). */
-    private record RuleGroup(AhoCorasickDoubleArrayTrie<KeywordRule[]> literals, boolean hasLiterals,
+    private record RuleGroup(Map<View, AhoCorasickDoubleArrayTrie<KeywordRule[]>> literals,
             List<CompiledRegex> regexes) {
 
         static RuleGroup of(List<KeywordRule> rules) {
-            TreeMap<String, List<KeywordRule>> literals = new TreeMap<>();
+            Map<View, TreeMap<String, List<KeywordRule>>> patterns = new EnumMap<>(View.class);
             List<CompiledRegex> regexes = new ArrayList<>();
             for (KeywordRule rule : rules) {
                 if (rule.getKind() == RuleKind.REGEX) {
@@ -108,38 +187,43 @@ public final class KeywordMatcher {
                     } catch (PatternSyntaxException e) {
                         // validated on the way in; a record written by hand is skipped rather than stopping the filter
                     }
-                } else {
-                    String normalized = NORMALIZER.normalizePattern(rule.getPattern());
-                    if (!normalized.isEmpty()) {
-                        literals.computeIfAbsent(normalized, key -> new ArrayList<>(1)).add(rule);
-                    }
+                    continue;
                 }
+                viewsOf(rule).forEach((view, pattern) -> patterns.computeIfAbsent(view, v -> new TreeMap<>())
+                        .computeIfAbsent(pattern, key -> new ArrayList<>(1)).add(rule));
             }
-            AhoCorasickDoubleArrayTrie<KeywordRule[]> trie = new AhoCorasickDoubleArrayTrie<>();
-            TreeMap<String, KeywordRule[]> keyed = new TreeMap<>();
-            literals.forEach((key, value) -> keyed.put(key, value.toArray(KeywordRule[]::new)));
-            if (!keyed.isEmpty()) {
+            Map<View, AhoCorasickDoubleArrayTrie<KeywordRule[]>> literals = new EnumMap<>(View.class);
+            patterns.forEach((view, byPattern) -> {
+                TreeMap<String, KeywordRule[]> keyed = new TreeMap<>();
+                byPattern.forEach((key, value) -> keyed.put(key, value.toArray(KeywordRule[]::new)));
+                AhoCorasickDoubleArrayTrie<KeywordRule[]> trie = new AhoCorasickDoubleArrayTrie<>();
                 trie.build(keyed);
-            }
-            return new RuleGroup(trie, !keyed.isEmpty(), List.copyOf(regexes));
+                literals.put(view, trie);
+            });
+            return new RuleGroup(literals, List.copyOf(regexes));
         }
 
-        void find(NormalizedText text, List<Match> into) {
-            if (hasLiterals) {
-                literals.parseText(text.text(), (begin, end, rules) -> {
+        void find(TextViews text, List<Match> into) {
+            literals.forEach((view, trie) -> {
+                NormalizedText viewed = text.view(view);
+                trie.parseText(viewed.text(), (begin, end, rules) -> {
                     for (KeywordRule rule : rules) {
-                        if (!rule.getWholeWord() || isCjk(rule) || text.isWholeWord(begin, end)) {
-                            into.add(new Match(rule, begin, end));
+                        if (!rule.getWholeWord() || isCjk(rule) || viewed.isWholeWord(begin, end)) {
+                            into.add(Match.in(viewed, view, rule, begin, end));
                         }
                     }
                 });
+            });
+            if (regexes.isEmpty()) {
+                return;
             }
+            NormalizedText viewed = text.view(View.REGEX);
             for (CompiledRegex regex : regexes) {
-                Matcher matcher = regex.pattern().matcher(text.text());
+                Matcher matcher = regex.pattern().matcher(viewed.text());
                 while (matcher.find()) {
                     if (matcher.end() > matcher.start()
-                            && (!regex.rule().getWholeWord() || text.isWholeWord(matcher.start(), matcher.end()))) {
-                        into.add(new Match(regex.rule(), matcher.start(), matcher.end()));
+                            && (!regex.rule().getWholeWord() || viewed.isWholeWord(matcher.start(), matcher.end()))) {
+                        into.add(Match.in(viewed, View.REGEX, regex.rule(), matcher.start(), matcher.end()));
                     }
                 }
             }
@@ -147,11 +231,7 @@ public final class KeywordMatcher {
 
         /** Whole-word matching is for scripts that separate words with spaces. */
         private static boolean isCjk(KeywordRule rule) {
-            return rule.getPattern().codePoints().anyMatch(cp -> {
-                Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-                return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
-                        || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL;
-            });
+            return rule.getPattern().codePoints().anyMatch(TextNormalizer::isCjk);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.danmaku.filter.matching;
 
 /**
- * The matching form of a text, with the span of the original text each of its chars came from,
- * so a match found in the normalized form can be masked in the original.
+ * One view of a text, with the span of the original text each of its chars came from, so a match
+ * found in the view can be masked in the original.
  */
 public record NormalizedText(String original, String text, int[] originalStart, int[] originalEnd) {
 
@@ -15,9 +15,17 @@ public record NormalizedText(String original, String text, int[] originalStart, 
         return originalEnd[toExclusive - 1];
     }
 
-    /** True when the normalized chars {@code [from, to)} are not glued to a letter or digit on either side. */
+    /**
+     * True when the chars {@code [from, to)} are not glued to a letter or digit of a script written with
+     * spaces: hanzi and kana next to a Latin word are a boundary ("前方spoiler预警"), Latin letters and
+     * digits are not ("usb", "SB19").
+     */
     public boolean isWholeWord(int from, int to) {
-        return (from == 0 || !Character.isLetterOrDigit(text.charAt(from - 1)))
-                && (to == text.length() || !Character.isLetterOrDigit(text.charAt(to)));
+        return (from == 0 || !joinsWords(text.charAt(from - 1)))
+                && (to == text.length() || !joinsWords(text.charAt(to)));
+    }
+
+    private static boolean joinsWords(char c) {
+        return Character.isLetterOrDigit(c) && !TextNormalizer.isCjk(c);
     }
 }

@@ -1,7 +1,13 @@
 package dev.danmaku.filter.matching;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.Character.UnicodeScript;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.ibm.icu.lang.UCharacter;
@@ -11,31 +17,58 @@ import com.ibm.icu.text.SpoofChecker;
 import com.ibm.icu.text.Transliterator;
 
 /**
- * Turns a text into the form rules are matched against, so that common evasions land on the same
- * letters as the rule: full/half width and compatibility forms (NFKC), case (folding), accents
- * (dropped), zero-width and other format characters (removed), traditional Chinese (to simplified),
- * look-alike letters from other scripts (the Unicode confusables skeleton), and separators put
- * between single letters or between CJK characters ("f.u.c.k", "傻 逼"). Other separator runs
- * become one space, so whole-word rules still see word boundaries.
+ * Turns a text into the forms rules are matched against ({@link View}), so that common evasions land
+ * on the same letters as the rule: full/half width and compatibility forms (NFKC), case (folding),
+ * accents (dropped), zero-width and other format characters (removed), traditional Chinese (to
+ * simplified), rare variant characters (to their common form, from Unihan), look-alike letters from other scripts (the Unicode confusables skeleton, for letters
+ * only: a symbol never becomes a letter that way), and separators put between single letters or
+ * between CJK characters ("f.u.c.k", "傻 逼"). Other separator runs become one space, so whole-word
+ * rules still see word boundaries; CJK sentence punctuation (，。！？；：) always ends a phrase.
  *
  * <p>Each code point is mapped on its own and the result cached, which keeps normalizing cheap and
  * lets every normalized char point back at the original text. Thread-safe.
  */
 public final class TextNormalizer {
 
+    /** The forms of a text; each rule is matched against the views its kind and script call for. */
+    public enum View {
+        /** Every literal rule. */
+        STANDARD,
+        /** Latin rules: also punctuation, symbols and emoji inside a space-delimited token dropped ("spoi-ler"). */
+        SQUASHED,
+        /** Latin rules of four letters or more: squashed, leet read as letters ("5p0il3r", "$poiler"), repeats folded. */
+        FOLDED,
+        /** Regex rules: as standard, but without the confusable skeleton ("0" and "1" stay digits, "m" stays "m"). */
+        REGEX
+    }
+
     private static final String[] BMP = new String[0x10000];
+    private static final String[] BMP_PLAIN = new String[0x10000];
     private static final Kind[] BMP_KINDS = new Kind[0x10000];
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY_PLAIN = new ConcurrentHashMap<>();
     private static final Normalizer2 NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance();
     private static final Normalizer2 NFD = Normalizer2.getNFDInstance();
     private static final SpoofChecker SPOOF = new SpoofChecker.Builder().build();
     private static final ThreadLocal<Transliterator> TO_SIMPLIFIED =
             ThreadLocal.withInitial(() -> Transliterator.getInstance("Traditional-Simplified"));
+    /** Digits and symbols read as letters in the folded view, looked up after NFKC ("５" is "5"). */
+    private static final String LEET_FROM = "013457$@";
+    private static final String LEET_TO = "oieastsa";
+    private static final String PHRASE_ENDS = "，。！？；：";
+    private static final Map<Integer, Integer> VARIANTS = loadVariants();
 
     private enum Kind { IGNORED, SEPARATOR, WORD }
 
-    /** Normalizes a text; {@link NormalizedText#text()} is what rules match. */
+    /** The standard view of a text; {@link NormalizedText#text()} is what literal rules match. */
     public NormalizedText normalize(String original) {
+        return normalize(original, View.STANDARD);
+    }
+
+    /** One view of a text, with the original span of each of its chars. */
+    public NormalizedText normalize(String original, View view) {
+        boolean squash = view == View.SQUASHED || view == View.FOLDED;
+        boolean fold = view == View.FOLDED;
         int length = original.length();
         StringBuilder out = new StringBuilder(length);
         int[] starts = new int[length + 16];
@@ -46,11 +79,20 @@ public final class TextNormalizer {
         boolean previousTokenEndsCjk = false;
         int pendingSeparatorStart = -1; // a separator run waiting to see the next token
         int pendingSeparatorEnd = -1;
+        boolean pendingPhraseEnd = false;
 
         for (int i = 0; i < length; ) {
             int cp = original.codePointAt(i);
             int next = i + Character.charCount(cp);
             Kind kind = kindOf(cp);
+            if (kind == Kind.SEPARATOR && fold && leet(cp) != 0 && next < length
+                    && kindOf(original.codePointAt(next)) == Kind.WORD) {
+                kind = Kind.WORD; // "$poiler", but not the "!" that ends "spoiler!"
+            }
+            boolean phraseEnd = kind == Kind.SEPARATOR && PHRASE_ENDS.indexOf(cp) >= 0;
+            if (kind == Kind.SEPARATOR && squash && !phraseEnd && !isBlank(cp)) {
+                kind = Kind.IGNORED; // noise inside a token
+            }
             if (kind == Kind.SEPARATOR) {
                 if (tokenLength > 0) {
                     previousTokenLength = tokenLength;
@@ -62,9 +104,10 @@ public final class TextNormalizer {
                         pendingSeparatorStart = i;
                     }
                     pendingSeparatorEnd = next;
+                    pendingPhraseEnd |= phraseEnd;
                 }
             } else if (kind == Kind.WORD) {
-                String mapped = map(cp);
+                String mapped = mapFor(view, cp);
                 if (!mapped.isEmpty()) {
                     int needed = out.length() + 1 + mapped.length(); // one expanded code point may need many chars
                     if (needed > starts.length) {
@@ -72,43 +115,55 @@ public final class TextNormalizer {
                         ends = Arrays.copyOf(ends, needed * 2);
                     }
                     if (pendingSeparatorStart >= 0) {
-                        boolean glue = previousTokenEndsCjk || isCjk(cp)
-                                || (previousTokenLength == 1 && isSingleLetterToken(original, i, next));
+                        boolean glue = !pendingPhraseEnd && (previousTokenEndsCjk || isCjk(cp)
+                                || (previousTokenLength == 1 && isSingleLetterToken(original, i, next, squash)));
                         if (!glue) {
-                            append(out, " ", pendingSeparatorStart, pendingSeparatorEnd, starts, ends);
+                            append(out, " ", pendingSeparatorStart, pendingSeparatorEnd, starts, ends, false);
                         }
                         pendingSeparatorStart = -1;
+                        pendingPhraseEnd = false;
                     }
-                    append(out, mapped, i, next, starts, ends);
+                    append(out, mapped, i, next, starts, ends, fold);
                     tokenLength++;
                 }
             }
             i = next;
         }
         int n = out.length();
-        return new NormalizedText(original, out.toString(), Arrays.copyOf(starts, n),
-                Arrays.copyOf(ends, n));
+        return new NormalizedText(original, out.toString(), Arrays.copyOf(starts, n), Arrays.copyOf(ends, n));
     }
 
-    /** The matching form of a rule's pattern: the same mapping as texts get. */
+    /** The matching form of a rule's pattern in a view: the same mapping as texts get. */
+    public String normalizePattern(String pattern, View view) {
+        return normalize(pattern, view).text();
+    }
+
     public String normalizePattern(String pattern) {
-        return normalize(pattern).text();
+        return normalizePattern(pattern, View.STANDARD);
     }
 
-    private static void append(StringBuilder out, String mapped, int start, int end, int[] starts, int[] ends) {
+    /** Appends mapped chars; when folding repeats, a char equal to the one before only widens its span. */
+    private static void append(StringBuilder out, String mapped, int start, int end, int[] starts, int[] ends,
+            boolean foldRepeats) {
         for (int k = 0; k < mapped.length(); k++) {
+            char c = mapped.charAt(k);
+            int last = out.length() - 1;
+            if (foldRepeats && last >= 0 && out.charAt(last) == c) {
+                ends[last] = end;
+                continue;
+            }
             starts[out.length()] = start;
             ends[out.length()] = end;
-            out.append(mapped.charAt(k));
+            out.append(c);
         }
     }
 
     /** Whether the word token starting at {@code from} is a single code point (the "f.u.c.k" pattern). */
-    private static boolean isSingleLetterToken(String original, int from, int next) {
+    private static boolean isSingleLetterToken(String original, int from, int next, boolean squash) {
         for (int i = next; i < original.length(); ) {
             int cp = original.codePointAt(i);
             Kind kind = kindOf(cp);
-            if (kind == Kind.SEPARATOR) {
+            if (kind == Kind.SEPARATOR && (!squash || isBlank(cp) || PHRASE_ENDS.indexOf(cp) >= 0)) {
                 return true;
             }
             if (kind == Kind.WORD && !map(cp).isEmpty()) {
@@ -119,11 +174,16 @@ public final class TextNormalizer {
         return true;
     }
 
+    private static boolean isBlank(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    }
+
     private static boolean lastCharIsCjk(StringBuilder out) {
         return out.length() > 0 && isCjk(Character.codePointBefore(out, out.length()));
     }
 
-    private static boolean isCjk(int cp) {
+    /** Han, kana and Hangul: scripts written without spaces between words. */
+    public static boolean isCjk(int cp) {
         UnicodeScript script = UnicodeScript.of(cp);
         return script == UnicodeScript.HAN || script == UnicodeScript.HIRAGANA || script == UnicodeScript.KATAKANA
                 || script == UnicodeScript.HANGUL;
@@ -159,7 +219,29 @@ public final class TextNormalizer {
                 || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
     }
 
-    /** The matching form of one code point; cached. */
+    private static String mapFor(View view, int cp) {
+        return switch (view) {
+            case STANDARD, SQUASHED -> map(cp);
+            case REGEX -> plain(cp);
+            case FOLDED -> {
+                char leet = leet(cp);
+                yield leet != 0 ? String.valueOf(leet) : map(cp);
+            }
+        };
+    }
+
+    /** The letter a leet digit or symbol stands for, or 0. */
+    private static char leet(int cp) {
+        int ascii = cp >= 0xFF01 && cp <= 0xFF5E ? cp - 0xFEE0 : cp; // full width
+        if (ascii >= 0x80) {
+            String plain = plain(cp); // digits of other forms ("𝟓")
+            ascii = plain.length() == 1 ? plain.charAt(0) : -1;
+        }
+        int at = ascii < 0 ? -1 : LEET_FROM.indexOf(ascii);
+        return at < 0 ? 0 : LEET_TO.charAt(at);
+    }
+
+    /** The standard form of one code point; cached. */
     static String map(int cp) {
         if (cp < 0x10000) {
             String cached = BMP[cp];
@@ -172,14 +254,58 @@ public final class TextNormalizer {
         return SUPPLEMENTARY.computeIfAbsent(cp, TextNormalizer::compute);
     }
 
+    /** One code point without the confusable skeleton; cached. */
+    private static String plain(int cp) {
+        if (cp < 0x10000) {
+            String cached = BMP_PLAIN[cp];
+            if (cached == null) {
+                cached = wordCharsOf(folded(cp));
+                BMP_PLAIN[cp] = cached;
+            }
+            return cached;
+        }
+        return SUPPLEMENTARY_PLAIN.computeIfAbsent(cp, c -> wordCharsOf(folded(c)));
+    }
+
     private static String compute(int cp) {
-        String s = NFKC_CASEFOLD.normalize(new String(Character.toChars(cp)));
-        s = TO_SIMPLIFIED.get().transliterate(s);
-        s = withoutMarks(NFD.normalize(s));
-        if (!s.isEmpty()) {
+        String s = folded(cp);
+        if (!s.isEmpty() && s.codePoints().allMatch(TextNormalizer::isWordChar)) {
+            // letters only: the skeleton would turn symbols into letters ("%" into "o0", "￥" into "y")
             s = NFKC_CASEFOLD.normalize(SPOOF.getSkeleton(s));
             s = withoutMarks(NFD.normalize(s));
         }
+        return wordCharsOf(s);
+    }
+
+    /** NFKC with case folding, traditional to simplified, rare variants to their common form, accents dropped. */
+    private static String folded(int cp) {
+        String s = NFKC_CASEFOLD.normalize(new String(Character.toChars(cp)));
+        s = TO_SIMPLIFIED.get().transliterate(s);
+        StringBuilder common = new StringBuilder(s.length());
+        s.codePoints().map(c -> VARIANTS.getOrDefault(c, c)).forEach(common::appendCodePoint);
+        return withoutMarks(NFD.normalize(common));
+    }
+
+    /** variants.tsv: a rare CJK variant and the common character it stands for (儍 → 傻, 屄 → 逼). */
+    private static Map<Integer, Integer> loadVariants() {
+        Map<Integer, Integer> variants = new HashMap<>();
+        try (InputStream in = TextNormalizer.class.getResourceAsStream("variants.tsv")) {
+            if (in == null) {
+                throw new IllegalStateException("variants.tsv is missing from the filter's jar");
+            }
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    String[] columns = line.split("\t");
+                    variants.put(columns[0].codePointAt(0), columns[1].codePointAt(0));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(variants);
+    }
+
+    private static String wordCharsOf(String s) {
         StringBuilder kept = new StringBuilder(s.length());
         s.codePoints().filter(TextNormalizer::isWordChar).forEach(kept::appendCodePoint);
         return kept.toString();

@@ -5,11 +5,12 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.danmaku.common.auth.Identity;
+import dev.danmaku.filter.matching.KeywordMatcher.Findings;
 import dev.danmaku.filter.matching.Match;
-import dev.danmaku.filter.matching.NormalizedText;
-import dev.danmaku.filter.matching.TextNormalizer;
+import dev.danmaku.filter.matching.TextViews;
 import dev.danmaku.filter.ratelimit.SendLimiter;
 import dev.danmaku.filter.rules.RuleSet;
+import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
@@ -19,7 +20,8 @@ import dev.danmaku.proto.v1.Verdict;
 
 /**
  * Judges one danmaku: mutes and send limits first (moderators and admins are exempt), then keyword
- * rules on the normalized text. REJECT beats SHADOW beats MASK. Used by the one pipeline thread.
+ * rules on the views of the text. REJECT beats SHADOW beats MASK. Bidi controls, which could reorder
+ * what other viewers see, are taken out of the text first. Used by the one pipeline thread.
  */
 public final class Moderator {
 
@@ -28,7 +30,6 @@ public final class Moderator {
 
     private final Supplier<RuleSet> rules;
     private final SendLimiter limiter;
-    private final TextNormalizer normalizer = new TextNormalizer();
 
     public Moderator(Supplier<RuleSet> rules, SendLimiter limiter) {
         this.rules = rules;
@@ -37,26 +38,31 @@ public final class Moderator {
 
     public JudgedDanmaku judge(RawDanmaku raw) {
         RuleSet ruleSet = rules.get();
-        Danmaku danmaku = raw.getDanmaku();
+        Danmaku sent = raw.getDanmaku();
+        String text = withoutBidiControls(sent.getText());
+        Danmaku danmaku = text.equals(sent.getText()) ? sent : sent.toBuilder().setText(text).build();
         JudgedDanmaku.Builder judged = JudgedDanmaku.newBuilder()
                 .setDanmaku(danmaku)
                 .setOrigin(raw.getOrigin())
                 .setRuleSetVersion(ruleSet.version());
+        if (danmaku != sent) {
+            judged.setOriginalText(sent.getText());
+        }
         long nowMs = danmaku.getSentAtMs() > 0 ? danmaku.getSentAtMs() : System.currentTimeMillis();
-        NormalizedText normalized = normalizer.normalize(danmaku.getText());
+        TextViews views = new TextViews(text);
         if (raw.getOrigin().getRolesList().stream().noneMatch(EXEMPT::contains)) {
             Reason refused = ruleSet.muteOf(danmaku.getRoomId(), danmaku.getUserId(), nowMs) != null
                     ? Reason.MUTED
-                    : limiter.check(danmaku.getRoomId(), danmaku.getUserId(), danmaku.getText(), normalized.text(),
+                    : limiter.check(danmaku.getRoomId(), danmaku.getUserId(), text, views.standard().text(),
                             ruleSet.room(danmaku.getRoomId()), nowMs);
             if (refused != null) {
-                return judged.setVerdict(Verdict.REJECTED).setReason(refused).setOriginalText(danmaku.getText()).build();
+                return judged.setVerdict(Verdict.REJECTED).setReason(refused).setOriginalText(sent.getText()).build();
             }
         }
-        Judgement judgement = judgeText(normalized, danmaku.getRoomId(), ruleSet);
-        judged.setVerdict(judgement.verdict()).setReason(judgement.reason());
+        Judgement judgement = judgeText(views, danmaku.getRoomId(), ruleSet);
+        judged.setVerdict(judgement.verdict()).setReason(judgement.reason()).setCategory(judgement.category());
         if (judgement.verdict() != Verdict.ACCEPTED) {
-            judged.setOriginalText(danmaku.getText());
+            judged.setOriginalText(sent.getText());
         }
         if (judgement.verdict() == Verdict.MASKED) {
             judged.setDanmaku(danmaku.toBuilder().setText(judgement.shownText()));
@@ -66,37 +72,56 @@ public final class Moderator {
 
     /** Keyword moderation alone, for the dry run: no send limits, nothing counted. */
     public Judgement explain(String text, String roomId) {
-        return judgeText(normalizer.normalize(text), roomId, rules.get());
+        return judgeText(new TextViews(withoutBidiControls(text)), roomId, rules.get());
     }
 
-    private static Judgement judgeText(NormalizedText normalized, String roomId, RuleSet ruleSet) {
-        List<Match> matches = ruleSet.matcher().find(normalized, roomId);
+    private static Judgement judgeText(TextViews views, String roomId, RuleSet ruleSet) {
+        Findings findings = ruleSet.matcher().find(views, roomId);
+        List<Match> matches = findings.matches();
         if (matches.isEmpty()) {
-            return new Judgement(normalized, matches, Verdict.ACCEPTED, Reason.REASON_UNSPECIFIED,
-                    normalized.original(), ruleSet.version());
+            return new Judgement(views, findings, Verdict.ACCEPTED, Reason.REASON_UNSPECIFIED,
+                    Category.CATEGORY_UNSPECIFIED, views.original(), ruleSet.version());
         }
-        boolean shadow = false;
+        Match shadow = null;
         for (Match match : matches) {
             RuleAction action = match.rule().getAction();
             if (action == RuleAction.REJECT || action == RuleAction.RULE_ACTION_UNSPECIFIED) {
-                return new Judgement(normalized, matches, Verdict.REJECTED, Reason.BLOCKED_KEYWORD, "", ruleSet.version());
+                return new Judgement(views, findings, Verdict.REJECTED, Reason.BLOCKED_KEYWORD,
+                        match.rule().getCategory(), "", ruleSet.version());
             }
-            shadow |= action == RuleAction.SHADOW;
+            if (action == RuleAction.SHADOW && shadow == null) {
+                shadow = match;
+            }
         }
-        if (shadow) {
-            return new Judgement(normalized, matches, Verdict.SHADOWED, Reason.BLOCKED_KEYWORD, normalized.original(),
-                    ruleSet.version());
+        if (shadow != null) {
+            return new Judgement(views, findings, Verdict.SHADOWED, Reason.BLOCKED_KEYWORD, shadow.rule().getCategory(),
+                    views.original(), ruleSet.version());
         }
-        return new Judgement(normalized, matches, Verdict.MASKED, Reason.BLOCKED_KEYWORD, mask(normalized, matches),
-                ruleSet.version());
+        return new Judgement(views, findings, Verdict.MASKED, Reason.BLOCKED_KEYWORD, matches.get(0).rule().getCategory(),
+                mask(views.original(), matches), ruleSet.version());
+    }
+
+    /** U+202A–202E and U+2066–2069: embeddings, overrides and isolates. */
+    static String withoutBidiControls(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isBidiControl(text.charAt(i))) {
+                StringBuilder kept = new StringBuilder(text.length());
+                text.chars().filter(c -> !isBidiControl((char) c)).forEach(c -> kept.append((char) c));
+                return kept.toString();
+            }
+        }
+        return text;
+    }
+
+    private static boolean isBidiControl(char c) {
+        return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
     }
 
     /** The original text with each matched span replaced by one mask char per code point; the rest untouched. */
-    static String mask(NormalizedText normalized, List<Match> matches) {
-        String original = normalized.original();
+    static String mask(String original, List<Match> matches) {
         boolean[] masked = new boolean[original.length()];
         for (Match match : matches) {
-            for (int i = normalized.originalStartOf(match.start()); i < normalized.originalEndOf(match.end()); i++) {
+            for (int i = match.originalStart(); i < match.originalEnd(); i++) {
                 masked[i] = true;
             }
         }

@@ -1,43 +1,54 @@
 package dev.danmaku.filter.pipeline;
 
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.Verdict;
 
-/** {@code danmaku_filter_verdicts_total{verdict, reason}}, counters made once. */
+/**
+ * {@code danmaku_filter_verdicts_total{verdict, reason, category}}, counters made once; the category
+ * is the deciding rule's for BLOCKED_KEYWORD, "none" otherwise.
+ */
 final class VerdictCounters {
 
-    private final Map<Verdict, Map<Reason, Counter>> counters = new EnumMap<>(Verdict.class);
+    private record Key(Verdict verdict, Reason reason, Category category) {
+    }
+
+    private final Map<Key, Counter> counters = new HashMap<>();
 
     VerdictCounters(MeterRegistry meters) {
         for (Verdict verdict : Verdict.values()) {
-            if (verdict == Verdict.UNRECOGNIZED) {
-                continue;
-            }
-            Map<Reason, Counter> byReason = new EnumMap<>(Reason.class);
             for (Reason reason : Reason.values()) {
-                if (reason == Reason.UNRECOGNIZED) {
-                    continue;
+                for (Category category : Category.values()) {
+                    if (verdict == Verdict.UNRECOGNIZED || reason == Reason.UNRECOGNIZED
+                            || category == Category.UNRECOGNIZED
+                            || (reason != Reason.BLOCKED_KEYWORD && category != Category.CATEGORY_UNSPECIFIED)) {
+                        continue;
+                    }
+                    counters.put(new Key(verdict, reason, category), Counter.builder("danmaku_filter_verdicts_total")
+                            .description("Verdicts published, by verdict, reason and the deciding rule's category")
+                            .tag("verdict", verdict.name())
+                            .tag("reason", reason == Reason.REASON_UNSPECIFIED ? "none" : reason.name())
+                            .tag("category", category == Category.CATEGORY_UNSPECIFIED ? "none"
+                                    : category.name().toLowerCase(Locale.ROOT))
+                            .register(meters));
                 }
-                byReason.put(reason, Counter.builder("danmaku_filter_verdicts_total")
-                        .description("Verdicts published, by verdict and reason")
-                        .tag("verdict", verdict.name())
-                        .tag("reason", reason == Reason.REASON_UNSPECIFIED ? "none" : reason.name())
-                        .register(meters));
             }
-            counters.put(verdict, byReason);
         }
     }
 
     void count(JudgedDanmaku judged) {
-        Map<Reason, Counter> byReason = counters.get(judged.getVerdict());
-        Counter counter = byReason == null ? null : byReason.get(judged.getReason());
+        Counter counter = counters.get(new Key(judged.getVerdict(), judged.getReason(), judged.getCategory()));
+        if (counter == null) { // a category from a newer filter
+            counter = counters.get(new Key(judged.getVerdict(), judged.getReason(), Category.CATEGORY_UNSPECIFIED));
+        }
         if (counter != null) {
             counter.increment();
         }

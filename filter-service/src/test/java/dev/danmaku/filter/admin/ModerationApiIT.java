@@ -241,7 +241,7 @@ class ModerationApiIT {
         assertThat(json(badRegex).get("detail").asText()).contains("malformed regex");
         assertThat(json(post(urlA + "/rules", "{\"pattern\": \"\"}")).get("detail").asText()).contains("empty");
         assertThat(json(post(urlA + "/rules", "{\"pattern\": \"x\", \"action\": \"BAN\"}")).get("detail").asText())
-                .contains("REJECT, MASK or SHADOW");
+                .contains("REJECT, MASK, SHADOW or ALLOW");
         assertThat(json(post(urlA + "/rules", "{\"pattern\": \"x\", \"colour\": 1}")).get("detail").asText())
                 .contains("unknown field");
         assertThat(json(post(urlA + "/rules", "{not json")).get("detail").asText()).contains("malformed JSON");
@@ -261,6 +261,30 @@ class ModerationApiIT {
         });
         assertThat(actions).containsExactly("rule.delete", "rule.update", "rule.create");
         assertThat(call("GET", urlB + "/audit?limit=0", moderator, null, null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void exemptionsAndCategoriesThroughTheApiAndTheDryRun() throws Exception {
+        HttpResponse<String> blocked = post(urlA + "/rules",
+                "{\"pattern\": \"代练\", \"roomId\": \"exempt-room\", \"category\": \"advertising\"}");
+        assertThat(blocked.statusCode()).as(blocked.body()).isEqualTo(201);
+        assertThat(json(blocked).get("category").asText()).isEqualTo("advertising");
+        assertThat(post(urlA + "/rules", "{\"pattern\": \"时代\", \"action\": \"ALLOW\", \"roomId\": \"exempt-room\"}")
+                .statusCode()).isEqualTo(201);
+
+        JsonNode shielded = dryRun(urlA, "新时代练兵", "exempt-room");
+        assertThat(shielded.get("verdict").asText()).isEqualTo("ACCEPTED");
+        assertThat(shielded.get("exemptions").get(0).get("pattern").asText()).isEqualTo("时代");
+        assertThat(shielded.get("shielded").get(0).get("pattern").asText()).isEqualTo("代练");
+        JsonNode advert = dryRun(urlA, "专业代-练", "exempt-room");
+        assertThat(advert.get("verdict").asText()).isEqualTo("REJECTED");
+        assertThat(advert.get("category").asText()).isEqualTo("advertising");
+        assertThat(advert.get("matches").get(0).get("view").asText()).isEqualTo("standard");
+        assertThat(advert.get("views").fieldNames()).toIterable()
+                .containsExactly("standard", "squashed", "folded", "regex");
+
+        assertThat(json(post(urlA + "/rules", "{\"pattern\": \"x\", \"category\": \"rude\"}")).get("detail").asText())
+                .contains("category: one of profanity, insult");
     }
 
     @Test
@@ -292,7 +316,7 @@ class ModerationApiIT {
 
         HttpResponse<String> export = call("GET", urlA + "/rules/export?format=csv", moderator, null, null);
         assertThat(export.statusCode()).isEqualTo(200);
-        assertThat(export.body()).startsWith("pattern,action,kind,roomId,wholeWord,note")
+        assertThat(export.body()).startsWith("pattern,action,kind,roomId,wholeWord,note,category")
                 .contains("importedword2999,MASK,LITERAL,import-room").contains("\"comma, word\"")
                 .doesNotContain("configword");
         assertThat(call("GET", urlB + "/rules/export?format=text", moderator, null, null).body()).contains("importedword0\n");

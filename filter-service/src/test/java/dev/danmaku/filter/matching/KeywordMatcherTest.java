@@ -18,12 +18,16 @@ class KeywordMatcherTest {
 
     private static final TextNormalizer NORMALIZER = new TextNormalizer();
 
+    private static List<Match> find(KeywordMatcher matcher, String text, String room) {
+        return matcher.find(new TextViews(text), room).matches();
+    }
+
     private static KeywordRule literal(String id, String pattern) {
         return KeywordRule.newBuilder().setId(id).setPattern(pattern).setAction(RuleAction.REJECT)
                 .setKind(RuleKind.LITERAL).build();
     }
 
-    /** Regex rules see the normalized text: lower case, and digits that look like letters already folded ("1" → "l"). */
+    /** Regex rules see the text in lower case, without the confusable skeleton ("1" stays a digit). */
     private static final KeywordMatcher MATCHER = KeywordMatcher.build(List.of(
             literal("en", "fuck"),
             literal("zh", "傻逼"),
@@ -31,12 +35,12 @@ class KeywordMatcherTest {
             literal("spam", "freecoins"),
             literal("cunt", "cunt").toBuilder().setWholeWord(true).build(),
             literal("ass", "ass").toBuilder().setWholeWord(true).build(),
-            KeywordRule.newBuilder().setId("re").setPattern("v+[il]+a+g+r+a+").setKind(RuleKind.REGEX)
+            KeywordRule.newBuilder().setId("re").setPattern("v+[il1]+a+g+r+a+").setKind(RuleKind.REGEX)
                     .setAction(RuleAction.REJECT).build()));
 
     private static List<String> matchedIds(String text) {
         List<String> ids = new ArrayList<>();
-        for (Match match : MATCHER.find(NORMALIZER.normalize(text), "room")) {
+        for (Match match : find(MATCHER, text, "room")) {
             ids.add(match.rule().getId());
         }
         return ids;
@@ -51,6 +55,7 @@ class KeywordMatcherTest {
             "fuсk", "ƒuck", "fuᴄk", "𝐟𝐮𝐜𝐤", "ⓕⓤⓒⓚ", // homoglyphs (Cyrillic с, ƒ, small capital), math letters
             "fück", "fúck", // accents
             "傻逼", "傻 逼", "傻.逼", "傻\u200B逼", "你是傻逼吗", // spacing in Chinese
+            "儍逼", "傻屄", "儍 屄", // Unihan and curated variant characters
             "垃圾主播", "垃 圾 主 播", "垃圾主播", // traditional → simplified
             "freecoins", "ＦＲＥＥｃｏｉｎｓ", "f r e e c o i n s",
             "cunt", "you cunt!", "ass", "kiss my ass", "a.s.s",
@@ -78,30 +83,27 @@ class KeywordMatcherTest {
     void globalRulesApplyEverywhereRoomRulesOnlyInTheirRoom() {
         KeywordMatcher matcher = KeywordMatcher.build(List.of(literal("g", "spoiler"),
                 literal("r", "ending").toBuilder().setRoomId("movie").build()));
-        NormalizedText text = NORMALIZER.normalize("spoiler: the ending");
 
-        assertThat(matcher.find(text, "movie")).extracting(m -> m.rule().getId()).containsExactlyInAnyOrder("g", "r");
-        assertThat(matcher.find(text, "music")).extracting(m -> m.rule().getId()).containsExactly("g");
+        assertThat(find(matcher, "spoiler: the ending", "movie")).extracting(m -> m.rule().getId())
+                .containsExactlyInAnyOrder("g", "r");
+        assertThat(find(matcher, "spoiler: the ending", "music")).extracting(m -> m.rule().getId()).containsExactly("g");
     }
 
     @Test
     void mapsMatchesBackToTheOriginalSpan() {
-        NormalizedText text = NORMALIZER.normalize("hi ｆ.u.c.k there");
-        Match match = MATCHER.find(text, "r").get(0);
+        String text = "hi ｆ.u.c.k there";
+        Match match = find(MATCHER, text, "r").get(0);
 
-        assertThat(text.original().substring(text.originalStartOf(match.start()), text.originalEndOf(match.end())))
-                .isEqualTo("ｆ.u.c.k");
+        assertThat(text.substring(match.originalStart(), match.originalEnd())).isEqualTo("ｆ.u.c.k");
     }
 
     @Test
     void keepsTheOriginalSpansWhenOneCharacterExpandsToMany() {
         String text = "\uFDFA".repeat(50) + " f.u.c.k"; // each ﷺ is 18 letters after NFKC
-        NormalizedText normalized = NORMALIZER.normalize(text);
-        Match match = MATCHER.find(normalized, "r").get(0);
+        Match match = find(MATCHER, text, "r").get(0);
 
-        assertThat(normalized.text().length()).isGreaterThan(text.length() * 5);
-        assertThat(text.substring(normalized.originalStartOf(match.start()), normalized.originalEndOf(match.end())))
-                .isEqualTo("f.u.c.k");
+        assertThat(NORMALIZER.normalize(text).text().length()).isGreaterThan(text.length() * 5);
+        assertThat(text.substring(match.originalStart(), match.originalEnd())).isEqualTo("f.u.c.k");
     }
 
     @Test
@@ -113,9 +115,9 @@ class KeywordMatcherTest {
         KeywordMatcher matcher = KeywordMatcher.build(rules);
 
         assertThat(matcher.ruleCount()).isEqualTo(10_000);
-        assertThat(matcher.find(NORMALIZER.normalize("say BLOCKED7PRWORD now"), "r"))
+        assertThat(find(matcher, "say BLOCKED7PRWORD now", "r"))
                 .extracting(m -> m.rule().getId()).contains("r" + Integer.parseInt("7pr", 36));
-        assertThat(matcher.find(NORMALIZER.normalize("nothing to see"), "r")).isEmpty();
+        assertThat(find(matcher, "nothing to see", "r")).isEmpty();
     }
 
     @Test
@@ -129,5 +131,77 @@ class KeywordMatcherTest {
         assertThatThrownBy(() -> KeywordMatcher.validate(everything)).hasMessageContaining("empty text");
         KeywordRule backreference = regex.toBuilder().setPattern("(a)\\1").build();
         assertThatThrownBy(() -> KeywordMatcher.validate(backreference)).hasMessageContaining("malformed regex");
+    }
+
+    private static final KeywordMatcher EVASION_RULES = KeywordMatcher.build(List.of(
+            literal("sb-zh", "傻逼"),
+            literal("spoiler", "spoiler").toBuilder().setWholeWord(true).build(),
+            literal("ad", "代练"),
+            literal("sb", "sb").toBuilder().setWholeWord(true).build(),
+            literal("slur", "zqxivb").toBuilder().setWholeWord(true).build()));
+
+    /** Script boundaries, noise inside a token, repeats and leet (rules of four letters or more). */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "前方spoiler预警", "你个SB主播", "sb", "a SB!", // a hanzi or punctuation next to a Latin word is a boundary
+            "spoi-ler", "spoi🔥ler", "spoi.ler", "spoi\u2800ler", "z.qx-ivb", // noise inside a token
+            "spooooiler", "sppoiiler", "5p0il3r", "$poiler", "zqx1vb", "SP0ILER!", "$p00iler", "spoi-l3r", // repeats, leet
+    })
+    void catchesScriptBoundaryNoiseAndLeetEvasions(String text) {
+        assertThat(find(EVASION_RULES, text, "room")).as("\"%s\"", text).isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "usb", "LSB", "SB19", "sbc", "spoilers", "unspoiler", // Latin letters and digits next to a Latin word
+            "他一直装傻，逼问也没用", "傻。逼", // CJK sentence punctuation ends a phrase
+            "spoil her", "spo iler", "spoil-er-y", // a space splits a token; noise joins only what lies inside one
+            "100%", "￥500", "50$ poll", // symbols are not letters
+    })
+    void leavesScriptBoundaryInnocentsAlone(String text) {
+        assertThat(find(EVASION_RULES, text, "room")).as("\"%s\"", text).isEmpty();
+    }
+
+    @Test
+    void symbolsNeverTurnIntoLettersThroughTheSkeleton() {
+        assertThat(NORMALIZER.normalize("100% ￥9").text()).isEqualTo("loo 9");
+    }
+
+    @Test
+    void regexRulesSeeDigitsAndLettersAsSent() {
+        KeywordRule phone = KeywordRule.newBuilder().setId("phone").setKind(RuleKind.REGEX).setPattern("1[0-9]{10}")
+                .setAction(RuleAction.MASK).build();
+        KeywordRule spam = phone.toBuilder().setId("spam").setPattern("spam").build();
+        KeywordMatcher matcher = KeywordMatcher.build(List.of(phone, spam));
+
+        assertThat(find(matcher, "call 13800138000 now", "r")).extracting(m -> m.rule().getId()).containsExactly("phone");
+        assertThat(find(matcher, "ｃａｌｌ １０１００１０１００１", "r")).extracting(m -> m.rule().getId())
+                .containsExactly("phone");
+        assertThat(find(matcher, "SPAM", "r")).extracting(m -> m.rule().getId()).containsExactly("spam");
+    }
+
+    @Test
+    void foldingRepeatsWidensTheOriginalSpan() {
+        String text = "no spooooiler here";
+        Match match = find(EVASION_RULES, text, "r").get(0);
+
+        assertThat(text.substring(match.originalStart(), match.originalEnd())).isEqualTo("spooooiler");
+        assertThat(match.view()).isEqualTo(TextNormalizer.View.FOLDED);
+    }
+
+    @Test
+    void theLeftmostLongestMatchWinsAndAnExemptionWinsATie() {
+        KeywordRule allow = literal("ok", "时代").toBuilder().setAction(RuleAction.ALLOW).build();
+        KeywordRule longer = literal("long", "新时代练").toBuilder().build();
+        KeywordMatcher matcher = KeywordMatcher.build(List.of(literal("ad", "代练"), allow));
+        KeywordMatcher overridden = KeywordMatcher.build(List.of(literal("ad", "代练"), allow, longer));
+        KeywordMatcher tie = KeywordMatcher.build(List.of(literal("w", "时代"), allow));
+
+        assertThat(matcher.find(new TextViews("新时代练兵"), "r").matches()).isEmpty();
+        assertThat(matcher.find(new TextViews("时代 代练"), "r").matches()).extracting(m -> m.rule().getId())
+                .containsExactly("ad");
+        assertThat(overridden.find(new TextViews("新时代练兵"), "r").matches()).extracting(m -> m.rule().getId())
+                .containsExactlyInAnyOrder("ad", "long");
+        assertThat(tie.find(new TextViews("新时代"), "r").matches()).isEmpty();
     }
 }

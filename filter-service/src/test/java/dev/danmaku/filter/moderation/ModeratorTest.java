@@ -12,6 +12,7 @@ import dev.danmaku.filter.matching.KeywordMatcher;
 import dev.danmaku.filter.ratelimit.SendLimiter;
 import dev.danmaku.filter.rules.ControlKeys;
 import dev.danmaku.filter.rules.RuleSet;
+import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.KeywordRule;
@@ -97,9 +98,55 @@ class ModeratorTest {
         Judgement judgement = moderator.explain("Ｓ.P.A.M here", "room");
 
         // the confusables skeleton folds "m" and "rn" together
-        assertThat(judgement.normalized().text()).isEqualTo("sparn here");
-        assertThat(judgement.matches()).extracting(m -> m.rule().getId()).containsExactly("r");
+        assertThat(judgement.views().standard().text()).isEqualTo("sparn here");
+        assertThat(judgement.findings().matches()).extracting(m -> m.rule().getId()).containsExactly("r");
         assertThat(judgement.verdict()).isEqualTo(Verdict.REJECTED);
         assertThat(judgement.ruleSetVersion()).isEqualTo(42);
+    }
+
+    @Test
+    void anExemptionShieldsTheWordsItCoversAndIsShownInTheDryRun() {
+        Moderator moderator = moderator(List.of(rule("ad", "代练", RuleAction.REJECT), rule("ok", "时代", RuleAction.ALLOW)),
+                Map.of());
+
+        assertThat(moderator.judge(raw("u", "新时代练兵备战")).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(moderator.judge(raw("u", "专业代练上分")).getVerdict()).isEqualTo(Verdict.REJECTED);
+        Judgement judgement = moderator.explain("新时代练兵备战", "room");
+        assertThat(judgement.findings().exemptions()).extracting(m -> m.rule().getId()).containsExactly("ok");
+        assertThat(judgement.findings().shielded()).extracting(m -> m.rule().getId()).containsExactly("ad");
+    }
+
+    @Test
+    void aRoomExemptionOverridesAGlobalRuleOnTheSameWordInThatRoomOnly() {
+        KeywordRule allowHere = rule("ok", "spoiler", RuleAction.ALLOW).toBuilder().setRoomId("room").build();
+        Moderator moderator = moderator(List.of(rule("g", "spoiler", RuleAction.REJECT), allowHere), Map.of());
+
+        assertThat(moderator.judge(raw("u", "spoiler alert")).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        RawDanmaku elsewhere = raw("u", "spoiler alert").toBuilder()
+                .setDanmaku(raw("u", "spoiler alert").getDanmaku().toBuilder().setRoomId("other")).build();
+        assertThat(moderator.judge(elsewhere).getVerdict()).isEqualTo(Verdict.REJECTED);
+    }
+
+    @Test
+    void theDecidingRulesCategoryIsOnTheVerdict() {
+        KeywordRule ad = rule("ad", "代练", RuleAction.REJECT).toBuilder().setCategory(Category.ADVERTISING).build();
+        KeywordRule spoiler = rule("sp", "spoiler", RuleAction.MASK).toBuilder().setCategory(Category.SPOILER).build();
+        Moderator moderator = moderator(List.of(ad, spoiler), Map.of());
+
+        assertThat(moderator.judge(raw("u", "spoiler: 代练")).getCategory()).isEqualTo(Category.ADVERTISING);
+        assertThat(moderator.judge(raw("u", "spoiler!")).getCategory()).isEqualTo(Category.SPOILER);
+        assertThat(moderator.judge(raw("u", "hello")).getCategory()).isEqualTo(Category.CATEGORY_UNSPECIFIED);
+    }
+
+    @Test
+    void bidiControlsAreTakenOutBeforeMatchingAndDisplay() {
+        Moderator moderator = moderator(List.of(rule("m", "darn", RuleAction.MASK)), Map.of());
+
+        JudgedDanmaku clean = moderator.judge(raw("u", "\u202Eolleh\u202C there"));
+        assertThat(clean.getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(clean.getDanmaku().getText()).isEqualTo("olleh there");
+        assertThat(clean.getOriginalText()).isEqualTo("\u202Eolleh\u202C there");
+        JudgedDanmaku masked = moderator.judge(raw("u", "d\u2066ar\u2069n it"));
+        assertThat(masked.getDanmaku().getText()).isEqualTo("**** it");
     }
 }

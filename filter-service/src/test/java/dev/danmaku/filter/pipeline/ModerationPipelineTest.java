@@ -146,7 +146,7 @@ class ModerationPipelineTest {
         MockProducer<String, byte[]> second = producer(RAW_1);
         assertThat(second.history()).hasSize(1);
         assertThat(second.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_1).offset()).isEqualTo(11);
-        assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "REJECTED", "reason", "BLOCKED_KEYWORD")
+        assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "REJECTED", "reason", "BLOCKED_KEYWORD", "category", "none")
                 .count()).isEqualTo(1);
     }
 
@@ -219,7 +219,7 @@ class ModerationPipelineTest {
         assertThat(published.get(4).getDanmaku().getMsgId()).isEqualTo("m13");
         assertThat(published.get(3).getRepeat()).isFalse();
         assertThat(meters.counter("danmaku_filter_retries_repeated_total").count()).isEqualTo(2);
-        assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "ACCEPTED", "reason", "none")
+        assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "ACCEPTED", "reason", "none", "category", "none")
                 .count()).as("a repeat is not a new verdict").isEqualTo(2);
     }
 
