@@ -43,9 +43,10 @@ async function loadRules() {
 function renderRules() {
   const query = $('rule-search').value.trim().toLowerCase();
   const shown = state.rules.filter((rule) => !query
-    || [rule.pattern, rule.note, rule.roomId, rule.action, rule.kind, rule.category].some((v) => String(v || '').toLowerCase().includes(query)));
+    || [rule.pattern, rule.note, rule.roomId, rule.action, rule.kind, rule.category, ...(rule.alternatives || [])].some((v) => String(v || '').toLowerCase().includes(query)));
   $('rules').replaceChildren(...shown.map((rule) => el('tr', { dataset: { ruleId: rule.id } },
-    el('td', { className: 'text' }, rule.pattern),
+    el('td', { className: 'text' }, rule.pattern,
+      rule.alternatives && rule.alternatives.length ? el('span', { className: 'muted' }, ` | ${rule.alternatives.join(' | ')}`) : ''),
     el('td', {}, badge(rule.action)),
     el('td', {}, rule.kind),
     el('td', {}, rule.category || ''),
@@ -69,6 +70,7 @@ function ruleFromForm() {
     pattern: $('rule-pattern').value.trim(), action: $('rule-action').value, kind: $('rule-kind').value,
     roomId: $('rule-room').value.trim() || null, wholeWord: $('rule-whole').checked, note: $('rule-note').value,
     category: $('rule-category').value || null,
+    alternatives: $('rule-alternatives').value.split('|').map((a) => a.trim()).filter(Boolean),
   };
 }
 
@@ -78,6 +80,7 @@ function editRule(rule) {
   $('rule-action').value = rule.action;
   $('rule-kind').value = rule.kind;
   $('rule-category').value = rule.category || '';
+  $('rule-alternatives').value = (rule.alternatives || []).join(' | ');
   $('rule-room').value = rule.roomId || '';
   $('rule-whole').checked = rule.wholeWord;
   $('rule-note').value = rule.note || '';
@@ -118,10 +121,10 @@ function jsonToCsv(text) {
   const rules = Array.isArray(parsed) ? parsed : parsed.items;
   if (!Array.isArray(rules)) throw new Error('JSON import: expected an array of rules or {"items": [...]}');
   const cell = (value) => {
-    const s = value === null || value === undefined ? '' : String(value);
+    const s = value === null || value === undefined ? '' : Array.isArray(value) ? value.join('|') : String(value);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const columns = ['pattern', 'action', 'kind', 'roomId', 'wholeWord', 'note', 'category'];
+  const columns = ['pattern', 'action', 'kind', 'roomId', 'wholeWord', 'note', 'category', 'alternatives'];
   return [columns.join(','), ...rules.map((rule) => columns.map((c) => cell(rule[c])).join(','))].join('\r\n');
 }
 

@@ -21,13 +21,14 @@ import dev.danmaku.proto.v1.RuleKind;
 
 /**
  * Bulk import and export of keyword rules: one pattern per line (the defaults given once for all),
- * or CSV with a header naming the columns pattern, action, kind, roomId, wholeWord, note, category.
+ * or CSV with a header naming the columns pattern, action, kind, roomId, wholeWord, note, category,
+ * alternatives (separated by "|").
  * An import is all or nothing: any bad line refuses the whole import, every bad line listed.
  */
 final class BulkRules {
 
     static final int MAX_RULES_PER_IMPORT = 50_000;
-    static final String[] CSV_COLUMNS = {"pattern", "action", "kind", "roomId", "wholeWord", "note", "category"};
+    static final String[] CSV_COLUMNS = {"pattern", "action", "kind", "roomId", "wholeWord", "note", "category", "alternatives"};
 
     private BulkRules() {
     }
@@ -81,7 +82,7 @@ final class BulkRules {
                     rules.add(RuleJson.rule(pattern == null ? "" : pattern, new RuleJson.Fields(
                             cell(record, header, "action"), cell(record, header, "kind"), cell(record, header, "roomid"),
                             wholeWord == null ? null : Boolean.parseBoolean(wholeWord), cell(record, header, "note"),
-                            cell(record, header, "category"))));
+                            cell(record, header, "category"), RuleJson.split(cell(record, header, "alternatives")))));
                 } catch (ApiException e) {
                     errors.add(error(line, e.getMessage()));
                 }
@@ -125,7 +126,8 @@ final class BulkRules {
             for (KeywordRule rule : rules) {
                 printer.printRecord(rule.getPattern(), RuleJson.toJson(rule, false).get("action"),
                         rule.getKind() == RuleKind.REGEX ? "REGEX" : "LITERAL", rule.getRoomId(), rule.getWholeWord(),
-                        rule.getNote(), RuleJson.category(rule));
+                        rule.getNote(), RuleJson.category(rule),
+                        String.join(RuleJson.ALTERNATIVES_SEPARATOR, rule.getAlternativesList()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -173,7 +173,7 @@ public final class ModerationApi {
             parsed = BulkRules.parseLines(body, new RuleJson.Fields(param(exchange, "action"),
                     param(exchange, "kind"), param(exchange, "roomId"),
                     wholeWord == null ? null : Boolean.parseBoolean(wholeWord), param(exchange, "note"),
-                    param(exchange, "category")));
+                    param(exchange, "category"), null));
         } else {
             throw new ApiException(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
                     "send text/plain (one pattern per line) or text/csv (header: "

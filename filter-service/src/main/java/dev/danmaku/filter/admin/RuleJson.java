@@ -1,9 +1,10 @@
 package dev.danmaku.filter.admin;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,12 +27,16 @@ final class RuleJson {
     private static final List<Category> CATEGORIES = Arrays.stream(Category.values())
             .filter(c -> c != Category.CATEGORY_UNSPECIFIED && c != Category.UNRECOGNIZED).toList();
     private static final Set<String> FIELDS = Set.of("id", "pattern", "action", "kind", "roomId", "wholeWord", "note",
-            "category", "createdAtMs", "updatedAtMs", "updatedBy", "source");
+            "category", "alternatives", "createdAtMs", "updatedAtMs", "updatedBy", "source");
     static final String ACTIONS = "REJECT, MASK, SHADOW or ALLOW";
 
     /** A rule's parts as sent, before validation; null parts take their defaults. */
-    record Fields(String action, String kind, String roomId, Boolean wholeWord, String note, String category) {
+    record Fields(String action, String kind, String roomId, Boolean wholeWord, String note, String category,
+            List<String> alternatives) {
     }
+
+    /** Alternatives in one CSV cell or query parameter. */
+    static final String ALTERNATIVES_SEPARATOR = "|";
 
     private RuleJson() {
     }
@@ -46,6 +51,7 @@ final class RuleJson {
         json.put("wholeWord", rule.getWholeWord());
         json.put("note", rule.getNote());
         json.put("category", category(rule));
+        json.put("alternatives", rule.getAlternativesList());
         json.put("createdAtMs", rule.getCreatedAtMs());
         json.put("updatedAtMs", rule.getUpdatedAtMs());
         json.put("updatedBy", rule.getUpdatedBy());
@@ -62,7 +68,7 @@ final class RuleJson {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw ApiException.badRequest("unknown field \"" + name + "\"; rules have pattern, action, kind, roomId,"
-                        + " wholeWord, note, category");
+                        + " wholeWord, note, category, alternatives");
             }
         }
         JsonNode pattern = body.get("pattern");
@@ -70,7 +76,7 @@ final class RuleJson {
             throw ApiException.badRequest("pattern: a string is required");
         }
         return rule(pattern.asText(), new Fields(text(body, "action"), text(body, "kind"), text(body, "roomId"),
-                bool(body, "wholeWord"), text(body, "note"), text(body, "category")));
+                bool(body, "wholeWord"), text(body, "note"), text(body, "category"), strings(body, "alternatives")));
     }
 
     /** Builds and validates a rule from its parts. */
@@ -81,6 +87,9 @@ final class RuleJson {
                 .setKind(kind(fields.kind()))
                 .setWholeWord(fields.wholeWord() != null && fields.wholeWord())
                 .setCategory(category(fields.category()));
+        if (fields.alternatives() != null) {
+            fields.alternatives().stream().map(String::strip).filter(a -> !a.isEmpty()).forEach(rule::addAlternatives);
+        }
         if (fields.roomId() != null && !fields.roomId().isEmpty()) {
             rule.setRoomId(roomId(fields.roomId()));
         }
@@ -167,6 +176,32 @@ final class RuleJson {
             throw ApiException.badRequest(field + ": a string or null is expected");
         }
         return value.asText();
+    }
+
+    static List<String> strings(JsonNode body, String field) throws ApiException {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        List<String> strings = new ArrayList<>();
+        if (value.isArray()) {
+            for (JsonNode item : value) {
+                if (!item.isTextual()) {
+                    break;
+                }
+                strings.add(item.asText());
+            }
+            if (strings.size() == value.size()) {
+                return strings;
+            }
+        }
+        throw ApiException.badRequest(field + ": an array of strings is expected");
+    }
+
+    /** "a|b|c" as a list; null for null or blank. */
+    static List<String> split(String joined) {
+        return joined == null || joined.isBlank() ? null
+                : List.of(joined.split(Pattern.quote(ALTERNATIVES_SEPARATOR)));
     }
 
     static Boolean bool(JsonNode body, String field) throws ApiException {

@@ -33,6 +33,9 @@ public final class KeywordMatcher {
     public static final int MAX_PATTERN_LENGTH = 200;
     /** Latin rules this long or longer are also matched with leet and repeats folded. */
     static final int FOLDED_MIN_LETTERS = 4;
+    public static final int MAX_ALTERNATIVES = 20;
+    /** Mixed hanzi-and-pinyin spellings per CJK pattern; a longer rule gets only its commonest all-pinyin one. */
+    static final int MAX_PINYIN_SPELLINGS = 64;
     private static final TextNormalizer NORMALIZER = new TextNormalizer();
     private static final Comparator<Match> LEFTMOST_LONGEST = Comparator.comparingInt(Match::originalStart)
             .thenComparing(Comparator.comparingInt(Match::originalLength).reversed())
@@ -75,14 +78,30 @@ public final class KeywordMatcher {
 
     /** Checks that a rule compiles; the message says what is wrong. */
     public static void validate(KeywordRule rule) throws InvalidRuleException {
-        String pattern = rule.getPattern();
+        validatePattern(rule.getPattern(), rule.getKind());
+        if (rule.getAlternativesCount() > 0 && rule.getKind() == RuleKind.REGEX) {
+            throw new InvalidRuleException("alternatives are for literal rules; a regex can list them itself");
+        }
+        if (rule.getAlternativesCount() > MAX_ALTERNATIVES) {
+            throw new InvalidRuleException("at most " + MAX_ALTERNATIVES + " alternatives");
+        }
+        for (String alternative : rule.getAlternativesList()) {
+            try {
+                validatePattern(alternative, RuleKind.LITERAL);
+            } catch (InvalidRuleException e) {
+                throw new InvalidRuleException("alternative \"" + alternative + "\": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void validatePattern(String pattern, RuleKind kind) throws InvalidRuleException {
         if (pattern.isBlank()) {
             throw new InvalidRuleException("pattern must not be empty");
         }
         if (pattern.length() > MAX_PATTERN_LENGTH) {
             throw new InvalidRuleException("pattern is longer than " + MAX_PATTERN_LENGTH + " characters");
         }
-        if (rule.getKind() == RuleKind.REGEX) {
+        if (kind == RuleKind.REGEX) {
             try {
                 Pattern compiled = Pattern.compile(pattern, Pattern.CASE_INSENSITIVE);
                 if (compiled.matcher("").matches()) {
@@ -96,27 +115,54 @@ public final class KeywordMatcher {
         }
     }
 
-    /** The views a rule is matched in, with its pattern in each (regex rules: their regex, unchanged). */
-    public static Map<View, String> viewsOf(KeywordRule rule) {
-        Map<View, String> views = new EnumMap<>(View.class);
+    /** Where the ends of a match must sit in its view. */
+    enum Boundary { ANY, WORD, SYLLABLE }
+
+    /** One spelling of a rule as it is matched in one view. */
+    public record ViewPattern(View view, String pattern, Boundary boundary) {
+    }
+
+    /**
+     * The spellings of a rule in each view it is matched in: its pattern and alternatives in the
+     * standard view; Latin ones also squashed (1–3 letters) or folded (4+ letters); CJK ones of two
+     * hanzi or more also in pinyin. A regex rule is its regex in the regex view.
+     */
+    public static List<ViewPattern> patternsOf(KeywordRule rule) {
+        List<ViewPattern> patterns = new ArrayList<>();
         if (rule.getKind() == RuleKind.REGEX) {
-            views.put(View.REGEX, rule.getPattern());
-            return views;
+            patterns.add(new ViewPattern(View.REGEX, rule.getPattern(), rule.getWholeWord() ? Boundary.WORD : Boundary.ANY));
+            return patterns;
         }
-        String standard = NORMALIZER.normalizePattern(rule.getPattern());
+        addSpellings(rule.getPattern(), rule.getWholeWord(), patterns);
+        for (String alternative : rule.getAlternativesList()) {
+            addSpellings(alternative, true, patterns);
+        }
+        return patterns;
+    }
+
+    private static void addSpellings(String pattern, boolean wholeWord, List<ViewPattern> into) {
+        String standard = NORMALIZER.normalizePattern(pattern);
         if (standard.isEmpty()) {
-            return views;
+            return;
         }
-        views.put(View.STANDARD, standard);
-        if (standard.codePoints().noneMatch(TextNormalizer::isCjk)) {
-            long letters = standard.codePoints().filter(Character::isLetter).count();
-            View extra = letters >= FOLDED_MIN_LETTERS ? View.FOLDED : View.SQUASHED;
-            String pattern = NORMALIZER.normalizePattern(rule.getPattern(), extra);
-            if (!pattern.isEmpty()) {
-                views.put(extra, pattern);
+        if (standard.codePoints().anyMatch(TextNormalizer::isCjk)) { // whole words are for scripts written with spaces
+            into.add(new ViewPattern(View.STANDARD, standard, Boundary.ANY));
+            String plain = NORMALIZER.normalizePattern(pattern, View.PINYIN);
+            if (plain.codePoints().filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count() >= 2) {
+                for (String spelling : Pinyin.spellings(plain, MAX_PINYIN_SPELLINGS)) {
+                    into.add(new ViewPattern(View.PINYIN, spelling, Boundary.SYLLABLE));
+                }
             }
+            return;
         }
-        return views;
+        Boundary boundary = wholeWord ? Boundary.WORD : Boundary.ANY;
+        into.add(new ViewPattern(View.STANDARD, standard, boundary));
+        long letters = standard.codePoints().filter(Character::isLetter).count();
+        View extra = letters >= FOLDED_MIN_LETTERS ? View.FOLDED : View.SQUASHED;
+        String viewed = NORMALIZER.normalizePattern(pattern, extra);
+        if (!viewed.isEmpty()) {
+            into.add(new ViewPattern(extra, viewed, boundary));
+        }
     }
 
     /** What a text matches in a room. */
@@ -173,12 +219,15 @@ public final class KeywordMatcher {
         return ruleCount;
     }
 
+    /** A rule behind one spelling in an automaton, with where its matches must end. */
+    private record Keyword(KeywordRule rule, Boundary boundary) {
+    }
+
     /** The compiled rules of one scope (global, or one room). */
-    private record RuleGroup(Map<View, AhoCorasickDoubleArrayTrie<KeywordRule[]>> literals,
-            List<CompiledRegex> regexes) {
+    private record RuleGroup(Map<View, AhoCorasickDoubleArrayTrie<Keyword[]>> literals, List<CompiledRegex> regexes) {
 
         static RuleGroup of(List<KeywordRule> rules) {
-            Map<View, TreeMap<String, List<KeywordRule>>> patterns = new EnumMap<>(View.class);
+            Map<View, TreeMap<String, List<Keyword>>> patterns = new EnumMap<>(View.class);
             List<CompiledRegex> regexes = new ArrayList<>();
             for (KeywordRule rule : rules) {
                 if (rule.getKind() == RuleKind.REGEX) {
@@ -189,14 +238,17 @@ public final class KeywordMatcher {
                     }
                     continue;
                 }
-                viewsOf(rule).forEach((view, pattern) -> patterns.computeIfAbsent(view, v -> new TreeMap<>())
-                        .computeIfAbsent(pattern, key -> new ArrayList<>(1)).add(rule));
+                for (ViewPattern pattern : patternsOf(rule)) {
+                    patterns.computeIfAbsent(pattern.view(), v -> new TreeMap<>())
+                            .computeIfAbsent(pattern.pattern(), key -> new ArrayList<>(1))
+                            .add(new Keyword(rule, pattern.boundary()));
+                }
             }
-            Map<View, AhoCorasickDoubleArrayTrie<KeywordRule[]>> literals = new EnumMap<>(View.class);
+            Map<View, AhoCorasickDoubleArrayTrie<Keyword[]>> literals = new EnumMap<>(View.class);
             patterns.forEach((view, byPattern) -> {
-                TreeMap<String, KeywordRule[]> keyed = new TreeMap<>();
-                byPattern.forEach((key, value) -> keyed.put(key, value.toArray(KeywordRule[]::new)));
-                AhoCorasickDoubleArrayTrie<KeywordRule[]> trie = new AhoCorasickDoubleArrayTrie<>();
+                TreeMap<String, Keyword[]> keyed = new TreeMap<>();
+                byPattern.forEach((key, value) -> keyed.put(key, value.toArray(Keyword[]::new)));
+                AhoCorasickDoubleArrayTrie<Keyword[]> trie = new AhoCorasickDoubleArrayTrie<>();
                 trie.build(keyed);
                 literals.put(view, trie);
             });
@@ -206,10 +258,10 @@ public final class KeywordMatcher {
         void find(TextViews text, List<Match> into) {
             literals.forEach((view, trie) -> {
                 NormalizedText viewed = text.view(view);
-                trie.parseText(viewed.text(), (begin, end, rules) -> {
-                    for (KeywordRule rule : rules) {
-                        if (!rule.getWholeWord() || isCjk(rule) || viewed.isWholeWord(begin, end)) {
-                            into.add(Match.in(viewed, view, rule, begin, end));
+                trie.parseText(viewed.text(), (begin, end, keywords) -> {
+                    for (Keyword keyword : keywords) {
+                        if (fits(keyword.boundary(), text, viewed, begin, end)) {
+                            into.add(Match.in(viewed, view, keyword.rule(), begin, end));
                         }
                     }
                 });
@@ -229,9 +281,12 @@ public final class KeywordMatcher {
             }
         }
 
-        /** Whole-word matching is for scripts that separate words with spaces. */
-        private static boolean isCjk(KeywordRule rule) {
-            return rule.getPattern().codePoints().anyMatch(TextNormalizer::isCjk);
+        private static boolean fits(Boundary boundary, TextViews text, NormalizedText viewed, int begin, int end) {
+            return switch (boundary) {
+                case ANY -> true;
+                case WORD -> viewed.isWholeWord(begin, end);
+                case SYLLABLE -> text.pinyinBoundaries()[begin] && text.pinyinBoundaries()[end];
+            };
         }
     }
 

@@ -39,7 +39,9 @@ public final class TextNormalizer {
         /** Latin rules of four letters or more: squashed, leet read as letters ("5p0il3r", "$poiler"), repeats folded. */
         FOLDED,
         /** Regex rules: as standard, but without the confusable skeleton ("0" and "1" stay digits, "m" stays "m"). */
-        REGEX
+        REGEX,
+        /** The pinyin of CJK rules ("sha逼", "shabi"): as regex, with every separator dropped ("sha bi"). */
+        PINYIN
     }
 
     private static final String[] BMP = new String[0x10000];
@@ -117,7 +119,7 @@ public final class TextNormalizer {
                     if (pendingSeparatorStart >= 0) {
                         boolean glue = !pendingPhraseEnd && (previousTokenEndsCjk || isCjk(cp)
                                 || (previousTokenLength == 1 && isSingleLetterToken(original, i, next, squash)));
-                        if (!glue) {
+                        if (!glue && view != View.PINYIN) {
                             append(out, " ", pendingSeparatorStart, pendingSeparatorEnd, starts, ends, false);
                         }
                         pendingSeparatorStart = -1;
@@ -222,7 +224,7 @@ public final class TextNormalizer {
     private static String mapFor(View view, int cp) {
         return switch (view) {
             case STANDARD, SQUASHED -> map(cp);
-            case REGEX -> plain(cp);
+            case REGEX, PINYIN -> plain(cp);
             case FOLDED -> {
                 char leet = leet(cp);
                 yield leet != 0 ? String.valueOf(leet) : map(cp);

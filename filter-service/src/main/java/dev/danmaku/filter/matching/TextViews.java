@@ -12,6 +12,7 @@ public final class TextViews {
 
     private final String original;
     private final Map<View, NormalizedText> views = new EnumMap<>(View.class);
+    private boolean[] pinyinBoundaries;
 
     public TextViews(String original) {
         this.original = original;
@@ -27,5 +28,13 @@ public final class TextViews {
 
     public NormalizedText view(View view) {
         return views.computeIfAbsent(view, v -> NORMALIZER.normalize(original, v));
+    }
+
+    /** Where a pinyin spelling may start or end in the pinyin view. */
+    boolean[] pinyinBoundaries() {
+        if (pinyinBoundaries == null) {
+            pinyinBoundaries = Pinyin.boundaries(view(View.PINYIN));
+        }
+        return pinyinBoundaries;
     }
 }

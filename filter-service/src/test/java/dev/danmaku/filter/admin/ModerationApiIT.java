@@ -265,10 +265,11 @@ class ModerationApiIT {
 
     @Test
     void exemptionsAndCategoriesThroughTheApiAndTheDryRun() throws Exception {
-        HttpResponse<String> blocked = post(urlA + "/rules",
-                "{\"pattern\": \"代练\", \"roomId\": \"exempt-room\", \"category\": \"advertising\"}");
+        HttpResponse<String> blocked = post(urlA + "/rules", "{\"pattern\": \"代练\", \"roomId\": \"exempt-room\","
+                + " \"category\": \"advertising\", \"alternatives\": [\"dl\", \"带练\"]}");
         assertThat(blocked.statusCode()).as(blocked.body()).isEqualTo(201);
         assertThat(json(blocked).get("category").asText()).isEqualTo("advertising");
+        assertThat(json(blocked).get("alternatives")).extracting(JsonNode::asText).containsExactly("dl", "带练");
         assertThat(post(urlA + "/rules", "{\"pattern\": \"时代\", \"action\": \"ALLOW\", \"roomId\": \"exempt-room\"}")
                 .statusCode()).isEqualTo(201);
 
@@ -281,10 +282,15 @@ class ModerationApiIT {
         assertThat(advert.get("category").asText()).isEqualTo("advertising");
         assertThat(advert.get("matches").get(0).get("view").asText()).isEqualTo("standard");
         assertThat(advert.get("views").fieldNames()).toIterable()
-                .containsExactly("standard", "squashed", "folded", "regex");
+                .containsExactly("standard", "squashed", "folded", "regex", "pinyin");
+        JsonNode pinyin = dryRun(urlA, "专业dai lian, 带练, DL", "exempt-room");
+        assertThat(pinyin.get("matches")).extracting(m -> m.get("view").asText() + ":" + m.get("matched").asText())
+                .containsExactlyInAnyOrder("pinyin:dailian", "standard:带练", "standard:dl");
 
         assertThat(json(post(urlA + "/rules", "{\"pattern\": \"x\", \"category\": \"rude\"}")).get("detail").asText())
                 .contains("category: one of profanity, insult");
+        assertThat(json(post(urlA + "/rules", "{\"pattern\": \"x\", \"alternatives\": \"y\"}")).get("detail").asText())
+                .contains("alternatives: an array of strings");
     }
 
     @Test
@@ -300,9 +306,9 @@ class ModerationApiIT {
         assertThat(dryRun(urlA, "say importedword2999", "import-room").get("shownText").asText())
                 .isEqualTo("say " + "*".repeat("importedword2999".length()));
 
-        String csv = "pattern,action,kind,roomId,wholeWord,note\n"
-                + "\"comma, word\",REJECT,LITERAL,,false,quoted\n"
-                + "csvregex[0-9]+,SHADOW,REGEX,csv-room,true,\n";
+        String csv = "pattern,action,kind,roomId,wholeWord,note,alternatives\n"
+                + "\"comma, word\",REJECT,LITERAL,,false,quoted,commaword|comma-word\n"
+                + "csvregex[0-9]+,SHADOW,REGEX,csv-room,true,,\n";
         HttpResponse<String> csvImport = call("POST", urlA + "/rules/import", moderator, "text/csv", csv);
         assertThat(csvImport.statusCode()).as(csvImport.body()).isEqualTo(200);
         assertThat(json(csvImport).get("imported").asInt()).isEqualTo(2);
@@ -316,7 +322,8 @@ class ModerationApiIT {
 
         HttpResponse<String> export = call("GET", urlA + "/rules/export?format=csv", moderator, null, null);
         assertThat(export.statusCode()).isEqualTo(200);
-        assertThat(export.body()).startsWith("pattern,action,kind,roomId,wholeWord,note,category")
+        assertThat(export.body()).startsWith("pattern,action,kind,roomId,wholeWord,note,category,alternatives")
+                .contains("commaword|comma-word")
                 .contains("importedword2999,MASK,LITERAL,import-room").contains("\"comma, word\"")
                 .doesNotContain("configword");
         assertThat(call("GET", urlB + "/rules/export?format=text", moderator, null, null).body()).contains("importedword0\n");

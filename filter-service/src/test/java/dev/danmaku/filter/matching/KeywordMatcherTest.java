@@ -204,4 +204,44 @@ class KeywordMatcherTest {
                 .containsExactlyInAnyOrder("ad", "long");
         assertThat(tie.find(new TextViews("新时代"), "r").matches()).isEmpty();
     }
+
+    private static final KeywordMatcher PINYIN_RULES = KeywordMatcher.build(List.of(
+            literal("sb-zh", "傻逼").toBuilder().addAlternatives("sb").addAlternatives("煞笔").build(),
+            literal("ad", "代练")));
+
+    /** Pinyin generated from CJK rules, on syllable boundaries, mixed with hanzi; alternatives the rule lists. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "sha逼", "傻bi", "shabi", "SHABI", "sha bi", "Shǎ Bī", "shǎbī", "你是shabi吧", "woshabi", "s h a b i",
+            "dai练", "代lian", "dailian", "专业dai lian上分",
+            "sb", "你个SB", "煞笔", "煞 笔", // alternatives
+    })
+    void catchesPinyinAndAlternatives(String text) {
+        assertThat(find(PINYIN_RULES, text, "room")).as("\"%s\" (pinyin view \"%s\")", text,
+                NORMALIZER.normalize(text, TextNormalizer.View.PINYIN).text()).isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "杀必死", "沙比", // other hanzi with the same reading: the text is never turned into pinyin
+            "visha bike", "shabit", "kshabi", "dailiang", "a shab in", // not on syllable boundaries
+            "usb", "sbc", "SB19", // a Latin alternative is a whole word
+    })
+    void leavesPinyinLookalikesAlone(String text) {
+        assertThat(find(PINYIN_RULES, text, "room")).as("\"%s\"", text).isEmpty();
+    }
+
+    @Test
+    void refusesAlternativesThatCannotWork() {
+        KeywordRule regex = KeywordRule.newBuilder().setId("x").setKind(RuleKind.REGEX).setPattern("a+b")
+                .addAlternatives("ab").build();
+        assertThatThrownBy(() -> KeywordMatcher.validate(regex)).hasMessageContaining("literal rules");
+        assertThatThrownBy(() -> KeywordMatcher.validate(literal("x", "ok").toBuilder().addAlternatives("...").build()))
+                .hasMessageContaining("alternative \"...\"");
+        KeywordRule.Builder many = literal("x", "ok").toBuilder();
+        for (int i = 0; i <= KeywordMatcher.MAX_ALTERNATIVES; i++) {
+            many.addAlternatives("alt" + i);
+        }
+        assertThatThrownBy(() -> KeywordMatcher.validate(many.build())).hasMessageContaining("at most");
+    }
 }

@@ -1,0 +1,183 @@
+package dev.danmaku.filter.matching;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import net.sourceforge.pinyin4j.PinyinHelper;
+import net.sourceforge.pinyin4j.format.HanyuPinyinCaseType;
+import net.sourceforge.pinyin4j.format.HanyuPinyinOutputFormat;
+import net.sourceforge.pinyin4j.format.HanyuPinyinToneType;
+import net.sourceforge.pinyin4j.format.HanyuPinyinVCharType;
+import net.sourceforge.pinyin4j.format.exception.BadHanyuPinyinOutputFormatCombination;
+
+/**
+ * Pinyin for CJK rules: every reading of a hanzi (pinyin4j), toneless and lower case, and where a
+ * run of Latin letters in a text may be cut into syllables, so a rule's pinyin matches only on
+ * syllable boundaries ("woshabi" holds "shabi", "visha bike" does not). Thread-safe.
+ */
+final class Pinyin {
+
+    private static final HanyuPinyinOutputFormat FORMAT = new HanyuPinyinOutputFormat();
+
+    static {
+        FORMAT.setToneType(HanyuPinyinToneType.WITHOUT_TONE);
+        FORMAT.setVCharType(HanyuPinyinVCharType.WITH_V);
+        FORMAT.setCaseType(HanyuPinyinCaseType.LOWERCASE);
+    }
+
+    private Pinyin() {
+    }
+
+    /** Every reading of a hanzi ("ü" both as "v" and "u"); empty for anything else. */
+    static List<String> readings(int cp) {
+        if (cp > 0xFFFF) {
+            return List.of();
+        }
+        String[] readings;
+        try {
+            readings = PinyinHelper.toHanyuPinyinStringArray((char) cp, FORMAT);
+        } catch (BadHanyuPinyinOutputFormatCombination e) {
+            throw new IllegalStateException(e);
+        }
+        if (readings == null) {
+            return List.of();
+        }
+        Set<String> distinct = new LinkedHashSet<>();
+        for (String reading : readings) {
+            if (Syllables.isSyllable(reading)) {
+                distinct.add(reading);
+                distinct.add(reading.replace('v', 'u'));
+            }
+        }
+        return List.copyOf(distinct);
+    }
+
+    /**
+     * Where a match may start or end in a pinyin view: at either end, next to anything that is not
+     * a Latin letter, where a separator was dropped, and inside a run of letters only between two
+     * syllables of a way to cut the whole run into syllables.
+     */
+    static boolean[] boundaries(NormalizedText view) {
+        String text = view.text();
+        int n = text.length();
+        boolean[] allowed = new boolean[n + 1];
+        for (int i = 0; i <= n; ) {
+            if (i == n || !isLatinLetter(text.charAt(i))) {
+                allowed[i++] = true;
+                continue;
+            }
+            int end = i + 1;
+            while (end < n && isLatinLetter(text.charAt(end)) && !separatedBefore(view, end)) {
+                end++;
+            }
+            markRun(text, i, end, allowed);
+            i = end;
+        }
+        return allowed;
+    }
+
+    /** True when something was dropped between chars {@code i - 1} and {@code i} of the view. */
+    private static boolean separatedBefore(NormalizedText view, int i) {
+        return i > 0 && view.originalStartOf(i) > view.originalEndOf(i);
+    }
+
+    private static void markRun(String text, int start, int end, boolean[] allowed) {
+        allowed[start] = true;
+        allowed[end] = true;
+        int length = end - start;
+        boolean[] fromStart = new boolean[length + 1];
+        fromStart[0] = true;
+        for (int i = 0; i < length; i++) {
+            if (fromStart[i]) {
+                for (int k = 1; k <= Syllables.LONGEST && i + k <= length; k++) {
+                    if (Syllables.isSyllable(text.substring(start + i, start + i + k))) {
+                        fromStart[i + k] = true;
+                    }
+                }
+            }
+        }
+        if (!fromStart[length]) {
+            return; // not pinyin: only the run's ends are boundaries
+        }
+        boolean[] toEnd = new boolean[length + 1];
+        toEnd[length] = true;
+        for (int i = length - 1; i >= 0; i--) {
+            for (int k = 1; k <= Syllables.LONGEST && i + k <= length && !toEnd[i]; k++) {
+                toEnd[i] = toEnd[i + k] && Syllables.isSyllable(text.substring(start + i, start + i + k));
+            }
+        }
+        for (int i = 1; i < length; i++) {
+            allowed[start + i] |= fromStart[i] && toEnd[i];
+        }
+    }
+
+    private static boolean isLatinLetter(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    /** The toneless syllables hanzi are read as, with a vowel ("m", "ng", "hng" left out), made on first use. */
+    private static final class Syllables {
+        static final Set<String> ALL = all();
+        static final int LONGEST = ALL.stream().mapToInt(String::length).max().orElse(0);
+
+        static boolean isSyllable(String s) {
+            return ALL.contains(s);
+        }
+
+        private static Set<String> all() {
+            Set<String> syllables = new HashSet<>();
+            for (char c = 0x4E00; c <= 0x9FFF; c++) {
+                String[] readings;
+                try {
+                    readings = PinyinHelper.toHanyuPinyinStringArray(c, FORMAT);
+                } catch (BadHanyuPinyinOutputFormatCombination e) {
+                    throw new IllegalStateException(e);
+                }
+                if (readings != null) {
+                    for (String reading : readings) {
+                        if (reading.matches("[a-z]+") && reading.matches(".*[aeiouv].*")) {
+                            syllables.add(reading);
+                            syllables.add(reading.replace('v', 'u'));
+                        }
+                    }
+                }
+            }
+            return Set.copyOf(syllables);
+        }
+    }
+
+    /** Every spelling of a normalized CJK pattern with at least one hanzi read as pinyin, at most {@code limit}. */
+    static List<String> spellings(String pattern, int limit) {
+        List<List<String>> options = new ArrayList<>();
+        long combinations = 1;
+        for (int i = 0; i < pattern.length(); ) {
+            int cp = pattern.codePointAt(i);
+            List<String> choices = new ArrayList<>();
+            choices.add(new String(Character.toChars(cp)));
+            choices.addAll(readings(cp));
+            options.add(choices);
+            combinations *= choices.size();
+            i += Character.charCount(cp);
+        }
+        if (combinations > limit) { // a long rule: only its commonest reading, all in pinyin
+            StringBuilder first = new StringBuilder();
+            options.forEach(choices -> first.append(choices.get(choices.size() > 1 ? 1 : 0)));
+            return first.toString().equals(pattern) ? List.of() : List.of(first.toString());
+        }
+        List<String> spellings = new ArrayList<>(List.of(""));
+        for (List<String> choices : options) {
+            List<String> longer = new ArrayList<>(spellings.size() * choices.size());
+            for (String prefix : spellings) {
+                for (String choice : choices) {
+                    longer.add(prefix + choice);
+                }
+            }
+            spellings = longer;
+        }
+        spellings.remove(pattern);
+        return spellings;
+    }
+}
