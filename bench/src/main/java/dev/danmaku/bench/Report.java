@@ -175,10 +175,23 @@ public final class Report {
         }
         Files.createDirectories(jsonOut.toAbsolutePath().getParent());
         Files.writeString(jsonOut, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
-        Files.writeString(markdownOut, Markdown.of(all, jsonOut.getFileName().toString(), chartOut.getFileName().toString()));
+        Files.writeString(markdownOut, Markdown.of(all, jsonOut.getFileName().toString(), chartOut.getFileName().toString())
+                + keptPart(markdownOut));
         chart(all, chartOut);
         System.err.println("wrote " + jsonOut + ", " + markdownOut + ", " + chartOut);
     }
+
+    /** What BENCHMARKS.md holds from {@link #KEPT_MARKER} on: figures measured by other means, kept as written. */
+    static String keptPart(Path markdown) throws IOException {
+        if (!Files.exists(markdown)) {
+            return "";
+        }
+        String text = Files.readString(markdown);
+        int kept = text.indexOf(KEPT_MARKER);
+        return kept < 0 ? "" : "\n" + text.substring(kept);
+    }
+
+    static final String KEPT_MARKER = "<!-- from here on not written by bench/run.sh compare -->";
 
     /** P3: latency percentiles against input rate, both systems. */
     static void chart(JsonNode all, Path chartOut) throws IOException {

@@ -25,8 +25,8 @@ import dev.danmaku.proto.v1.RuleKind;
  * time linear in the text so no pattern can stall the pipeline. Global rules apply to every room,
  * a room's rules only to it. ALLOW rules are exemptions: over the spans of the text as sent, the
  * leftmost match wins, the longest of those starting there (an exemption on a tie), and it consumes
- * its span; rules overlapping a winning exemption do not count. Immutable; rebuilt when the rule
- * set changes.
+ * its span; rules overlapping a winning exemption do not count. Two dictionary words across a CJK
+ * match are such an exemption too ({@link CrossWords}). Immutable; rebuilt when the rule set changes.
  */
 public final class KeywordMatcher {
 
@@ -115,8 +115,11 @@ public final class KeywordMatcher {
         }
     }
 
-    /** Where the ends of a match must sit in its view. */
-    enum Boundary { ANY, WORD, SYLLABLE }
+    /**
+     * Where the ends of a match must sit in its view: anywhere; at word boundaries by script; on
+     * pinyin syllable boundaries; anywhere, but two dictionary words across it exempt it (CJK).
+     */
+    enum Boundary { ANY, WORD, SYLLABLE, CROSS_WORDS }
 
     /** One spelling of a rule as it is matched in one view. */
     public record ViewPattern(View view, String pattern, Boundary boundary) {
@@ -146,7 +149,7 @@ public final class KeywordMatcher {
             return;
         }
         if (standard.codePoints().anyMatch(TextNormalizer::isCjk)) { // whole words are for scripts written with spaces
-            into.add(new ViewPattern(View.STANDARD, standard, Boundary.ANY));
+            into.add(new ViewPattern(View.STANDARD, standard, Boundary.CROSS_WORDS));
             String plain = NORMALIZER.normalizePattern(pattern, View.PINYIN);
             if (plain.codePoints().filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count() >= 2) {
                 for (String spelling : Pinyin.spellings(plain, MAX_PINYIN_SPELLINGS)) {
@@ -184,7 +187,7 @@ public final class KeywordMatcher {
         List<Match> matches = new ArrayList<>(found.size());
         boolean anyExemption = false;
         for (Match match : found) {
-            if (matches.stream().noneMatch(m -> m.rule() == match.rule() && m.overlaps(match))) {
+            if (match.rule() == CrossWords.RULE || matches.stream().noneMatch(m -> m.rule() == match.rule() && m.overlaps(match))) {
                 matches.add(match);
                 anyExemption |= match.rule().getAction() == RuleAction.ALLOW;
             }
@@ -262,6 +265,12 @@ public final class KeywordMatcher {
                     for (Keyword keyword : keywords) {
                         if (fits(keyword.boundary(), text, viewed, begin, end)) {
                             into.add(Match.in(viewed, view, keyword.rule(), begin, end));
+                            if (keyword.boundary() == Boundary.CROSS_WORDS && keyword.rule().getAction() != RuleAction.ALLOW) {
+                                int[] words = CrossWords.crossing(viewed.text(), begin, end);
+                                if (words != null) {
+                                    into.add(Match.in(viewed, view, CrossWords.RULE, words[0], words[1]));
+                                }
+                            }
                         }
                     }
                 });
@@ -283,7 +292,7 @@ public final class KeywordMatcher {
 
         private static boolean fits(Boundary boundary, TextViews text, NormalizedText viewed, int begin, int end) {
             return switch (boundary) {
-                case ANY -> true;
+                case ANY, CROSS_WORDS -> true;
                 case WORD -> viewed.isWholeWord(begin, end);
                 case SYLLABLE -> text.pinyinBoundaries()[begin] && text.pinyinBoundaries()[end];
             };

@@ -40,7 +40,7 @@ public final class TextNormalizer {
         FOLDED,
         /** Regex rules: as standard, but without the confusable skeleton ("0" and "1" stay digits, "m" stays "m"). */
         REGEX,
-        /** The pinyin of CJK rules ("sha逼", "shabi"): as regex, with every separator dropped ("sha bi"). */
+        /** The pinyin of CJK rules ("sha逼", "shabi"): as regex, with every separator and tone number dropped ("sha bi", "sha3bi1"). */
         PINYIN
     }
 
@@ -55,8 +55,8 @@ public final class TextNormalizer {
     private static final ThreadLocal<Transliterator> TO_SIMPLIFIED =
             ThreadLocal.withInitial(() -> Transliterator.getInstance("Traditional-Simplified"));
     /** Digits and symbols read as letters in the folded view, looked up after NFKC ("５" is "5"). */
-    private static final String LEET_FROM = "013457$@";
-    private static final String LEET_TO = "oieastsa";
+    private static final String LEET_FROM = "013457$@!|";
+    private static final String LEET_TO = "oieastsaii";
     private static final String PHRASE_ENDS = "，。！？；：";
     private static final Map<Integer, Integer> VARIANTS = loadVariants();
 
@@ -90,6 +90,10 @@ public final class TextNormalizer {
             if (kind == Kind.SEPARATOR && fold && leet(cp) != 0 && next < length
                     && kindOf(original.codePointAt(next)) == Kind.WORD) {
                 kind = Kind.WORD; // "$poiler", but not the "!" that ends "spoiler!"
+            }
+            if (view == View.PINYIN && cp >= '1' && cp <= '5' && pendingSeparatorStart < 0 && out.length() > 0
+                    && out.charAt(out.length() - 1) >= 'a' && out.charAt(out.length() - 1) <= 'z') {
+                kind = Kind.IGNORED; // a tone number ("sha3bi1"); the gap it leaves is a syllable boundary
             }
             boolean phraseEnd = kind == Kind.SEPARATOR && PHRASE_ENDS.indexOf(cp) >= 0;
             if (kind == Kind.SEPARATOR && squash && !phraseEnd && !isBlank(cp)) {

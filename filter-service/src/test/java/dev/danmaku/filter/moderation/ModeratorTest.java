@@ -111,9 +111,25 @@ class ModeratorTest {
 
         assertThat(moderator.judge(raw("u", "新时代练兵备战")).getVerdict()).isEqualTo(Verdict.ACCEPTED);
         assertThat(moderator.judge(raw("u", "专业代练上分")).getVerdict()).isEqualTo(Verdict.REJECTED);
-        Judgement judgement = moderator.explain("新时代练兵备战", "room");
+        Judgement judgement = moderator.explain("新时代练", "room");
+        assertThat(judgement.verdict()).isEqualTo(Verdict.ACCEPTED);
         assertThat(judgement.findings().exemptions()).extracting(m -> m.rule().getId()).containsExactly("ok");
         assertThat(judgement.findings().shielded()).extracting(m -> m.rule().getId()).containsExactly("ad");
+    }
+
+    @Test
+    void twoDictionaryWordsAcrossAChineseRuleExemptItButOneWordAloneDoesNot() {
+        Moderator moderator = moderator(List.of(rule("ad", "代练", RuleAction.REJECT), rule("sb", "傻逼", RuleAction.REJECT)),
+                Map.of());
+
+        Judgement crossed = moderator.explain("古代练兵", "room");
+        assertThat(crossed.verdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(crossed.findings().exemptions()).extracting(m -> m.rule().getId()).containsExactly("dictionary");
+        assertThat(crossed.findings().exemptions().get(0).matched()).isEqualTo("古代练兵");
+        assertThat(moderator.judge(raw("u", "现代练习曲")).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(moderator.judge(raw("u", "专业代练上分")).getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(moderator.judge(raw("u", "古代练")).getVerdict()).as("no word after it").isEqualTo(Verdict.REJECTED);
+        assertThat(moderator.judge(raw("u", "大傻逼")).getVerdict()).isEqualTo(Verdict.REJECTED);
     }
 
     @Test
