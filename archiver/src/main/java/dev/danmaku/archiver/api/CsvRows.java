@@ -6,11 +6,11 @@ import java.io.Writer;
 import java.time.Instant;
 
 import dev.danmaku.archiver.store.ArchivedDanmaku;
+import dev.danmaku.common.csv.SpreadsheetCells;
 
 /**
  * Archived danmaku as RFC 4180 CSV, safe to open in a spreadsheet: a text cell that a spreadsheet
- * would take for a formula (starting with = + - @, tab or carriage return) is prefixed with a
- * single quote (OWASP "CSV injection").
+ * would take for a formula is prefixed with a single quote ({@link SpreadsheetCells}).
  */
 final class CsvRows {
 
@@ -63,7 +63,7 @@ final class CsvRows {
 
     /** One text cell: defused if it could start a formula, quoted if it holds a separator, quote or line break. */
     static void text(Writer out, String value) throws IOException {
-        String cell = startsFormula(value) ? "'" + value : value;
+        String cell = SpreadsheetCells.defuse(value);
         if (needsQuotes(cell)) {
             out.write('"');
             out.write(cell.replace("\"", "\"\""));
@@ -86,15 +86,6 @@ final class CsvRows {
             throw new IllegalStateException(e);
         }
         return out.toString();
-    }
-
-    private static boolean startsFormula(String value) {
-        if (value.isEmpty()) {
-            return false;
-        }
-        char first = value.charAt(0);
-        return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'
-                || first == '＝' || first == '＋' || first == '－' || first == '＠';
     }
 
     private static boolean needsQuotes(String cell) {

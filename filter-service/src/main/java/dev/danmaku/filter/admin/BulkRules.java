@@ -16,6 +16,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
+import dev.danmaku.common.csv.SpreadsheetCells;
 import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.RuleKind;
 
@@ -23,7 +24,9 @@ import dev.danmaku.proto.v1.RuleKind;
  * Bulk import and export of keyword rules: one pattern per line (the defaults given once for all),
  * or CSV with a header naming the columns pattern, action, kind, roomId, wholeWord, note, category,
  * alternatives (separated by "|").
- * An import is all or nothing: any bad line refuses the whole import, every bad line listed.
+ * An import is all or nothing: any bad line refuses the whole import, every bad line listed. The
+ * CSV export defuses formula-like cells for spreadsheets ({@link SpreadsheetCells}); the import
+ * restores them, so an export imports back unchanged.
  */
 final class BulkRules {
 
@@ -93,9 +96,10 @@ final class BulkRules {
         return checked(rules, errors);
     }
 
+    /** One cell, with the quote our export puts before formula-like text taken off. */
     private static String cell(CSVRecord record, Map<String, Integer> header, String column) {
         Integer index = header.get(column);
-        return index == null || index >= record.size() ? null : record.get(index);
+        return index == null || index >= record.size() ? null : SpreadsheetCells.restore(record.get(index));
     }
 
     private static List<KeywordRule.Builder> checked(List<KeywordRule.Builder> rules, List<Map<String, Object>> errors)
@@ -124,10 +128,10 @@ final class BulkRules {
         StringWriter out = new StringWriter();
         try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader(CSV_COLUMNS).get())) {
             for (KeywordRule rule : rules) {
-                printer.printRecord(rule.getPattern(), RuleJson.toJson(rule, false).get("action"),
+                printer.printRecord(SpreadsheetCells.defuse(rule.getPattern()), RuleJson.toJson(rule, false).get("action"),
                         rule.getKind() == RuleKind.REGEX ? "REGEX" : "LITERAL", rule.getRoomId(), rule.getWholeWord(),
-                        rule.getNote(), RuleJson.category(rule),
-                        String.join(RuleJson.ALTERNATIVES_SEPARATOR, rule.getAlternativesList()));
+                        SpreadsheetCells.defuse(rule.getNote()), RuleJson.category(rule),
+                        SpreadsheetCells.defuse(String.join(RuleJson.ALTERNATIVES_SEPARATOR, rule.getAlternativesList())));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

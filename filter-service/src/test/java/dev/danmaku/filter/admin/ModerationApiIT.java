@@ -273,7 +273,7 @@ class ModerationApiIT {
         assertThat(post(urlA + "/rules", "{\"pattern\": \"时代\", \"action\": \"ALLOW\", \"roomId\": \"exempt-room\"}")
                 .statusCode()).isEqualTo(201);
 
-        JsonNode shielded = dryRun(urlA, "新时代练兵", "exempt-room");
+        JsonNode shielded = dryRun(urlA, "新时代练", "exempt-room");
         assertThat(shielded.get("verdict").asText()).isEqualTo("ACCEPTED");
         assertThat(shielded.get("exemptions").get(0).get("pattern").asText()).isEqualTo("时代");
         assertThat(shielded.get("shielded").get(0).get("pattern").asText()).isEqualTo("代练");
@@ -308,10 +308,13 @@ class ModerationApiIT {
 
         String csv = "pattern,action,kind,roomId,wholeWord,note,alternatives\n"
                 + "\"comma, word\",REJECT,LITERAL,,false,quoted,commaword|comma-word\n"
-                + "csvregex[0-9]+,SHADOW,REGEX,csv-room,true,,\n";
+                + "csvregex[0-9]+,SHADOW,REGEX,csv-room,true,,\n"
+                + "'=formula,MASK,LITERAL,csv-room,false,=note,\n";
         HttpResponse<String> csvImport = call("POST", urlA + "/rules/import", moderator, "text/csv", csv);
         assertThat(csvImport.statusCode()).as(csvImport.body()).isEqualTo(200);
-        assertThat(json(csvImport).get("imported").asInt()).isEqualTo(2);
+        assertThat(json(csvImport).get("imported").asInt()).isEqualTo(3);
+        assertThat(dryRun(urlA, "a =formula b", "csv-room").get("verdict").asText()).as("imported without the quote")
+                .isEqualTo("MASKED");
 
         HttpResponse<String> bad = call("POST", urlA + "/rules/import", moderator, "text/csv",
                 "pattern,action\nfine,REJECT\n,REJECT\nother,EXPLODE\n");
@@ -323,7 +326,7 @@ class ModerationApiIT {
         HttpResponse<String> export = call("GET", urlA + "/rules/export?format=csv", moderator, null, null);
         assertThat(export.statusCode()).isEqualTo(200);
         assertThat(export.body()).startsWith("pattern,action,kind,roomId,wholeWord,note,category,alternatives")
-                .contains("commaword|comma-word")
+                .contains("commaword|comma-word").contains("'=formula,MASK").contains(",'=note,")
                 .contains("importedword2999,MASK,LITERAL,import-room").contains("\"comma, word\"")
                 .doesNotContain("configword");
         assertThat(call("GET", urlB + "/rules/export?format=text", moderator, null, null).body()).contains("importedword0\n");
