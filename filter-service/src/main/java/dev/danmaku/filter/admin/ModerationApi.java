@@ -132,6 +132,7 @@ public final class ModerationApi {
                 .setId(UUID.randomUUID().toString())
                 .setCreatedAtMs(now).setUpdatedAtMs(now).setUpdatedBy(who.userId())
                 .build();
+        RuleLimits.check(controlLog.current().rules(), List.of(rule));
         write(who, "rule.create", rule.getId(), ControlKeys.rule(rule.getId()),
                 ControlRecord.newBuilder().setRule(rule).build(), RuleJson.toJson(rule, false));
         exchange.getResponseHeaders().put(Headers.LOCATION, PREFIX + "/rules/" + rule.getId());
@@ -146,6 +147,7 @@ public final class ModerationApi {
                 .setCreatedAtMs(existing.getCreatedAtMs())
                 .setUpdatedAtMs(System.currentTimeMillis()).setUpdatedBy(who.userId())
                 .build();
+        RuleLimits.check(controlLog.current().rules(), List.of(rule));
         write(who, "rule.update", rule.getId(), ControlKeys.rule(rule.getId()),
                 ControlRecord.newBuilder().setRule(rule).build(), RuleJson.toJson(rule, false));
         Json.send(exchange, StatusCodes.OK, RuleJson.toJson(rule, false));
@@ -187,6 +189,7 @@ public final class ModerationApi {
                     .setUpdatedBy(who.userId()).build();
             records.add(new SimpleEntry<>(ControlKeys.rule(rule.getId()), ControlRecord.newBuilder().setRule(rule).build()));
         }
+        RuleLimits.check(controlLog.current().rules(), records.stream().map(r -> r.getValue().getRule()).toList());
         records.add(audit(who, "rules.import", contentType, "{\"imported\":" + parsed.size() + "}"));
         store(records);
         Map<String, Object> answer = new LinkedHashMap<>();

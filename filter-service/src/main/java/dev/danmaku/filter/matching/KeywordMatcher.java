@@ -13,6 +13,8 @@ import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import com.hankcs.algorithm.AhoCorasickDoubleArrayTrie;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.danmaku.filter.matching.TextNormalizer.View;
 import dev.danmaku.proto.v1.KeywordRule;
@@ -30,10 +32,13 @@ import dev.danmaku.proto.v1.RuleKind;
  */
 public final class KeywordMatcher {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KeywordMatcher.class);
     public static final int MAX_PATTERN_LENGTH = 200;
     /** Latin rules this long or longer are also matched with leet and repeats folded. */
     static final int FOLDED_MIN_LETTERS = 4;
     public static final int MAX_ALTERNATIVES = 20;
+    /** Instructions a regex may expand to ({@link RegexSize}); RE2/J itself has no bound. */
+    public static final long MAX_REGEX_SIZE = 10_000;
     /** Mixed hanzi-and-pinyin spellings per CJK pattern; a longer rule gets only its commonest all-pinyin one. */
     static final int MAX_PINYIN_SPELLINGS = 64;
     private static final TextNormalizer NORMALIZER = new TextNormalizer();
@@ -44,26 +49,39 @@ public final class KeywordMatcher {
     private final RuleGroup global;
     private final Map<String, RuleGroup> rooms;
     private final int ruleCount;
+    private final int skippedCount;
 
     /** What a text matched: the rules in force, the exemptions that won, and the rules they shielded. */
     public record Findings(List<Match> matches, List<Match> exemptions, List<Match> shielded) {
         static final Findings NONE = new Findings(List.of(), List.of(), List.of());
     }
 
-    private KeywordMatcher(RuleGroup global, Map<String, RuleGroup> rooms, int ruleCount) {
+    private KeywordMatcher(RuleGroup global, Map<String, RuleGroup> rooms, int ruleCount, int skippedCount) {
         this.global = global;
         this.rooms = rooms;
         this.ruleCount = ruleCount;
+        this.skippedCount = skippedCount;
     }
 
     public static KeywordMatcher empty() {
         return build(List.of());
     }
 
-    /** Compiles the rules; a rule that does not compile is left out (rules are validated before they are stored). */
+    /**
+     * Compiles the rules. A rule that does not pass {@link #validate} (stored before a limit existed,
+     * or written to the control topic by hand) is left out, logged and counted, never fatal.
+     */
     public static KeywordMatcher build(Collection<KeywordRule> rules) {
         Map<String, List<KeywordRule>> byRoom = new HashMap<>();
+        int skipped = 0;
         for (KeywordRule rule : rules) {
+            try {
+                validate(rule);
+            } catch (InvalidRuleException e) {
+                skipped++;
+                LOG.warn("Rule {} is left out: {}", rule.getId(), e.getMessage());
+                continue;
+            }
             byRoom.computeIfAbsent(rule.getRoomId(), room -> new ArrayList<>()).add(rule);
         }
         RuleGroup global = RuleGroup.of(byRoom.getOrDefault("", List.of()));
@@ -73,7 +91,7 @@ public final class KeywordMatcher {
                 rooms.put(room, RuleGroup.of(roomRules));
             }
         });
-        return new KeywordMatcher(global, rooms, rules.size());
+        return new KeywordMatcher(global, rooms, rules.size() - skipped, skipped);
     }
 
     /** Checks that a rule compiles; the message says what is wrong. */
@@ -102,6 +120,12 @@ public final class KeywordMatcher {
             throw new InvalidRuleException("pattern is longer than " + MAX_PATTERN_LENGTH + " characters");
         }
         if (kind == RuleKind.REGEX) {
+            long size = RegexSize.estimate(pattern);
+            if (size > MAX_REGEX_SIZE) {
+                throw new InvalidRuleException("regex expands to about " + (size == Long.MAX_VALUE ? "too many" : size)
+                        + " instructions, at most " + MAX_REGEX_SIZE + " (nested counted repetition such as"
+                        + " (a{100}){100} multiplies)");
+            }
             try {
                 Pattern compiled = Pattern.compile(pattern, Pattern.CASE_INSENSITIVE);
                 if (compiled.matcher("").matches()) {
@@ -218,8 +242,14 @@ public final class KeywordMatcher {
         return new Findings(inForce, exemptions, shielded);
     }
 
+    /** Rules compiled and in force. */
     public int ruleCount() {
         return ruleCount;
+    }
+
+    /** Rules left out because they do not pass {@link #validate}. */
+    public int skippedCount() {
+        return skippedCount;
     }
 
     /** A rule behind one spelling in an automaton, with where its matches must end. */
@@ -234,11 +264,7 @@ public final class KeywordMatcher {
             List<CompiledRegex> regexes = new ArrayList<>();
             for (KeywordRule rule : rules) {
                 if (rule.getKind() == RuleKind.REGEX) {
-                    try {
-                        regexes.add(new CompiledRegex(rule, Pattern.compile(rule.getPattern(), Pattern.CASE_INSENSITIVE)));
-                    } catch (PatternSyntaxException e) {
-                        // validated on the way in; a record written by hand is skipped rather than stopping the filter
-                    }
+                    regexes.add(new CompiledRegex(rule, Pattern.compile(rule.getPattern(), Pattern.CASE_INSENSITIVE)));
                     continue;
                 }
                 for (ViewPattern pattern : patternsOf(rule)) {

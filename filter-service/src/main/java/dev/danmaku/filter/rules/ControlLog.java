@@ -61,8 +61,10 @@ public final class ControlLog extends PollLoop {
         this.undecodable = meters.counter("danmaku_filter_control_undecodable_records_total");
         this.rebuild = Timer.builder("danmaku_filter_matcher_rebuild_seconds")
                 .description("Time to compile the keyword rules after a change").register(meters);
-        Gauge.builder("danmaku_filter_rules", this, log -> log.current.rules().size())
+        Gauge.builder("danmaku_filter_rules", this, log -> log.current.matcher().ruleCount())
                 .description("Keyword rules in force").register(meters);
+        Gauge.builder("danmaku_filter_rules_skipped", this, log -> log.current.matcher().skippedCount())
+                .description("Stored keyword rules left out because they fail today's validation").register(meters);
         Gauge.builder("danmaku_filter_rule_set_version", this, log -> log.current.version()).register(meters);
         Gauge.builder("danmaku_filter_control_lag_records", this, log -> log.lag)
                 .description("Control records not yet applied by this instance").register(meters);

@@ -244,4 +244,33 @@ class KeywordMatcherTest {
         }
         assertThatThrownBy(() -> KeywordMatcher.validate(many.build())).hasMessageContaining("at most");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"((a{1000}){1000}){1000}", "(a{101}){100}", "((x{10}){10}){101}", "[ab]{3}(c{1000}){11}",
+            "(a{1000,}){11}"})
+    void refusesRegexesThatExpandBeyondTheLimitBeforeCompilingThem(String regex) {
+        KeywordRule rule = KeywordRule.newBuilder().setId("x").setKind(RuleKind.REGEX).setPattern(regex).build();
+        assertThatThrownBy(() -> KeywordMatcher.validate(rule)).hasMessageContaining("instructions, at most 10000");
+    }
+
+    @Test
+    void estimatesRegexSizeFromItsCountedRepetition() {
+        assertThat(RegexSize.estimate("1[3-9][0-9]{9}")).isEqualTo(11);
+        assertThat(RegexSize.estimate("(a{100}){100}")).isEqualTo(10_100);
+        assertThat(RegexSize.estimate("a\\{2}|b")).as("an escaped brace counts nothing").isEqualTo(6);
+        assertThat(RegexSize.estimate("\\p{Han}{3}")).isEqualTo(3);
+        assertThat(RegexSize.estimate("[{]{5}x")).isEqualTo(6);
+        assertThat(RegexSize.estimate("((a{1000}){1000}){1000}")).isGreaterThan(1_000_000_000L);
+    }
+
+    @Test
+    void aStoredRuleThatNoLongerPassesIsLeftOutAndCountedNotFatal() {
+        KeywordRule huge = KeywordRule.newBuilder().setId("huge").setKind(RuleKind.REGEX)
+                .setPattern("((a{1000}){1000}){1000}").setAction(RuleAction.REJECT).build();
+        KeywordMatcher matcher = KeywordMatcher.build(List.of(huge, literal("ok", "spoiler")));
+
+        assertThat(matcher.ruleCount()).isEqualTo(1);
+        assertThat(matcher.skippedCount()).isEqualTo(1);
+        assertThat(find(matcher, "spoiler", "r")).extracting(m -> m.rule().getId()).containsExactly("ok");
+    }
 }
