@@ -66,6 +66,8 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
     secretKeyRef:
       name: {{ include "danmaku.jwtSecretName" . }}
       key: {{ .Values.jwt.existingSecretKey }}
+- name: DANMAKU_JWT_STAFF_LIFETIME_MINUTES
+  value: {{ .Values.jwt.staffLifetimeMinutes | default 60 | quote }}
 {{- if or .Values.kafka.tls.enabled .Values.kafka.sasl.enabled }}
 - name: DANMAKU_KAFKA_SECURITY_PROTOCOL
   value: {{ if and .Values.kafka.tls.enabled .Values.kafka.sasl.enabled }}SASL_SSL{{ else if .Values.kafka.tls.enabled }}SSL{{ else }}SASL_PLAINTEXT{{ end }}

@@ -73,7 +73,7 @@ public final class Archiver implements AutoCloseable {
 
     /** Adds the analyst API to a listener's routes. */
     public Routes mount(Routes routes) {
-        return routes.prefix(ArchiveApi.PREFIX, api.handler(new Tokens(config.common().jwtSecret())));
+        return routes.prefix(ArchiveApi.PREFIX, api.handler(config.common().tokens()));
     }
 
     public boolean ready() {

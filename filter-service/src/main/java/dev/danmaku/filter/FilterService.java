@@ -139,7 +139,7 @@ public final class FilterService implements AutoCloseable {
     public Routes mount(Routes routes) {
         ModerationApi api = new ModerationApi(controlLog, controlWriter, dryRunModerator,
                 new RoomEvents(adminProducer, filteredTopic));
-        return routes.prefix(ModerationApi.PREFIX, api.handler(new Tokens(config.common().jwtSecret())));
+        return routes.prefix(ModerationApi.PREFIX, api.handler(config.common().tokens()));
     }
 
     public boolean ready() {

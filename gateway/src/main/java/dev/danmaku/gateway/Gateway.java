@@ -85,7 +85,7 @@ public final class Gateway implements AutoCloseable {
         presence.start(broadcaster.timer());
 
         var handler = new DanmakuSocketHandler(config, registry, feed, presence, publisher,
-                new Tokens(config.common().jwtSecret()), broadcaster.timer(), meters);
+                config.common().tokens(), broadcaster.timer(), meters);
         long ping = config.limits().pingInterval().toMillis();
         broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);
         broadcaster.timer().scheduleWithFixedDelay(

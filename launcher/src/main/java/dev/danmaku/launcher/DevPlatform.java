@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,7 +65,7 @@ final class DevPlatform implements AutoCloseable {
         EmbeddedKafkaBroker broker = parts.add(EmbeddedKafkaBroker.start(options.dataDir().resolve("kafka"), kafkaPort));
         kafkaBootstrapServers = broker.bootstrapServers();
         CommonConfig common = options.gateway().common().withKafkaBootstrapServers(kafkaBootstrapServers);
-        tokens = new Tokens(common.jwtSecret());
+        tokens = common.tokens();
         bindHost = common.bindHost();
         PrometheusMeterRegistry registry = Metrics.prometheusRegistry();
 
@@ -116,7 +115,7 @@ final class DevPlatform implements AutoCloseable {
     }
 
     String token(String user, String name, Set<String> roles) {
-        return tokens.issue(user, name, roles, Duration.ofHours(24));
+        return tokens.issue(user, name, roles, tokens.maxLifetime(roles));
     }
 
     String adminToken() {

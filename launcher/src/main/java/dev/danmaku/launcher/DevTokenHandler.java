@@ -22,7 +22,6 @@ final class DevTokenHandler implements HttpHandler {
 
     static final String PATH = "/api/v1/dev/token";
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-    private static final Duration LIFETIME = Duration.ofHours(24);
 
     private final Tokens tokens;
 
@@ -51,9 +50,10 @@ final class DevTokenHandler implements HttpHandler {
             Problem.badRequest(exchange, "role: one of " + Identity.ALL_ROLES);
             return;
         }
+        Duration lifetime = tokens.maxLifetime(Set.of(role)); // 24 h for a viewer, the staff lifetime for staff
         Json.send(exchange, StatusCodes.OK, Map.of(
-                "token", tokens.issue(user, name, Set.of(role), LIFETIME),
-                "user", user, "name", name, "role", role, "expiresInSeconds", LIFETIME.toSeconds()));
+                "token", tokens.issue(user, name, Set.of(role), lifetime),
+                "user", user, "name", name, "role", role, "expiresInSeconds", lifetime.toSeconds()));
     }
 
     private static String param(HttpServerExchange exchange, String name, String absent) {

@@ -15,13 +15,14 @@ import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.Setting;
+import dev.danmaku.common.config.SettingValues;
 
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Print a signed token (JWT) for a user, signed with DANMAKU_JWT_SECRET (for a dev platform, ask"
                 + " its gateway instead: /api/v1/dev/token).")
 final class TokenCommand implements Callable<Integer> {
 
-    static final List<Setting> SETTINGS = List.of(CommonConfig.JWT_SECRET);
+    static final List<Setting> SETTINGS = List.of(CommonConfig.JWT_SECRET, CommonConfig.STAFF_TOKEN_MINUTES);
 
     @Spec
     CommandSpec spec;
@@ -36,8 +37,8 @@ final class TokenCommand implements Callable<Integer> {
             description = "Roles, comma-separated: viewer, moderator, analyst, admin. Default: ${DEFAULT-VALUE}.")
     Set<String> roles;
 
-    @Option(names = "--ttl", defaultValue = "PT24H",
-            description = "Lifetime as an ISO-8601 duration (PT1H, PT30M), at most PT24H. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ttl", description = "Lifetime as an ISO-8601 duration (PT1H, PT30M). Default and most: PT24H"
+            + " for a viewer, DANMAKU_JWT_STAFF_LIFETIME_MINUTES (PT1H) with a staff role.")
     Duration ttl;
 
     @Override
@@ -47,11 +48,16 @@ final class TokenCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "unknown role '" + role + "'; roles are " + Identity.ALL_ROLES);
             }
         }
-        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Tokens.MAX_LIFETIME) > 0) {
-            throw new ParameterException(spec.commandLine(), "--ttl must be positive and at most " + Tokens.MAX_LIFETIME);
+        SettingValues settings = SettingOptions.resolve(spec, SETTINGS);
+        String secret = CommonConfig.checkJwtSecret(settings.string(CommonConfig.JWT_SECRET));
+        Tokens tokens = new Tokens(secret, Duration.ofMinutes(settings.integer(CommonConfig.STAFF_TOKEN_MINUTES)));
+        Duration longest = tokens.maxLifetime(roles);
+        Duration lifetime = ttl == null ? longest : ttl;
+        if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(longest) > 0) {
+            throw new ParameterException(spec.commandLine(), "--ttl must be positive and at most " + longest
+                    + " for roles " + roles);
         }
-        String secret = CommonConfig.checkJwtSecret(SettingOptions.resolve(spec, SETTINGS).string(CommonConfig.JWT_SECRET));
-        spec.commandLine().getOut().println(new Tokens(secret).issue(user, name == null ? user : name, roles, ttl));
+        spec.commandLine().getOut().println(tokens.issue(user, name == null ? user : name, roles, lifetime));
         return 0;
     }
 }

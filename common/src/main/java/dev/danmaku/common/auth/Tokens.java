@@ -19,21 +19,34 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 /**
  * HS256 JWTs (DESIGN §6): {@code iss} and {@code aud} "danmaku", {@code sub} user id, {@code name},
  * {@code roles}, {@code iat}, {@code exp}. A token is accepted with 30 s of clock skew and for at most
- * {@link #MAX_LIFETIME} from its issue; its user id and name must be printable and bounded.
+ * {@link #MAX_LIFETIME} from its issue, a staff token (moderator, analyst, admin) for at most the
+ * staff lifetime (default {@link #DEFAULT_STAFF_LIFETIME}); its user id and name must be printable
+ * and bounded.
  */
 public final class Tokens {
 
     public static final String ISSUER = "danmaku";
     public static final String AUDIENCE = "danmaku";
     public static final Duration MAX_LIFETIME = Duration.ofHours(24);
+    public static final Duration DEFAULT_STAFF_LIFETIME = Duration.ofHours(1);
+    private static final Set<String> STAFF = Set.of(Identity.MODERATOR, Identity.ANALYST, Identity.ADMIN);
     private static final long CLOCK_SKEW_SECONDS = 30;
     private static final int MAX_ID_LENGTH = 64;
     private static final int MAX_NAME_LENGTH = 64;
 
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
+    private final Duration maxStaffLifetime;
 
     public Tokens(String secret) {
+        this(secret, DEFAULT_STAFF_LIFETIME);
+    }
+
+    public Tokens(String secret, Duration maxStaffLifetime) {
+        if (maxStaffLifetime.isNegative() || maxStaffLifetime.isZero() || maxStaffLifetime.compareTo(MAX_LIFETIME) > 0) {
+            throw new IllegalArgumentException("the staff token lifetime must be positive and at most " + MAX_LIFETIME);
+        }
+        this.maxStaffLifetime = maxStaffLifetime;
         this.algorithm = Algorithm.HMAC256(secret);
         this.verifier = JWT.require(algorithm).withIssuer(ISSUER).withAudience(AUDIENCE)
                 .withClaimPresence("sub").withClaimPresence("exp").withClaimPresence("iat")
@@ -55,8 +68,11 @@ public final class Tokens {
         }
         Instant issuedAt = jwt.getIssuedAtAsInstant();
         Instant expiresAt = jwt.getExpiresAtAsInstant();
-        if (Duration.between(issuedAt, expiresAt).compareTo(MAX_LIFETIME) > 0) {
-            throw new InvalidTokenException("token lives longer than " + MAX_LIFETIME.toHours() + " h");
+        Set<String> roles = roles(jwt);
+        Duration longest = maxLifetime(roles);
+        if (Duration.between(issuedAt, expiresAt).compareTo(longest) > 0) {
+            throw new InvalidTokenException("a token with roles " + roles + " lives at most " + minutes(longest)
+                    + ", this one longer");
         }
         String userId = jwt.getSubject();
         if (userId.isEmpty() || userId.length() > MAX_ID_LENGTH || !printable(userId)) {
@@ -66,7 +82,16 @@ public final class Tokens {
         if (name != null && !acceptableName(name)) {
             throw new InvalidTokenException("token name must be at most " + MAX_NAME_LENGTH + " printable characters");
         }
-        return new Identity(userId, name == null || name.isBlank() ? userId : name, roles(jwt), expiresAt);
+        return new Identity(userId, name == null || name.isBlank() ? userId : name, roles, expiresAt);
+    }
+
+    /** The longest life a token with these roles may have: the staff lifetime if any role is staff, else 24 h. */
+    public Duration maxLifetime(Set<String> roles) {
+        return roles.stream().anyMatch(STAFF::contains) ? maxStaffLifetime : MAX_LIFETIME;
+    }
+
+    private static String minutes(Duration duration) {
+        return duration.toMinutes() + " min";
     }
 
     /** Whether a display name may go into a token: at most 64 printable characters. */
@@ -103,8 +128,9 @@ public final class Tokens {
     }
 
     public String issue(String userId, String name, Set<String> roles, Duration ttl, Clock clock) {
-        if (ttl.compareTo(MAX_LIFETIME) > 0) {
-            throw new IllegalArgumentException("a token lives at most " + MAX_LIFETIME.toHours() + " h, not " + ttl);
+        if (ttl.compareTo(maxLifetime(roles)) > 0) {
+            throw new IllegalArgumentException("a token with roles " + roles + " lives at most "
+                    + minutes(maxLifetime(roles)) + ", not " + minutes(ttl));
         }
         Instant now = clock.instant();
         return JWT.create()

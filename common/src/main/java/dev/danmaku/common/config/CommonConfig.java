@@ -1,10 +1,13 @@
 package dev.danmaku.common.config;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+
+import dev.danmaku.common.auth.Tokens;
 
 /** Settings every service shares: Kafka, topics, tokens, where to listen. */
 public record CommonConfig(
@@ -14,6 +17,7 @@ public record CommonConfig(
         int topicPartitions,
         short topicReplicationFactor,
         String jwtSecret,
+        int staffTokenMinutes,
         String bindHost) {
 
     /** Shipped as the default by earlier versions, so public: refused everywhere. */
@@ -34,11 +38,15 @@ public record CommonConfig(
             "HS256 secret that signs viewer, moderator and analyst tokens: the same random " + MIN_JWT_SECRET_BYTES
                     + " bytes or more for every service (openssl rand -base64 48); required, except that dev"
                     + " keeps a random one in its data directory");
+    public static final Setting STAFF_TOKEN_MINUTES = Setting.of("DANMAKU_JWT_STAFF_LIFETIME_MINUTES", "60",
+            "Longest life, in minutes, of a token with the moderator, analyst or admin role (1-1440); viewer"
+                    + " tokens live at most 24 h");
     public static final Setting BIND_HOST = Setting.of("DANMAKU_BIND_HOST", "0.0.0.0",
             "Address the HTTP/WebSocket listener binds to");
 
     public static final List<Setting> SETTINGS = List.of(
-            KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, JWT_SECRET, BIND_HOST);
+            KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, JWT_SECRET, STAFF_TOKEN_MINUTES,
+            BIND_HOST);
 
     public CommonConfig {
         if (kafkaBootstrapServers.isBlank()) {
@@ -52,6 +60,9 @@ public record CommonConfig(
                     "-1 or at least 1");
         }
         checkJwtSecret(jwtSecret);
+        if (staffTokenMinutes < 1 || staffTokenMinutes > Tokens.MAX_LIFETIME.toMinutes()) {
+            throw SettingValues.invalid(STAFF_TOKEN_MINUTES, Integer.toString(staffTokenMinutes), "1 to 1440 minutes");
+        }
         kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
@@ -67,10 +78,16 @@ public record CommonConfig(
                 values.integer(TOPIC_PARTITIONS),
                 (short) values.integer(TOPIC_REPLICATION_FACTOR),
                 values.string(JWT_SECRET),
+                values.integer(STAFF_TOKEN_MINUTES),
                 values.string(BIND_HOST));
     }
 
     /** Refuses a token secret anyone could know or guess, with one line that says what to do. */
+    /** Verifies and signs tokens with this installation's secret and staff lifetime. */
+    public Tokens tokens() {
+        return new Tokens(jwtSecret, Duration.ofMinutes(staffTokenMinutes));
+    }
+
     public static String checkJwtSecret(String secret) {
         if (secret.isBlank()) {
             throw new InvalidSettingException(JWT_SECRET.env() + " is not set: give every service the same random secret of"
@@ -90,13 +107,13 @@ public record CommonConfig(
 
     public CommonConfig withKafkaBootstrapServers(String bootstrapServers) {
         return new CommonConfig(bootstrapServers, kafkaProperties, topicPrefix, topicPartitions,
-                topicReplicationFactor, jwtSecret, bindHost);
+                topicReplicationFactor, jwtSecret, staffTokenMinutes, bindHost);
     }
 
     @Override
     public String toString() {
         return "CommonConfig[kafka=" + kafkaBootstrapServers + ", kafkaProperties=" + kafkaProperties.keySet()
                 + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
-                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, bindHost=" + bindHost + "]";
+                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, staffTokenMinutes=" + staffTokenMinutes + ", bindHost=" + bindHost + "]";
     }
 }

@@ -80,9 +80,25 @@ class TokensTest {
     @Test
     void refusesATokenThatLivesLongerThanADay() {
         assertThatThrownBy(() -> tokens.verify(sign(signed(Duration.ZERO, Duration.ofDays(30)))))
-                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("24 h");
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("1440 min");
         assertThatThrownBy(() -> tokens.issue("alice", "Alice", Set.of(), Duration.ofDays(2)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aStaffTokenLivesAtMostTheStaffLifetimeAViewerTokenADay() throws InvalidTokenException {
+        Tokens lenient = new Tokens(SECRET, Duration.ofHours(8));
+        String longStaff = lenient.issue("mo", "Mo", Set.of(Identity.MODERATOR), Duration.ofHours(2));
+        String longViewer = tokens.issue("vi", "Vi", Set.of(Identity.VIEWER), Duration.ofHours(20));
+
+        assertThatThrownBy(() -> tokens.verify(longStaff)).isInstanceOf(InvalidTokenException.class)
+                .hasMessageContaining("lives at most 60 min");
+        assertThat(lenient.verify(longStaff).userId()).isEqualTo("mo");
+        assertThat(tokens.verify(longViewer).userId()).isEqualTo("vi");
+        assertThat(tokens.maxLifetime(Set.of(Identity.VIEWER, Identity.ANALYST))).isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> tokens.issue("ad", "Ad", Set.of(Identity.ADMIN), Duration.ofMinutes(61)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 60 min");
+        assertThatThrownBy(() -> new Tokens(SECRET, Duration.ofHours(25))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
