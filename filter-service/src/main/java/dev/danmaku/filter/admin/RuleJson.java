@@ -1,7 +1,6 @@
 package dev.danmaku.filter.admin;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.danmaku.filter.matching.InvalidRuleException;
 import dev.danmaku.filter.matching.KeywordMatcher;
+import dev.danmaku.filter.moderation.Categories;
 import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.RuleAction;
@@ -24,8 +24,6 @@ final class RuleJson {
 
     static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final int MAX_NOTE_LENGTH = 500;
-    private static final List<Category> CATEGORIES = Arrays.stream(Category.values())
-            .filter(c -> c != Category.CATEGORY_UNSPECIFIED && c != Category.UNRECOGNIZED).toList();
     private static final Set<String> FIELDS = Set.of("id", "pattern", "action", "kind", "roomId", "wholeWord", "note",
             "category", "alternatives", "createdAtMs", "updatedAtMs", "updatedBy", "source");
     static final String ACTIONS = "REJECT, MASK, SHADOW or ALLOW";
@@ -127,19 +125,13 @@ final class RuleJson {
         };
     }
 
-    /** The category names the API takes and gives: the proto names in lower case. */
+    /** The category names the API takes and gives ({@link Categories}). */
     static Category category(String category) throws ApiException {
         if (category == null || category.isBlank()) {
             return Category.CATEGORY_UNSPECIFIED;
         }
-        String name = category.trim().toUpperCase(Locale.ROOT);
-        for (Category known : CATEGORIES) {
-            if (known.name().equals(name)) {
-                return known;
-            }
-        }
-        throw ApiException.badRequest("category: one of " + String.join(", ", categoryNames()) + ", got \""
-                + category + "\"");
+        return Categories.parse(category).orElseThrow(() -> ApiException.badRequest("category: one of "
+                + String.join(", ", Categories.names()) + ", got \"" + category + "\""));
     }
 
     static String category(KeywordRule rule) {
@@ -148,12 +140,7 @@ final class RuleJson {
 
     /** The API's name of a category; null for none. */
     static String categoryName(Category category) {
-        return category == Category.CATEGORY_UNSPECIFIED || category == Category.UNRECOGNIZED
-                ? null : category.name().toLowerCase(Locale.ROOT);
-    }
-
-    static List<String> categoryNames() {
-        return CATEGORIES.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+        return Categories.ALL.contains(category) ? Categories.nameOf(category) : null;
     }
 
     static RuleKind kind(String kind) throws ApiException {

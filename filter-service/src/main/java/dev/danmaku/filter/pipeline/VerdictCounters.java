@@ -1,12 +1,12 @@
 package dev.danmaku.filter.pipeline;
 
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.danmaku.filter.moderation.Categories;
 import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.Reason;
@@ -36,8 +36,7 @@ final class VerdictCounters {
                             .description("Verdicts published, by verdict, reason and the deciding rule's category")
                             .tag("verdict", verdict.name())
                             .tag("reason", reason == Reason.REASON_UNSPECIFIED ? "none" : reason.name())
-                            .tag("category", category == Category.CATEGORY_UNSPECIFIED ? "none"
-                                    : category.name().toLowerCase(Locale.ROOT))
+                            .tag("category", Categories.nameOf(category))
                             .register(meters));
                 }
             }

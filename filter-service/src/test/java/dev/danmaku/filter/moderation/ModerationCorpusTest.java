@@ -20,7 +20,6 @@ import dev.danmaku.filter.FilterConfig;
 import dev.danmaku.filter.matching.KeywordMatcher;
 import dev.danmaku.filter.ratelimit.SendLimiter;
 import dev.danmaku.filter.rules.RuleSet;
-import dev.danmaku.proto.v1.Category;
 import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.RuleKind;
@@ -135,7 +134,7 @@ class ModerationCorpusTest {
                     .setKind(RuleKind.valueOf(record.get("kind")))
                     .setWholeWord(Boolean.parseBoolean(record.get("wholeWord")));
             if (!record.get("category").isEmpty()) {
-                rule.setCategory(Category.valueOf(record.get("category").toUpperCase(Locale.ROOT)));
+                rule.setCategory(Categories.parse(record.get("category")).orElseThrow());
             }
             for (String alternative : record.get("alternatives").split("\\|")) {
                 if (!alternative.isEmpty()) {

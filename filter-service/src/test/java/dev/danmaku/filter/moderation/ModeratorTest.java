@@ -145,12 +145,12 @@ class ModeratorTest {
 
     @Test
     void theDecidingRulesCategoryIsOnTheVerdict() {
-        KeywordRule ad = rule("ad", "代练", RuleAction.REJECT).toBuilder().setCategory(Category.ADVERTISING).build();
-        KeywordRule spoiler = rule("sp", "spoiler", RuleAction.MASK).toBuilder().setCategory(Category.SPOILER).build();
+        KeywordRule ad = rule("ad", "代练", RuleAction.REJECT).toBuilder().setCategory(Category.CATEGORY_ADVERTISING).build();
+        KeywordRule spoiler = rule("sp", "spoiler", RuleAction.MASK).toBuilder().setCategory(Category.CATEGORY_SPOILER).build();
         Moderator moderator = moderator(List.of(ad, spoiler), Map.of());
 
-        assertThat(moderator.judge(raw("u", "spoiler: 代练")).getCategory()).isEqualTo(Category.ADVERTISING);
-        assertThat(moderator.judge(raw("u", "spoiler!")).getCategory()).isEqualTo(Category.SPOILER);
+        assertThat(moderator.judge(raw("u", "spoiler: 代练")).getCategory()).isEqualTo(Category.CATEGORY_ADVERTISING);
+        assertThat(moderator.judge(raw("u", "spoiler!")).getCategory()).isEqualTo(Category.CATEGORY_SPOILER);
         assertThat(moderator.judge(raw("u", "hello")).getCategory()).isEqualTo(Category.CATEGORY_UNSPECIFIED);
     }
 
