@@ -54,6 +54,7 @@ export function describeToken(token) {
       user: String(json.sub || ''),
       name: String(json.name || json.sub || ''),
       roles: Array.isArray(json.roles) ? json.roles.map(String) : [],
+      rooms: Array.isArray(json.rooms) ? json.rooms.map(String) : [],
       expiresAtMs: Number(json.exp) * 1000 || 0,
     };
   } catch {
@@ -210,6 +211,7 @@ export function signInPanel(root, { role, roles = [role], defaultUser, onChange 
     document.body.dataset.signedIn = String(Boolean(who));
     ui.identity.textContent = who
       ? `Signed in as ${who.name} (${who.user}) · ${who.roles.join(', ') || 'no roles'}`
+        + `${who.rooms.length ? ` in ${who.rooms.join(', ')}` : ''}`
         + `${who.expiresAtMs ? ` · until ${time(who.expiresAtMs)}` : ''}`
       : 'Not signed in.';
     if (who && who.expiresAtMs && who.expiresAtMs < Date.now()) say(ui.message, 'This token has expired.', 'warn');

@@ -99,6 +99,11 @@ final class GatewayFixture implements AutoCloseable {
         return tokens.issue(user, user, Set.of(role), Duration.ofMinutes(10));
     }
 
+    /** A moderator's token limited to {@code rooms}. */
+    String scopedModeratorToken(String user, Set<String> rooms) {
+        return tokens.issue(user, user, Set.of(Identity.MODERATOR), rooms, Duration.ofMinutes(10), java.time.Clock.systemUTC());
+    }
+
     String viewerToken(String user) {
         return token(user, Identity.VIEWER);
     }

@@ -114,4 +114,23 @@ class SendAnswerIT {
             }
         }
     }
+
+    @Test
+    void aScopedModeratorIsStampedAModeratorOnlyInItsOwnRooms() {
+        String own = GatewayFixture.room();
+        String other = GatewayFixture.room();
+        String token = fixture.scopedModeratorToken("mo", java.util.Set.of(own));
+        try (var gateway = fixture.start("gw-scope", c -> c);
+                ViewerClient inOwn = GatewayFixture.joined(gateway.url(), own, token);
+                ViewerClient inOther = GatewayFixture.joined(gateway.url(), other, token)) {
+            inOwn.send(GatewayFixture.send("c-own", "hello"));
+            inOther.send(GatewayFixture.send("c-other", "hello"));
+
+            await().atMost(GatewayFixture.WAIT).until(() -> fixture.published(own).size() == 1
+                    && fixture.published(other).size() == 1);
+            assertThat(fixture.published(own).get(0).getOrigin().getRolesList()).containsExactly("moderator");
+            assertThat(fixture.published(other).get(0).getOrigin().getRolesList())
+                    .as("no moderator, so no exemption from send limits, outside its rooms").isEmpty();
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package dev.danmaku.launcher;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -12,12 +14,16 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 
+import dev.danmaku.common.RoomIds;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Json;
 import dev.danmaku.common.http.Problem;
 
-/** {@code GET /api/v1/dev/token?user=&name=&role=}: mints a token for trying things out. Only {@code dev} mounts it. */
+/**
+ * {@code GET /api/v1/dev/token?user=&name=&role=&rooms=}: mints a token for trying things out ({@code rooms}
+ * limits a moderator to those rooms). Only {@code dev} mounts it.
+ */
 final class DevTokenHandler implements HttpHandler {
 
     static final String PATH = "/api/v1/dev/token";
@@ -50,10 +56,17 @@ final class DevTokenHandler implements HttpHandler {
             Problem.badRequest(exchange, "role: one of " + Identity.ALL_ROLES);
             return;
         }
+        String roomList = param(exchange, "rooms", "");
+        Set<String> rooms = roomList.isEmpty() ? Set.of() : Set.of(roomList.split(","));
+        if (!rooms.stream().allMatch(RoomIds::isValid)) {
+            Problem.badRequest(exchange, "rooms: comma-separated room ids, each " + RoomIds.RULE);
+            return;
+        }
         Duration lifetime = tokens.maxLifetime(Set.of(role)); // 24 h for a viewer, the staff lifetime for staff
         Json.send(exchange, StatusCodes.OK, Map.of(
-                "token", tokens.issue(user, name, Set.of(role), lifetime),
-                "user", user, "name", name, "role", role, "expiresInSeconds", lifetime.toSeconds()));
+                "token", tokens.issue(user, name, Set.of(role), rooms, lifetime, Clock.systemUTC()),
+                "user", user, "name", name, "role", role, "rooms", List.copyOf(rooms),
+                "expiresInSeconds", lifetime.toSeconds()));
     }
 
     private static String param(HttpServerExchange exchange, String name, String absent) {

@@ -1,5 +1,6 @@
 package dev.danmaku.launcher;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import dev.danmaku.common.RoomIds;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.config.CommonConfig;
@@ -37,6 +39,10 @@ final class TokenCommand implements Callable<Integer> {
             description = "Roles, comma-separated: viewer, moderator, analyst, admin. Default: ${DEFAULT-VALUE}.")
     Set<String> roles;
 
+    @Option(names = "--rooms", split = ",", description = "Rooms a moderator is limited to, comma-separated;"
+            + " default every room (global rules, imports and global mutes stay for admins).")
+    Set<String> rooms = Set.of();
+
     @Option(names = "--ttl", description = "Lifetime as an ISO-8601 duration (PT1H, PT30M). Default and most: PT24H"
             + " for a viewer, DANMAKU_JWT_STAFF_LIFETIME_MINUTES (PT1H) with a staff role.")
     Duration ttl;
@@ -48,6 +54,11 @@ final class TokenCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "unknown role '" + role + "'; roles are " + Identity.ALL_ROLES);
             }
         }
+        for (String room : rooms) {
+            if (!RoomIds.isValid(room)) {
+                throw new ParameterException(spec.commandLine(), "room '" + room + "' is not a room id: " + RoomIds.RULE);
+            }
+        }
         SettingValues settings = SettingOptions.resolve(spec, SETTINGS);
         String secret = CommonConfig.checkJwtSecret(settings.string(CommonConfig.JWT_SECRET));
         Tokens tokens = new Tokens(secret, Duration.ofMinutes(settings.integer(CommonConfig.STAFF_TOKEN_MINUTES)));
@@ -57,7 +68,8 @@ final class TokenCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--ttl must be positive and at most " + longest
                     + " for roles " + roles);
         }
-        spec.commandLine().getOut().println(tokens.issue(user, name == null ? user : name, roles, lifetime));
+        spec.commandLine().getOut().println(tokens.issue(user, name == null ? user : name, roles, rooms, lifetime,
+                Clock.systemUTC()));
         return 0;
     }
 }

@@ -53,7 +53,7 @@ class DevModerationIT {
                 bob.await(f -> f.hasBatch() && f.getBatch().getDanmaku(0).getMsgId().equals(msgId), WAIT);
 
                 HttpResponse<String> rule = http.send(moderation(second, "/rules", moderator)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"pattern\": \"spoiler\", \"action\": \"REJECT\"}"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"pattern\": \"spoiler\", \"action\": \"REJECT\", \"roomId\": \"lobby\"}"))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
                 alice.send(ClientFrame.newBuilder().setSend(Send.newBuilder().setClientMsgId("c2").setText("S.P.O.I.L.E.R")).build());

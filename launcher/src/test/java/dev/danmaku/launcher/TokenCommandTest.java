@@ -43,6 +43,10 @@ class TokenCommandTest {
         assertThat(lifetime(token("--user", "m", "--role", "analyst", "--jwt-staff-lifetime-minutes=15").out()))
                 .isEqualTo(Duration.ofMinutes(15));
 
+        assertThat(JWT.decode(token("--user", "m", "--role", "moderator", "--rooms", "a,b").out()).getClaim("rooms")
+                .asList(String.class)).containsExactlyInAnyOrder("a", "b");
+        assertThat(token("--user", "m", "--role", "moderator", "--rooms", "no spaces").err()).contains("is not a room id");
+
         Run tooLong = token("--user", "m", "--role", "admin", "--ttl", "PT2H");
         assertThat(tooLong.exit()).isEqualTo(2);
         assertThat(tooLong.err()).contains("--ttl must be positive and at most PT1H");

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,6 +17,7 @@ import io.undertow.util.StatusCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.danmaku.common.RoomIds;
 import dev.danmaku.archiver.replay.ReplayEndpoint;
 import dev.danmaku.archiver.replay.ReplayRequest;
 import dev.danmaku.archiver.store.ArchiveFilter;
@@ -44,7 +44,6 @@ public final class ArchiveApi {
     private static final int MAX_LIMIT = 1000;
     private static final int MAX_TOP_SENDERS = 100;
     private static final Map<String, Long> BUCKETS = Map.of("1m", 60_000L, "1h", 3_600_000L, "1d", 86_400_000L);
-    private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     /** Reads a database answer; may fail with SQLException. */
     @FunctionalInterface
@@ -122,7 +121,7 @@ public final class ArchiveApi {
     private static String roomCursor(String cursor) {
         try {
             String room = QueryParams.decode(cursor);
-            if (ROOM_ID.matcher(room).matches()) {
+            if (RoomIds.isValid(room)) {
                 return room;
             }
         } catch (IllegalArgumentException e) {

@@ -8,8 +8,8 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
+import dev.danmaku.common.RoomIds;
 import dev.danmaku.archiver.store.ArchiveFilter;
 import dev.danmaku.archiver.store.ArchiveStore;
 import dev.danmaku.archiver.store.RoomQuery;
@@ -20,7 +20,6 @@ import dev.danmaku.archiver.store.RoomQuery;
  */
 final class QueryParams {
 
-    private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final int MAX_USER_ID = 128;
     private static final int MAX_TEXT_FRAGMENT = 200;
 
@@ -32,7 +31,7 @@ final class QueryParams {
 
     String room() {
         String room = string("room");
-        if (room == null || !ROOM_ID.matcher(room).matches()) {
+        if (room == null || !RoomIds.isValid(room)) {
             throw new IllegalArgumentException("room: 1-64 letters, digits or . _ : -");
         }
         return room;

@@ -2,10 +2,15 @@ package dev.danmaku.common.auth;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 
-/** Who a verified token speaks for, until when. */
-public record Identity(String userId, String name, Set<String> roles, Instant expiresAt) {
+/**
+ * Who a verified token speaks for, until when. A moderator whose token lists {@code rooms} moderates
+ * those rooms only; without the claim, every room. Acts on every room at once (global rules, bulk
+ * import, global mutes) are for admins.
+ */
+public record Identity(String userId, String name, Set<String> roles, Set<String> rooms, Instant expiresAt) {
 
     public static final String VIEWER = "viewer";
     public static final String MODERATOR = "moderator";
@@ -15,6 +20,7 @@ public record Identity(String userId, String name, Set<String> roles, Instant ex
 
     public Identity {
         roles = Set.copyOf(roles);
+        rooms = Set.copyOf(rooms);
     }
 
     /** Roles that may send danmaku. */
@@ -26,5 +32,24 @@ public record Identity(String userId, String name, Set<String> roles, Instant ex
 
     public boolean hasAnyRole(Collection<String> wanted) {
         return wanted.stream().anyMatch(roles::contains);
+    }
+
+    public boolean isAdmin() {
+        return roles.contains(ADMIN);
+    }
+
+    /** Whether this identity may act as a moderator in a room: an admin, or a moderator whose scope holds it. */
+    public boolean moderates(String roomId) {
+        return isAdmin() || (roles.contains(MODERATOR) && (rooms.isEmpty() || rooms.contains(roomId)));
+    }
+
+    /** The roles that count in one room: a scoped moderator is no moderator outside its rooms. */
+    public Set<String> rolesIn(String roomId) {
+        if (!roles.contains(MODERATOR) || moderates(roomId)) {
+            return roles;
+        }
+        Set<String> inRoom = new HashSet<>(roles);
+        inRoom.remove(MODERATOR);
+        return Set.copyOf(inRoom);
     }
 }

@@ -16,6 +16,8 @@ import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 
+import dev.danmaku.common.RoomIds;
+
 /**
  * HS256 JWTs (DESIGN §6): {@code iss} and {@code aud} "danmaku", {@code sub} user id, {@code name},
  * {@code roles}, {@code iat}, {@code exp}. A token is accepted with 30 s of clock skew and for at most
@@ -33,6 +35,7 @@ public final class Tokens {
     private static final long CLOCK_SKEW_SECONDS = 30;
     private static final int MAX_ID_LENGTH = 64;
     private static final int MAX_NAME_LENGTH = 64;
+    private static final int MAX_ROOMS = 1000;
 
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
@@ -82,7 +85,7 @@ public final class Tokens {
         if (name != null && !acceptableName(name)) {
             throw new InvalidTokenException("token name must be at most " + MAX_NAME_LENGTH + " printable characters");
         }
-        return new Identity(userId, name == null || name.isBlank() ? userId : name, roles, expiresAt);
+        return new Identity(userId, name == null || name.isBlank() ? userId : name, roles, rooms(jwt), expiresAt);
     }
 
     /** The longest life a token with these roles may have: the staff lifetime if any role is staff, else 24 h. */
@@ -114,6 +117,22 @@ public final class Tokens {
         return names;
     }
 
+    /** The rooms a moderator's token is limited to: a list of room ids, at most {@value #MAX_ROOMS}; empty for none. */
+    private static Set<String> rooms(DecodedJWT jwt) throws InvalidTokenException {
+        var claim = jwt.getClaim("rooms");
+        if (claim.isMissing() || claim.isNull()) {
+            return Set.of();
+        }
+        List<Object> rooms = claim.asList(Object.class);
+        if (rooms == null || rooms.isEmpty() || rooms.size() > MAX_ROOMS
+                || !rooms.stream().allMatch(room -> room instanceof String id && RoomIds.isValid(id))) {
+            throw new InvalidTokenException("token rooms must be a list of 1-" + MAX_ROOMS + " room ids");
+        }
+        Set<String> ids = new HashSet<>();
+        rooms.forEach(room -> ids.add((String) room));
+        return ids;
+    }
+
     /** No control, format (bidi, zero-width) or unassigned characters: a name is shown to other viewers. */
     private static boolean printable(String text) {
         return text.codePoints().noneMatch(c -> switch (Character.getType(c)) {
@@ -128,6 +147,11 @@ public final class Tokens {
     }
 
     public String issue(String userId, String name, Set<String> roles, Duration ttl, Clock clock) {
+        return issue(userId, name, roles, Set.of(), ttl, clock);
+    }
+
+    /** A token; {@code rooms} limits a moderator to those rooms (empty: every room). */
+    public String issue(String userId, String name, Set<String> roles, Set<String> rooms, Duration ttl, Clock clock) {
         if (ttl.compareTo(maxLifetime(roles)) > 0) {
             throw new IllegalArgumentException("a token with roles " + roles + " lives at most "
                     + minutes(maxLifetime(roles)) + ", not " + minutes(ttl));
@@ -139,6 +163,7 @@ public final class Tokens {
                 .withSubject(userId)
                 .withClaim("name", name)
                 .withClaim("roles", List.copyOf(roles))
+                .withClaim("rooms", rooms.isEmpty() ? null : List.copyOf(rooms))
                 .withIssuedAt(now)
                 .withExpiresAt(now.plus(ttl))
                 .sign(algorithm);

@@ -127,4 +127,31 @@ class TokensTest {
         assertThatThrownBy(() -> tokens.verify(signed(Duration.ZERO, Duration.ofMinutes(5))
                 .sign(com.auth0.jwt.algorithms.Algorithm.HMAC512(SECRET)))).isInstanceOf(InvalidTokenException.class);
     }
+
+    @Test
+    void aRoomsClaimScopesAModeratorAndMustBeAListOfRoomIds() throws InvalidTokenException {
+        Identity scoped = tokens.verify(tokens.issue("mo", "Mo", Set.of(Identity.MODERATOR, Identity.VIEWER),
+                Set.of("room-a", "room-b"), Duration.ofMinutes(5), Clock.systemUTC()));
+
+        assertThat(scoped.rooms()).containsExactlyInAnyOrder("room-a", "room-b");
+        assertThat(scoped.moderates("room-a")).isTrue();
+        assertThat(scoped.moderates("room-c")).isFalse();
+        assertThat(scoped.rolesIn("room-c")).containsExactly(Identity.VIEWER);
+        assertThat(scoped.rolesIn("room-a")).containsExactlyInAnyOrder(Identity.MODERATOR, Identity.VIEWER);
+        Identity everywhere = tokens.verify(tokens.issue("mo", "Mo", Set.of(Identity.MODERATOR), Duration.ofMinutes(5)));
+        assertThat(everywhere.rooms()).isEmpty();
+        assertThat(everywhere.moderates("any")).isTrue();
+        assertThat(everywhere.isAdmin()).isFalse();
+        Identity admin = tokens.verify(tokens.issue("ad", "Ad", Set.of(Identity.ADMIN), Set.of("room-a"),
+                Duration.ofMinutes(5), Clock.systemUTC()));
+        assertThat(admin.moderates("room-z")).as("rooms limit moderators, not admins").isTrue();
+
+        for (Object bad : new Object[] {java.util.List.of(), java.util.List.of(1), java.util.List.of("no spaces"), "room-a"}) {
+            var token = signed(Duration.ZERO, Duration.ofMinutes(5)).withClaim("roles", java.util.List.of("moderator"));
+            String signed = bad instanceof String one ? sign(token.withClaim("rooms", one))
+                    : sign(token.withClaim("rooms", (java.util.List<?>) bad));
+            assertThatThrownBy(() -> tokens.verify(signed)).as("rooms %s", bad).isInstanceOf(InvalidTokenException.class)
+                    .hasMessageContaining("rooms must be a list of 1-1000 room ids");
+        }
+    }
 }

@@ -132,6 +132,7 @@ public final class ModerationApi {
                 .setId(UUID.randomUUID().toString())
                 .setCreatedAtMs(now).setUpdatedAtMs(now).setUpdatedBy(who.userId())
                 .build();
+        Scope.room(who, rule.getRoomId(), "a rule");
         RuleLimits.check(controlLog.current().rules(), List.of(rule));
         write(who, "rule.create", rule.getId(), ControlKeys.rule(rule.getId()),
                 ControlRecord.newBuilder().setRule(rule).build(), RuleJson.toJson(rule, false));
@@ -147,6 +148,8 @@ public final class ModerationApi {
                 .setCreatedAtMs(existing.getCreatedAtMs())
                 .setUpdatedAtMs(System.currentTimeMillis()).setUpdatedBy(who.userId())
                 .build();
+        Scope.room(who, existing.getRoomId(), "a rule");
+        Scope.room(who, rule.getRoomId(), "a rule");
         RuleLimits.check(controlLog.current().rules(), List.of(rule));
         write(who, "rule.update", rule.getId(), ControlKeys.rule(rule.getId()),
                 ControlRecord.newBuilder().setRule(rule).build(), RuleJson.toJson(rule, false));
@@ -155,6 +158,7 @@ public final class ModerationApi {
 
     private void deleteRule(HttpServerExchange exchange) throws ApiException {
         KeywordRule existing = writableRule(exchange);
+        Scope.room(exchange.getAttachment(BearerAuth.IDENTITY), existing.getRoomId(), "a rule");
         write(exchange.getAttachment(BearerAuth.IDENTITY), "rule.delete", existing.getId(),
                 ControlKeys.rule(existing.getId()), null, RuleJson.toJson(existing, false));
         exchange.setStatusCode(StatusCodes.NO_CONTENT);
@@ -162,6 +166,7 @@ public final class ModerationApi {
     }
 
     private void importRules(HttpServerExchange exchange) throws ApiException, IOException {
+        Scope.everyRoom(exchange.getAttachment(BearerAuth.IDENTITY), "a bulk import");
         String contentType = contentType(exchange);
         String body = body(exchange, MAX_IMPORT_BYTES);
         List<KeywordRule.Builder> parsed;
@@ -223,6 +228,7 @@ public final class ModerationApi {
 
     private void putRoomSettings(HttpServerExchange exchange) throws ApiException, IOException {
         String room = RuleJson.roomId(pathParam(exchange, "room"));
+        Scope.room(exchange.getAttachment(BearerAuth.IDENTITY), room, "room settings");
         JsonNode body = jsonBody(exchange);
         if (!body.isObject()) {
             throw ApiException.badRequest("the body must be a JSON object");
@@ -254,6 +260,7 @@ public final class ModerationApi {
 
     private void deleteRoomSettings(HttpServerExchange exchange) throws ApiException {
         String room = RuleJson.roomId(pathParam(exchange, "room"));
+        Scope.room(exchange.getAttachment(BearerAuth.IDENTITY), room, "room settings");
         write(exchange.getAttachment(BearerAuth.IDENTITY), "room.reset", room, ControlKeys.room(room), null, Map.of());
         exchange.setStatusCode(StatusCodes.NO_CONTENT);
         exchange.endExchange();
@@ -308,6 +315,7 @@ public final class ModerationApi {
         }
         String reason = RuleJson.text(body, "reason");
         Identity who = exchange.getAttachment(BearerAuth.IDENTITY);
+        Scope.room(who, room, "a mute");
         Mute mute = Mute.newBuilder().setRoomId(room).setUserId(user).setUntilMs(until)
                 .setReason(reason == null ? "" : reason).setMutedBy(who.userId()).build();
         write(who, "mute.create", user, ControlKeys.mute(room, user), ControlRecord.newBuilder().setMute(mute).build(),
@@ -318,6 +326,7 @@ public final class ModerationApi {
     private void deleteMute(HttpServerExchange exchange) throws ApiException {
         String user = pathParam(exchange, "user");
         String room = param(exchange, "roomId");
+        Scope.room(exchange.getAttachment(BearerAuth.IDENTITY), room == null ? "" : room, "a mute");
         String key = ControlKeys.mute(room == null ? "" : room, user);
         if (!controlLog.current().mutes().containsKey(key)) {
             throw ApiException.notFound("no mute of user " + user + (room == null ? " in every room" : " in room " + room));
@@ -352,6 +361,7 @@ public final class ModerationApi {
             throw ApiException.badRequest("msgId: the id of the danmaku to recall is required");
         }
         Identity who = exchange.getAttachment(BearerAuth.IDENTITY);
+        Scope.room(who, room, "a recall");
         try {
             roomEvents.recall(Recall.newBuilder().setRoomId(room).setMsgId(msgId).setModeratorId(who.userId()).build());
         } catch (ExecutionException | TimeoutException e) {

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.danmaku.common.RoomIds;
 import dev.danmaku.filter.matching.InvalidRuleException;
 import dev.danmaku.filter.matching.KeywordMatcher;
 import dev.danmaku.filter.moderation.Categories;
@@ -22,7 +23,6 @@ import dev.danmaku.proto.v1.RuleKind;
 /** Keyword rules as the API reads and writes them (DESIGN §5). */
 final class RuleJson {
 
-    static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final int MAX_NOTE_LENGTH = 500;
     private static final Set<String> FIELDS = Set.of("id", "pattern", "action", "kind", "roomId", "wholeWord", "note",
             "category", "alternatives", "createdAtMs", "updatedAtMs", "updatedBy", "source");
@@ -106,7 +106,7 @@ final class RuleJson {
     }
 
     static String roomId(String roomId) throws ApiException {
-        if (!ROOM_ID.matcher(roomId).matches()) {
+        if (!RoomIds.isValid(roomId)) {
             throw ApiException.badRequest("roomId: 1-64 letters, digits or . _ : -, got \"" + roomId + "\"");
         }
         return roomId;

@@ -58,6 +58,7 @@ class ModerationApiIT {
     private static CommonConfig common;
     private static Tokens tokens;
     private static String moderator;
+    private static String admin;
     private static String urlA;
     private static String urlB;
     private static KafkaClients clients;
@@ -73,6 +74,7 @@ class ModerationApiIT {
                 "DANMAKU_TOPIC_PARTITIONS", "2")));
         tokens = new Tokens(common.jwtSecret());
         moderator = tokens.issue("mod-1", "Mia", Set.of("moderator"), Duration.ofHours(1));
+        admin = tokens.issue("adm-1", "Ada", Set.of("admin"), Duration.ofHours(1));
         metricsA = Metrics.prometheusRegistry();
         urlA = startInstance("a", metricsA);
         urlB = startInstance("b", Metrics.prometheusRegistry());
@@ -131,7 +133,7 @@ class ModerationApiIT {
 
     @Test
     void aRuleAddedOnOneInstanceIsEnforcedByBothWithinOneSecond() throws Exception {
-        HttpResponse<String> created = post(urlA + "/rules",
+        HttpResponse<String> created = call("POST", urlA + "/rules", admin, "application/json",
                 "{\"pattern\": \"spoilerword\", \"action\": \"REJECT\", \"kind\": \"LITERAL\", \"roomId\": null,"
                         + " \"wholeWord\": false, \"note\": \"test\"}");
         long createdAt = System.nanoTime();
@@ -264,6 +266,39 @@ class ModerationApiIT {
     }
 
     @Test
+    void aModeratorScopedToRoomsActsThereOnlyAndGlobalActsAreForAdmins() throws Exception {
+        String scoped = tokens.issue("mod-2", "Mo", Set.of("moderator"), Set.of("room-a"), Duration.ofMinutes(10),
+                java.time.Clock.systemUTC());
+        String rule = "{\"pattern\": \"scopedword\", \"roomId\": %s}";
+
+        assertThat(call("POST", urlA + "/rules", scoped, "application/json", rule.formatted("\"room-a\"")).statusCode())
+                .isEqualTo(201);
+        HttpResponse<String> elsewhere = call("POST", urlA + "/rules", scoped, "application/json",
+                rule.formatted("\"room-b\""));
+        assertThat(elsewhere.statusCode()).isEqualTo(403);
+        assertThat(json(elsewhere).get("detail").asText()).isEqualTo("a rule in room room-b: your token moderates rooms room-a");
+        assertThat(call("POST", urlA + "/rules", scoped, "application/json", rule.formatted("null")).statusCode())
+                .isEqualTo(403);
+        assertThat(call("POST", urlA + "/rules", moderator, "application/json", rule.formatted("null")).statusCode())
+                .as("a moderator of every room still adds no global rule").isEqualTo(403);
+        assertThat(call("POST", urlA + "/rules/import", scoped, "text/plain", "bulkword\n").statusCode()).isEqualTo(403);
+        assertThat(call("POST", urlA + "/mutes", scoped, "application/json",
+                "{\"userId\": \"troll\", \"roomId\": \"room-b\", \"durationSeconds\": 60}").statusCode()).isEqualTo(403);
+        assertThat(call("POST", urlA + "/mutes", moderator, "application/json",
+                "{\"userId\": \"troll\", \"durationSeconds\": 60}").statusCode()).as("a global mute").isEqualTo(403);
+        assertThat(call("POST", urlA + "/mutes", scoped, "application/json",
+                "{\"userId\": \"troll\", \"roomId\": \"room-a\", \"durationSeconds\": 60}").statusCode()).isEqualTo(201);
+        assertThat(call("PUT", urlA + "/rooms/room-b/settings", scoped, "application/json", "{\"slowModeSeconds\": 5}")
+                .statusCode()).isEqualTo(403);
+        assertThat(call("POST", urlA + "/recall", scoped, "application/json",
+                "{\"roomId\": \"room-b\", \"msgId\": \"m\"}").statusCode()).isEqualTo(403);
+        assertThat(call("POST", urlA + "/rules", admin, "application/json", rule.formatted("null")).statusCode())
+                .isEqualTo(201);
+        assertThat(call("GET", urlA + "/rules", scoped, null, null).statusCode()).as("reading is for every moderator")
+                .isEqualTo(200);
+    }
+
+    @Test
     void exemptionsAndCategoriesThroughTheApiAndTheDryRun() throws Exception {
         HttpResponse<String> blocked = post(urlA + "/rules", "{\"pattern\": \"代练\", \"roomId\": \"exempt-room\","
                 + " \"category\": \"advertising\", \"alternatives\": [\"dl\", \"带练\"]}");
@@ -299,7 +334,7 @@ class ModerationApiIT {
         for (int i = 0; i < 3000; i++) {
             lines.append("importedword").append(i).append('\n');
         }
-        HttpResponse<String> imported = call("POST", urlA + "/rules/import?action=MASK&roomId=import-room", moderator,
+        HttpResponse<String> imported = call("POST", urlA + "/rules/import?action=MASK&roomId=import-room", admin,
                 "text/plain", lines.toString());
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
         assertThat(json(imported).get("imported").asInt()).isEqualTo(3000);
@@ -310,18 +345,18 @@ class ModerationApiIT {
                 + "\"comma, word\",REJECT,LITERAL,,false,quoted,commaword|comma-word\n"
                 + "csvregex[0-9]+,SHADOW,REGEX,csv-room,true,,\n"
                 + "'=formula,MASK,LITERAL,csv-room,false,=note,\n";
-        HttpResponse<String> csvImport = call("POST", urlA + "/rules/import", moderator, "text/csv", csv);
+        HttpResponse<String> csvImport = call("POST", urlA + "/rules/import", admin, "text/csv", csv);
         assertThat(csvImport.statusCode()).as(csvImport.body()).isEqualTo(200);
         assertThat(json(csvImport).get("imported").asInt()).isEqualTo(3);
         assertThat(dryRun(urlA, "a =formula b", "csv-room").get("verdict").asText()).as("imported without the quote")
                 .isEqualTo("MASKED");
 
-        HttpResponse<String> bad = call("POST", urlA + "/rules/import", moderator, "text/csv",
+        HttpResponse<String> bad = call("POST", urlA + "/rules/import", admin, "text/csv",
                 "pattern,action\nfine,REJECT\n,REJECT\nother,EXPLODE\n");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(json(bad).get("errors")).extracting(e -> e.get("line").asInt()).containsExactly(3, 4);
         assertThat(json(bad).get("detail").asText()).contains("nothing was imported");
-        assertThat(call("POST", urlA + "/rules/import", moderator, "application/xml", "<x/>").statusCode()).isEqualTo(415);
+        assertThat(call("POST", urlA + "/rules/import", admin, "application/xml", "<x/>").statusCode()).isEqualTo(415);
 
         HttpResponse<String> export = call("GET", urlA + "/rules/export?format=csv", moderator, null, null);
         assertThat(export.statusCode()).isEqualTo(200);

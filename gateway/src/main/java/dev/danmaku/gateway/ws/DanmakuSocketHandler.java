@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
@@ -24,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Pooled;
 
+import dev.danmaku.common.RoomIds;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.InvalidTokenException;
 import dev.danmaku.common.auth.Tokens;
@@ -58,7 +58,6 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     public static final int CLOSE_INTERNAL_ERROR = 1011;
 
     private static final Logger log = LoggerFactory.getLogger(DanmakuSocketHandler.class);
-    private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final int MAX_CLIENT_MSG_ID = 64;
     private static final long FOLLOW_TIMEOUT_SECONDS = 10;
 
@@ -250,7 +249,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         }
 
         private void join(Join join) {
-            if (!ROOM_ID.matcher(join.getRoomId()).matches()) {
+            if (!RoomIds.isValid(join.getRoomId())) {
                 reply("bad_room", "roomId: 1-64 letters, digits or . _ : -", "");
                 return;
             }
@@ -373,7 +372,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                             .setSessionId(session.id())
                             .setClientMsgId(clientMsgId)
                             .setRetry(retry)
-                            .addAllRoles(identity.roles()))
+                            .addAllRoles(identity.rolesIn(room.id()))) // a scoped moderator has no limit exemption elsewhere
                     .build();
             publisher.publish(raw, failure -> {
                 sends.refused(clientMsgId);
