@@ -456,6 +456,9 @@ function onSignIn(who) {
 }
 
 const initialRoom = new URLSearchParams(location.search).get('room');
-if (initialRoom && ROOM_ID.test(initialRoom)) $('room').value = initialRoom;
+if (initialRoom && ROOM_ID.test(initialRoom)) {
+  // a moderator usually works in one room: new rules and the dry run start there too
+  for (const id of ['room', 'rule-room', 'dry-room']) $(id).defaultValue = $(id).value = initialRoom;
+}
 wire();
 signInPanel($('sign-in'), { role: 'moderator', roles: ['moderator', 'admin'], defaultUser: 'moderator', onChange: onSignIn });

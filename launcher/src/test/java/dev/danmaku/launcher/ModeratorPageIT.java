@@ -57,7 +57,8 @@ class ModeratorPageIT extends TwoDevGateways {
             moderator.driver().findElement(By.id("rule-pattern")).sendKeys("spoiler");
             new Select(moderator.driver().findElement(By.id("rule-action"))).selectByVisibleText("REJECT");
             new Select(moderator.driver().findElement(By.id("rule-category"))).selectByVisibleText("spoiler");
-            moderator.driver().findElement(By.id("rule-room")).sendKeys("mod-1");
+            assertThat(moderator.driver().findElement(By.id("rule-room")).getAttribute("value"))
+                    .as("the console's room").isEqualTo("mod-1");
             moderator.driver().findElement(By.id("rule-note")).sendKeys("no spoilers in mod-1");
             moderator.driver().findElement(By.id("rule-save")).click();
             moderator.awaitScript("return window.danmakuModerator.rules.some(r => r.pattern === 'spoiler')");
