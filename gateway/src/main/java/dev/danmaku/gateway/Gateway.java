@@ -19,9 +19,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Problem;
 import dev.danmaku.common.http.Routes;
+import dev.danmaku.common.http.SecurityHeaders;
 import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
@@ -103,9 +103,16 @@ public final class Gateway implements AutoCloseable {
 
     /** Adds /ws and the web pages to a listener's routes. */
     public Routes mount(Routes routes) {
-        ResourceHandler pages = new ResourceHandler(new ClassPathResourceManager(Gateway.class.getClassLoader(), "web"),
+        ResourceHandler files = new ResourceHandler(new ClassPathResourceManager(Gateway.class.getClassLoader(), "web"),
                 exchange -> Problem.send(exchange, StatusCodes.NOT_FOUND, "no such page: " + exchange.getRequestPath()))
                 .setWelcomeFiles("index.html");
+        String viewerPolicy = SecurityHeaders.pagePolicy(config.viewerFrameAncestors());
+        String staffPolicy = SecurityHeaders.pagePolicy("'none'");
+        HttpHandler pages = exchange -> {
+            boolean staff = PAGES.stream().anyMatch(page -> exchange.getRequestPath().startsWith(page));
+            exchange.getResponseHeaders().put(SecurityHeaders.CONTENT_SECURITY_POLICY, staff ? staffPolicy : viewerPolicy);
+            files.handleRequest(exchange);
+        };
         routes.exact("/ws", webSocket).prefix("/", pages);
         for (String page : PAGES) {
             routes.exact(page, exchange -> {

@@ -2,6 +2,7 @@ package dev.danmaku.gateway;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -17,6 +18,7 @@ public record GatewayConfig(
         String gatewayId,
         boolean allowAnonymous,
         List<String> allowedOrigins,
+        String viewerFrameAncestors,
         Limits limits,
         Broadcast broadcast,
         Duration presenceInterval) {
@@ -55,6 +57,9 @@ public record GatewayConfig(
     public static final Setting ALLOWED_ORIGINS = Setting.of("DANMAKU_GATEWAY_ALLOWED_ORIGINS", "*",
             "Comma-separated browser origins allowed to open /ws (https://example.com); * = any."
                     + " Clients that send no Origin (non-browsers) are always allowed");
+    public static final Setting FRAME_ANCESTORS = Setting.of("DANMAKU_GATEWAY_FRAME_ANCESTORS", "'self'",
+            "Who may show the viewer page in a frame (CSP frame-ancestors): 'self', 'none', * or space-separated"
+                    + " origins such as https://example.com; the moderator and analyst pages are never framed");
     public static final Setting MAX_FRAME_BYTES = Setting.of("DANMAKU_GATEWAY_MAX_FRAME_BYTES", "4096",
             "Largest frame a viewer may send; larger closes with 1009");
     public static final Setting MAX_TEXT_LENGTH = Setting.of("DANMAKU_GATEWAY_MAX_TEXT_LENGTH", "100",
@@ -97,7 +102,7 @@ public record GatewayConfig(
             "How often this gateway publishes its per-room viewer counts");
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
-            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
+            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
@@ -113,6 +118,10 @@ public record GatewayConfig(
             throw new InvalidSettingException(ID.env() + ": letters, digits, '.', '_' and '-' only, at most 64");
         }
         allowedOrigins = List.copyOf(allowedOrigins);
+        if (!FRAME_SOURCES.matcher(viewerFrameAncestors.strip()).matches()) {
+            throw SettingValues.invalid(FRAME_ANCESTORS, viewerFrameAncestors,
+                    "'self', 'none', * or space-separated origins like https://example.com");
+        }
         atLeast(MAX_FRAME_BYTES, limits.maxFrameBytes(), 256);
         atLeast(MAX_TEXT_LENGTH, limits.maxTextLength(), 1);
         if (!(limits.sendRatePerSecond() > 0)) {
@@ -141,6 +150,10 @@ public record GatewayConfig(
         }
     }
 
+    /** CSP sources without anything that could end the directive (no ; , or stray quotes). */
+    private static final Pattern FRAME_SOURCES = Pattern.compile(
+            "'none'|(('self'|\\*|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*://)?(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?)( +|$))+");
+
     public static GatewayConfig from(SettingValues values) {
         int threads = values.integer(BROADCAST_THREADS);
         return new GatewayConfig(
@@ -149,6 +162,7 @@ public record GatewayConfig(
                 values.string(ID),
                 values.bool(ALLOW_ANONYMOUS),
                 values.list(ALLOWED_ORIGINS),
+                values.string(FRAME_ANCESTORS),
                 new Limits(
                         values.integer(MAX_FRAME_BYTES),
                         values.integer(MAX_TEXT_LENGTH),
@@ -178,26 +192,28 @@ public record GatewayConfig(
     }
 
     public GatewayConfig with(CommonConfig otherCommon, int otherPort, String otherId) {
-        return new GatewayConfig(otherCommon, otherPort, otherId, allowAnonymous, allowedOrigins, limits, broadcast,
-                presenceInterval);
+        return new GatewayConfig(otherCommon, otherPort, otherId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                limits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withLimits(Limits otherLimits) {
-        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, otherLimits, broadcast,
-                presenceInterval);
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                otherLimits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withBroadcast(Broadcast otherBroadcast) {
-        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, limits, otherBroadcast,
-                presenceInterval);
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                limits, otherBroadcast, presenceInterval);
     }
 
     public GatewayConfig withAccess(boolean anonymous, List<String> origins) {
-        return new GatewayConfig(common, port, gatewayId, anonymous, origins, limits, broadcast, presenceInterval);
+        return new GatewayConfig(common, port, gatewayId, anonymous, origins, viewerFrameAncestors, limits, broadcast,
+                presenceInterval);
     }
 
     public GatewayConfig withPresenceInterval(Duration interval) {
-        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, limits, broadcast, interval);
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                limits, broadcast, interval);
     }
 
     public boolean originAllowed(String origin) {

@@ -23,7 +23,7 @@ import dev.danmaku.testkit.Browser;
 class ModeratorPageIT extends TwoDevGateways {
 
     @Test
-    void theConsoleIsServedWithAndWithoutTheTrailingSlash() throws Exception {
+    void thePagesAreServedWithAndWithoutTheTrailingSlashWithTheirSecurityHeaders() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (String page : new String[] {"/moderator", "/analyst"}) {
             HttpResponse<String> bare = http.send(HttpRequest.newBuilder(URI.create(first + page)).build(),
@@ -34,6 +34,20 @@ class ModeratorPageIT extends TwoDevGateways {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(slash.statusCode()).isEqualTo(200);
             assertThat(slash.body()).contains("<title>danmaku");
+            assertThat(slash.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
+                    .contains("script-src 'self';").endsWith("frame-ancestors 'none'"));
+        }
+        HttpResponse<String> viewer = http.send(HttpRequest.newBuilder(URI.create(first + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(viewer.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
+                .endsWith("frame-ancestors 'self'"));
+        HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(first + "/api/v1/moderation/rules")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(401);
+        assertThat(api.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'none'; frame-ancestors 'none'");
+        for (HttpResponse<String> response : java.util.List.of(viewer, api)) {
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         }
     }
 

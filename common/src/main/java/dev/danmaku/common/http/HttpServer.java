@@ -22,6 +22,9 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** The largest request body any listener reads. */
+    public static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public static HttpServer start(String host, int port, HttpHandler handler) {
@@ -39,6 +42,8 @@ public final class HttpServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, timeoutMillis)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, timeoutMillis)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES) // handlers bound their own bodies tighter
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setHandler(handler)
                 .build();
         try {

@@ -12,7 +12,8 @@ import io.undertow.util.StatusCodes;
 
 /**
  * The URL space of one listener: the probes every service answers, plus the service's own paths.
- * Unknown paths answer a JSON 404, handler failures a JSON 500 without a stack trace.
+ * Unknown paths answer a JSON 404, handler failures a JSON 500 without a stack trace; every answer
+ * carries {@link SecurityHeaders}.
  */
 public final class Routes {
 
@@ -51,7 +52,7 @@ public final class Routes {
     }
 
     public HttpHandler handler() {
-        return new ProblemOnFailure(paths);
+        return new ProblemOnFailure(SecurityHeaders.wrap(paths));
     }
 
     private static void plain(HttpServerExchange exchange, int status, String body) {

@@ -1,0 +1,37 @@
+package dev.danmaku.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.danmaku.common.config.CommonConfig;
+import dev.danmaku.common.config.InvalidSettingException;
+import dev.danmaku.common.config.SettingValues;
+import dev.danmaku.testkit.TestSecrets;
+
+class GatewayConfigTest {
+
+    private static GatewayConfig withFrameAncestors(String value) {
+        return GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS, Map.of(CommonConfig.JWT_SECRET.env(),
+                TestSecrets.JWT, GatewayConfig.FRAME_ANCESTORS.env(), value)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'self'", "'none'", "*", "https://example.com", "'self' https://*.example.com:8443 https:",
+            "example.com"})
+    void takesFrameAncestorsThatAreSources(String value) {
+        assertThat(withFrameAncestors(value).viewerFrameAncestors()).isEqualTo(value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'self'; script-src *", "https://a.com, https://b.com", "'unsafe-inline'", "'none' 'self'",
+            "\"self\"", ""})
+    void refusesFrameAncestorsThatCouldBreakOutOfTheDirective(String value) {
+        assertThatThrownBy(() -> withFrameAncestors(value)).isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DANMAKU_GATEWAY_FRAME_ANCESTORS");
+    }
+}
