@@ -47,7 +47,7 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
             throw SettingValues.invalid(PORT, Integer.toString(port), "a port number 0-65535");
         }
         if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
-            throw SettingValues.invalid(JDBC_URL, jdbcUrl, "a jdbc:postgresql: or jdbc:h2: URL");
+            throw SettingValues.invalid(JDBC_URL, redacted(jdbcUrl), "a jdbc:postgresql: or jdbc:h2: URL");
         }
         if (maxPoolSize < 2) {
             // ingest holds one connection while the API answers on another
@@ -115,9 +115,15 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
     }
 
+    /** A JDBC URL without its parameters, which may carry a password (?password=, ;PASSWORD=). */
+    static String redacted(String jdbcUrl) {
+        int parameters = jdbcUrl.startsWith("jdbc:h2:") ? jdbcUrl.indexOf(';') : jdbcUrl.indexOf('?');
+        return parameters < 0 ? jdbcUrl : jdbcUrl.substring(0, parameters) + (jdbcUrl.charAt(parameters) + "******");
+    }
+
     @Override
     public String toString() {
-        return "ArchiverConfig[" + common + ", port=" + port + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser
+        return "ArchiverConfig[" + common + ", port=" + port + ", jdbcUrl=" + redacted(jdbcUrl) + ", jdbcUser=" + jdbcUser
                 + ", jdbcPassword=******, maxPoolSize=" + maxPoolSize + ", batchSize=" + batchSize + ", retryMaxMs="
                 + retryMaxMs + ", partitionDaysAhead=" + partitionDaysAhead + ", retentionDays=" + retentionDays
                 + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays + "]";
