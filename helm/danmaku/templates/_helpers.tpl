@@ -61,6 +61,8 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
   value: {{ .Values.kafka.replicationFactor | quote }}
 - name: DANMAKU_BIND_HOST
   value: "0.0.0.0"
+- name: DANMAKU_MANAGEMENT_PORT
+  value: {{ .Values.managementPort | quote }}
 - name: DANMAKU_JWT_SECRET
   valueFrom:
     secretKeyRef:
@@ -152,6 +154,9 @@ spec:
             - name: http
               containerPort: {{ $values.port }}
               protocol: TCP
+            - name: management
+              containerPort: {{ $ctx.Values.managementPort }}
+              protocol: TCP
           envFrom:
             - configMapRef:
                 name: {{ include "danmaku.componentName" . }}
@@ -163,16 +168,16 @@ spec:
             {{- . | nindent 12 }}
             {{- end }}
           livenessProbe:
-            httpGet: {path: /healthz, port: http}
+            httpGet: {path: /healthz, port: management}
             initialDelaySeconds: 20
             periodSeconds: 10
             failureThreshold: 6
           readinessProbe:
-            httpGet: {path: /readyz, port: http}
+            httpGet: {path: /readyz, port: management}
             periodSeconds: 5
             failureThreshold: 2
           startupProbe:
-            httpGet: {path: /healthz, port: http}
+            httpGet: {path: /healthz, port: management}
             periodSeconds: 2
             failureThreshold: 60
           lifecycle:
@@ -253,6 +258,10 @@ spec:
       port: {{ .values.port }}
       targetPort: http
       protocol: TCP
+    - name: management
+      port: {{ .ctx.Values.managementPort }}
+      targetPort: management
+      protocol: TCP
 {{- end }}
 
 {{- define "danmaku.hpa" -}}
@@ -309,7 +318,7 @@ spec:
     matchLabels:
       {{- include "danmaku.selectorLabels" . | nindent 6 }}
   endpoints:
-    - port: http
+    - port: management
       path: /metrics
       interval: {{ .values.serviceMonitor.interval }}
 {{- end }}

@@ -24,7 +24,7 @@ final class ArchiverCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = Metrics.prometheusRegistry();
         try (Lifecycle lifecycle = new Lifecycle()) {
             Archiver archiver = lifecycle.add(Archiver.start(config, registry));
-            lifecycle.add(ServiceListener.start(config.common().bindHost(), config.port(), archiver::ready, registry,
+            lifecycle.add(ServiceListener.start(config.common(), config.port(), archiver::ready, registry,
                     archiver::mount));
             lifecycle.runUntilShutdown();
         }

@@ -18,7 +18,6 @@ import dev.danmaku.archiver.ArchiverConfig;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.config.CommonConfig;
-import dev.danmaku.common.http.HttpServer;
 import dev.danmaku.common.metrics.Metrics;
 import dev.danmaku.filter.FilterConfig;
 import dev.danmaku.filter.FilterService;
@@ -41,7 +40,7 @@ final class DevPlatform implements AutoCloseable {
 
     private final Lifecycle parts = new Lifecycle();
     private final List<Gateway> gateways = new ArrayList<>();
-    private final List<HttpServer> listeners = new ArrayList<>();
+    private final List<ServiceListener> listeners = new ArrayList<>();
     private String kafkaBootstrapServers;
     private Tokens tokens;
     private String bindHost;
@@ -80,7 +79,7 @@ final class DevPlatform implements AutoCloseable {
             Gateway gateway = parts.add(Gateway.start(base.with(common, port, "dev-gw-" + (i + 1)), registry));
             gateways.add(gateway);
             DevTokenHandler devTokens = new DevTokenHandler(tokens);
-            listeners.add(parts.add(ServiceListener.start(bindHost, port, base.limits().handshakeTimeout(),
+            listeners.add(parts.add(ServiceListener.start(bindHost, -1, port, base.limits().handshakeTimeout(),
                     () -> filter.ready() && archiver.ready() && gateway.ready(), registry,
                     routes -> filter.mount(archiver.mount(gateway.mount(routes))).exact(DevTokenHandler.PATH, devTokens))));
         }
@@ -103,7 +102,7 @@ final class DevPlatform implements AutoCloseable {
     }
 
     List<Integer> ports() {
-        return listeners.stream().map(HttpServer::port).toList();
+        return listeners.stream().map(ServiceListener::port).toList();
     }
 
     String kafkaBootstrapServers() {

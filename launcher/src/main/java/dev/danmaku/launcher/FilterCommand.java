@@ -25,7 +25,7 @@ final class FilterCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = Metrics.prometheusRegistry();
         try (Lifecycle lifecycle = new Lifecycle()) {
             FilterService filter = lifecycle.add(FilterService.start(config, registry));
-            lifecycle.add(ServiceListener.start(config.common().bindHost(), config.port(), filter::ready, registry,
+            lifecycle.add(ServiceListener.start(config.common(), config.port(), filter::ready, registry,
                     filter::mount));
             lifecycle.runUntilShutdown();
         }

@@ -6,23 +6,72 @@ import java.util.function.UnaryOperator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.http.HttpServer;
 import dev.danmaku.common.http.Routes;
 
-/** The HTTP listener of a service: probes, metrics and whatever the service mounts. */
-final class ServiceListener {
+/**
+ * The HTTP listeners of a service: what the service mounts, with the probes and metrics beside it or,
+ * with a management port, alone on that port.
+ */
+final class ServiceListener implements AutoCloseable {
 
-    private ServiceListener() {
+    private final HttpServer service;
+    private final HttpServer management;
+
+    private ServiceListener(HttpServer service, HttpServer management) {
+        this.service = service;
+        this.management = management;
     }
 
-    static HttpServer start(String host, int port, BooleanSupplier ready, PrometheusMeterRegistry registry,
+    static ServiceListener start(CommonConfig common, int port, BooleanSupplier ready, PrometheusMeterRegistry registry,
             UnaryOperator<Routes> mount) {
-        return HttpServer.start(host, port, mount.apply(Routes.withProbes(ready, registry)).handler());
+        return start(common.bindHost(), common.managementPort(), port, null, ready, registry, mount);
     }
 
-    /** A listener whose connections must send their request (a WebSocket handshake) within {@code requestTimeout}. */
-    static HttpServer start(String host, int port, Duration requestTimeout, BooleanSupplier ready,
+    static ServiceListener start(CommonConfig common, int port, Duration requestTimeout, BooleanSupplier ready,
             PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
-        return HttpServer.start(host, port, mount.apply(Routes.withProbes(ready, registry)).handler(), requestTimeout);
+        return start(common.bindHost(), common.managementPort(), port, requestTimeout, ready, registry, mount);
+    }
+
+    /**
+     * @param managementPort the port of the probes and metrics alone; -1 puts them on {@code port}
+     * @param requestTimeout when not null: how soon a connection must send its request (a WebSocket handshake)
+     */
+    static ServiceListener start(String host, int managementPort, int port, Duration requestTimeout,
+            BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
+        if (managementPort < 0) {
+            return new ServiceListener(listen(host, port, requestTimeout, mount.apply(Routes.withProbes(ready, registry))),
+                    null);
+        }
+        HttpServer management = HttpServer.start(host, managementPort, Routes.withProbes(ready, registry).handler());
+        try {
+            return new ServiceListener(listen(host, port, requestTimeout, mount.apply(Routes.empty())), management);
+        } catch (RuntimeException e) {
+            management.close();
+            throw e;
+        }
+    }
+
+    private static HttpServer listen(String host, int port, Duration requestTimeout, Routes routes) {
+        return requestTimeout == null ? HttpServer.start(host, port, routes.handler())
+                : HttpServer.start(host, port, routes.handler(), requestTimeout);
+    }
+
+    int port() {
+        return service.port();
+    }
+
+    /** The port of the probes and metrics: the management port, or the service's own. */
+    int managementPort() {
+        return management == null ? service.port() : management.port();
+    }
+
+    @Override
+    public void close() {
+        service.close();
+        if (management != null) {
+            management.close();
+        }
     }
 }

@@ -118,9 +118,11 @@ class HelmChartTest {
                 .getContainerPort();
         assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
 
+        int managementPort = container.getPorts().stream().filter(p -> "management".equals(p.getName())).findFirst()
+                .orElseThrow().getContainerPort();
         for (Probe probe : List.of(container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe())) {
             assertThat(probe.getHttpGet().getPath()).isIn("/healthz", "/readyz");
-            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+            assertThat(probe.getHttpGet().getPort().getStrVal()).as("probes on the management port").isEqualTo("management");
         }
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
 
@@ -130,8 +132,11 @@ class HelmChartTest {
                 .as("every variable the chart sets for %s is read by its config", name)
                 .allMatch(env -> known.contains(env) || env.startsWith("DANMAKU_KAFKA_"));
         assertThat(settings.keySet()).as("required settings of %s", name).containsAll(component.required());
-        String portSetting = component.required().stream().filter(s -> s.endsWith("_PORT")).findFirst().orElseThrow();
+        String portSetting = component.required().stream().filter(s -> s.endsWith("_PORT") && !s.contains("MANAGEMENT"))
+                .findFirst().orElseThrow();
         assertThat(settings.get(portSetting)).isEqualTo(Integer.toString(port));
+        assertThat(settings.get("DANMAKU_MANAGEMENT_PORT")).isEqualTo(Integer.toString(managementPort));
+        assertThat(managementPort).isNotEqualTo(port);
         // the values themselves must be ones the service accepts
         component.config().apply(SettingValues.resolve(component.settings(), settings, Map.of()));
 

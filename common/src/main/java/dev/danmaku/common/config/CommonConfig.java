@@ -18,7 +18,8 @@ public record CommonConfig(
         short topicReplicationFactor,
         String jwtSecret,
         int staffTokenMinutes,
-        String bindHost) {
+        String bindHost,
+        int managementPort) {
 
     /** Shipped as the default by earlier versions, so public: refused everywhere. */
     static final String PUBLISHED_DEV_SECRET = "danmaku-dev-secret-change-me-in-production";
@@ -44,9 +45,12 @@ public record CommonConfig(
     public static final Setting BIND_HOST = Setting.of("DANMAKU_BIND_HOST", "0.0.0.0",
             "Address the HTTP/WebSocket listener binds to");
 
+    public static final Setting MANAGEMENT_PORT = Setting.of("DANMAKU_MANAGEMENT_PORT", "-1",
+            "Port of /healthz, /readyz and /metrics alone, so an ingress that routes the service port never"
+                    + " exposes them; -1 = on the service's own port");
     public static final List<Setting> SETTINGS = List.of(
             KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, JWT_SECRET, STAFF_TOKEN_MINUTES,
-            BIND_HOST);
+            BIND_HOST, MANAGEMENT_PORT);
 
     public CommonConfig {
         if (kafkaBootstrapServers.isBlank()) {
@@ -62,6 +66,9 @@ public record CommonConfig(
         checkJwtSecret(jwtSecret);
         if (staffTokenMinutes < 1 || staffTokenMinutes > Tokens.MAX_LIFETIME.toMinutes()) {
             throw SettingValues.invalid(STAFF_TOKEN_MINUTES, Integer.toString(staffTokenMinutes), "1 to 1440 minutes");
+        }
+        if (managementPort < -1 || managementPort > 65535) {
+            throw SettingValues.invalid(MANAGEMENT_PORT, Integer.toString(managementPort), "-1 or a port number 0-65535");
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
     }
@@ -79,7 +86,8 @@ public record CommonConfig(
                 (short) values.integer(TOPIC_REPLICATION_FACTOR),
                 values.string(JWT_SECRET),
                 values.integer(STAFF_TOKEN_MINUTES),
-                values.string(BIND_HOST));
+                values.string(BIND_HOST),
+                values.integer(MANAGEMENT_PORT));
     }
 
     /** Refuses a token secret anyone could know or guess, with one line that says what to do. */
@@ -107,13 +115,13 @@ public record CommonConfig(
 
     public CommonConfig withKafkaBootstrapServers(String bootstrapServers) {
         return new CommonConfig(bootstrapServers, kafkaProperties, topicPrefix, topicPartitions,
-                topicReplicationFactor, jwtSecret, staffTokenMinutes, bindHost);
+                topicReplicationFactor, jwtSecret, staffTokenMinutes, bindHost, managementPort);
     }
 
     @Override
     public String toString() {
         return "CommonConfig[kafka=" + kafkaBootstrapServers + ", kafkaProperties=" + kafkaProperties.keySet()
                 + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
-                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, staffTokenMinutes=" + staffTokenMinutes + ", bindHost=" + bindHost + "]";
+                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, staffTokenMinutes=" + staffTokenMinutes + ", bindHost=" + bindHost + ", managementPort=" + managementPort + "]";
     }
 }

@@ -23,6 +23,11 @@ public final class Routes {
     private Routes() {
     }
 
+    /** No paths yet: a listener whose probes are served elsewhere. */
+    public static Routes empty() {
+        return new Routes();
+    }
+
     /** {@code /healthz} (process alive), {@code /readyz} (ready for traffic), {@code /metrics} (Prometheus). */
     public static Routes withProbes(BooleanSupplier ready, PrometheusMeterRegistry registry) {
         Routes routes = new Routes();
