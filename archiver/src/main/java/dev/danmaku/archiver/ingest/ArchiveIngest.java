@@ -247,7 +247,8 @@ public final class ArchiveIngest extends PollLoop {
                             verdicts.add(new ArchiveStore.Incoming(event.getDanmaku(), record.partition(), record.offset()));
                         }
                     }
-                    case RECALL -> recalls.add(new ArchiveStore.RecallMark(event.getRecall().getMsgId(), record.timestamp()));
+                    case RECALL -> recalls.add(new ArchiveStore.RecallMark(event.getRecall().getRoomId(),
+                            event.getRecall().getMsgId(), record.timestamp()));
                     default -> {
                         // notices are not archived
                     }

@@ -36,7 +36,8 @@ public final class ArchiveStore implements AutoCloseable {
     }
 
     /** A moderator's recall of a stored danmaku. */
-    public record RecallMark(String msgId, long recalledAtMs) {
+    /** A moderator's recall of a danmaku, which must be of the room the recall names. */
+    public record RecallMark(String roomId, String msgId, long recalledAtMs) {
     }
 
     /** Receives rows of a stream one at a time. */
@@ -76,8 +77,12 @@ public final class ArchiveStore implements AutoCloseable {
                                  kafka_partition, kafka_offset)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING""";
-    /** A recall keeps the first recall time; a msgId's time (UUIDv7) narrows the partitions searched. */
-    private static final String RECALL = "UPDATE danmaku SET recalled_at_ms = ? WHERE msg_id = ? AND recalled_at_ms IS NULL";
+    /**
+     * A recall keeps the first recall time and touches only its own room (a moderator scoped to one room
+     * cannot recall another's danmaku by its id); a msgId's time (UUIDv7) narrows the partitions searched.
+     */
+    private static final String RECALL =
+            "UPDATE danmaku SET recalled_at_ms = ? WHERE msg_id = ? AND room_id = ? AND recalled_at_ms IS NULL";
     private static final String RECALL_NEAR = RECALL + " AND sent_at_ms >= ? AND sent_at_ms < ?";
     private static final long RECALL_WINDOW_MS = Partitioning.DAY_MS;
     private static final String COLUMNS = """
@@ -170,15 +175,17 @@ public final class ArchiveStore implements AutoCloseable {
             update.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
             update.setLong(1, mark.recalledAtMs());
             update.setString(2, mark.msgId());
+            update.setString(3, mark.roomId());
             if (idTime.isPresent()) {
-                update.setLong(3, idTime.getAsLong() - RECALL_WINDOW_MS);
-                update.setLong(4, idTime.getAsLong() + RECALL_WINDOW_MS);
+                update.setLong(4, idTime.getAsLong() - RECALL_WINDOW_MS);
+                update.setLong(5, idTime.getAsLong() + RECALL_WINDOW_MS);
             }
             if (update.executeUpdate() == 0 && idTime.isPresent()) {
                 // the id's time was not near its send time after all: look everywhere
                 try (PreparedStatement anywhere = connection.prepareStatement(RECALL)) {
                     anywhere.setLong(1, mark.recalledAtMs());
                     anywhere.setString(2, mark.msgId());
+                    anywhere.setString(3, mark.roomId());
                     anywhere.executeUpdate();
                 }
             }

@@ -65,7 +65,7 @@ class ArchiveApiIT {
             rows.add(row(ROOM, String.format("m%02d", i), T0 + i * 1000L, i % 3 == 0 ? Verdict.MASKED : Verdict.ACCEPTED,
                     i % 2 == 0 ? "alice" : "carol", "message " + i, 0));
         }
-        store.write(rows, List.of(new ArchiveStore.RecallMark(ROOM + ":m02", T0 + 5000)));
+        store.write(rows, List.of(new ArchiveStore.RecallMark(ROOM, ROOM + ":m02", T0 + 5000)));
     }
 
     @AfterAll

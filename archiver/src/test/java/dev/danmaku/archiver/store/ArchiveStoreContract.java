@@ -135,10 +135,13 @@ abstract class ArchiveStoreContract {
     }
 
     @Test
-    void marksARecall() throws SQLException {
+    void marksARecallOfItsOwnRoomOnly() throws SQLException {
         store().write(List.of(verdict("m1", 1000, Verdict.ACCEPTED, 1)), List.of());
-        store().write(List.of(), List.of(new ArchiveStore.RecallMark(id("m1"), 5000)));
-        store().write(List.of(), List.of(new ArchiveStore.RecallMark(id("m1"), 9000))); // the first recall counts
+        store().write(List.of(), List.of(new ArchiveStore.RecallMark("another-room", id("m1"), 3000)));
+        assertThat(store().query(all(10, null)).get(0).recalledAtMs()).as("a recall named another room").isNull();
+
+        store().write(List.of(), List.of(new ArchiveStore.RecallMark(room, id("m1"), 5000)));
+        store().write(List.of(), List.of(new ArchiveStore.RecallMark(room, id("m1"), 9000))); // the first recall counts
 
         assertThat(store().query(all(10, null)).get(0).recalledAtMs()).isEqualTo(5000L);
     }
@@ -148,7 +151,7 @@ abstract class ArchiveStoreContract {
         long now = System.currentTimeMillis();
         String msgId = uuidV7(now);
         store().write(List.of(incoming(room, msgId, now + 3, Verdict.ACCEPTED, "u1", "hi", 0, 1)), List.of());
-        store().write(List.of(), List.of(new ArchiveStore.RecallMark(msgId, now + 10)));
+        store().write(List.of(), List.of(new ArchiveStore.RecallMark(room, msgId, now + 10)));
 
         assertThat(store().query(all(10, null)).get(0).recalledAtMs()).isEqualTo(now + 10);
     }
