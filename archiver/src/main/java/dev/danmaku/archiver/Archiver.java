@@ -1,5 +1,6 @@
 package dev.danmaku.archiver;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +15,6 @@ import dev.danmaku.archiver.ingest.ArchiveIngest;
 import dev.danmaku.archiver.ingest.Backoff;
 import dev.danmaku.archiver.retention.ArchiveMaintenance;
 import dev.danmaku.archiver.store.ArchiveStore;
-import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.kafka.KafkaClients;
 
@@ -61,7 +61,8 @@ public final class Archiver implements AutoCloseable {
                     new Backoff(FIRST_RETRY, Duration.ofMillis(Math.max(config.retryMaxMs(), FIRST_RETRY.toMillis()))),
                     meters);
             ingest.start(Duration.ofSeconds(30));
-            return new Archiver(config, store, maintenance, ingest, new ArchiveApi(store, meters, config.maxReplays()));
+            return new Archiver(config, store, maintenance, ingest, new ArchiveApi(store, meters, config.maxReplays(),
+                    config.common().jwtSecret().getBytes(StandardCharsets.UTF_8)));
         } catch (RuntimeException e) {
             if (maintenance != null) {
                 maintenance.close();

@@ -1,5 +1,6 @@
 package dev.danmaku.archiver.api;
 
+import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,8 +55,15 @@ public final class ArchiveApi {
     private final ArchiveStore store;
     private final MeterRegistry meters;
     private final ReplayEndpoint replay;
+    private final BilibiliXml bilibili;
 
     public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays) {
+        this(store, meters, maxReplays, randomKey());
+    }
+
+    /** @param senderKey keys the sender hash of Bilibili XML exports: the same on every archiver of an installation */
+    public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays, byte[] senderKey) {
+        this.bilibili = new BilibiliXml(senderKey);
         this.store = store;
         this.meters = meters;
         this.replay = new ReplayEndpoint(store, maxReplays, meters);
@@ -67,7 +75,8 @@ public final class ArchiveApi {
                 .get("/rooms", new BlockingHandler(this::rooms))
                 .get("/rooms/{room}/danmaku", new BlockingHandler(this::roomDanmaku))
                 .get("/rooms/{room}/stats", new BlockingHandler(this::stats))
-                .get("/rooms/{room}/export", new BlockingHandler(new ExportHandler(store, meters)))
+                .get("/rooms/{room}/export", new BlockingHandler(new ExportHandler(store, bilibili, meters)))
+                .post("/rooms/{room}/import", new BlockingHandler(new ImportHandler(store, meters)))
                 .get("/rooms/{room}/replay", replay.handler(ArchiveApi::replayRequest))
                 .setFallbackHandler(exchange -> Problem.send(exchange, StatusCodes.NOT_FOUND,
                         "no such archive resource: " + exchange.getRequestPath()))
@@ -82,6 +91,12 @@ public final class ArchiveApi {
 
     public void close() {
         replay.close();
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     private void rooms(HttpServerExchange exchange) {

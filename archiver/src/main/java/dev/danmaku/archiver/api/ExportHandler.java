@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Set;
 
+import javax.xml.stream.XMLStreamException;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,10 +27,11 @@ import dev.danmaku.common.http.Json;
 import dev.danmaku.common.http.Problem;
 
 /**
- * {@code GET /rooms/{room}/export?format=ndjson|csv&bom=}: a whole range, streamed from a database
+ * {@code GET /rooms/{room}/export?format=ndjson|csv|xml&bom=}: a whole range, streamed from a database
  * cursor straight to the response, so memory stays flat however many rows. Nothing is sent until
  * the first row (or the end) is read, so a database that is down still gets a clean 503; a
  * failure after that cuts the connection, so a client never takes a cut-off file for a whole one.
+ * {@code xml} is the Bilibili danmaku format ({@link BilibiliXml}): what viewers saw, for players.
  */
 final class ExportHandler implements HttpHandler {
 
@@ -36,10 +39,12 @@ final class ExportHandler implements HttpHandler {
     private static final int BUFFER_CHARS = 64 * 1024;
 
     private final ArchiveStore store;
+    private final BilibiliXml bilibili;
     private final Counter rowsExported;
 
-    ExportHandler(ArchiveStore store, MeterRegistry meters) {
+    ExportHandler(ArchiveStore store, BilibiliXml bilibili, MeterRegistry meters) {
         this.store = store;
+        this.bilibili = bilibili;
         this.rowsExported = Counter.builder("danmaku_archive_export_rows").description("Rows sent by exports")
                 .register(meters);
     }
@@ -52,7 +57,7 @@ final class ExportHandler implements HttpHandler {
         boolean bom;
         try {
             filter = params.filter();
-            format = params.choice("format", "ndjson", Set.of("ndjson", "csv"));
+            format = params.choice("format", "ndjson", Set.of("ndjson", "csv", "xml"));
             bom = params.bool("bom", false);
         } catch (IllegalArgumentException e) {
             Problem.badRequest(exchange, e.getMessage());
@@ -80,16 +85,17 @@ final class ExportHandler implements HttpHandler {
     private final class Output {
         private final HttpServerExchange exchange;
         private final ArchiveFilter filter;
-        private final boolean csv;
+        private final String format;
         private final boolean bom;
         private Writer writer;
         private JsonGenerator json;
+        private BilibiliXml.Export xml;
         private int unreported;
 
         Output(HttpServerExchange exchange, ArchiveFilter filter, String format, boolean bom) {
             this.exchange = exchange;
             this.filter = filter;
-            this.csv = format.equals("csv");
+            this.format = format;
             this.bom = bom;
         }
 
@@ -101,11 +107,13 @@ final class ExportHandler implements HttpHandler {
             if (writer == null) {
                 begin();
             }
-            if (csv) {
-                CsvRows.write(writer, row);
-            } else {
-                NdjsonRows.write(json, row);
-                json.writeRaw('\n');
+            switch (format) {
+                case "csv" -> CsvRows.write(writer, row);
+                case "xml" -> xmlRow(row);
+                default -> {
+                    NdjsonRows.write(json, row);
+                    json.writeRaw('\n');
+                }
             }
             if (++unreported == 1000) { // a running export shows in the metric, at a low cost per row
                 rowsExported.increment(unreported);
@@ -121,23 +129,47 @@ final class ExportHandler implements HttpHandler {
             if (json != null) {
                 json.flush();
             }
+            if (xml != null) {
+                try {
+                    xml.finish();
+                } catch (XMLStreamException e) {
+                    throw new IOException(e);
+                }
+            }
             writer.close();
+        }
+
+        private void xmlRow(ArchivedDanmaku row) throws IOException {
+            try {
+                xml.row(row);
+            } catch (XMLStreamException e) {
+                throw new IOException(e);
+            }
         }
 
         private void begin() throws IOException {
             exchange.setStatusCode(StatusCodes.OK);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE,
-                    csv ? "text/csv; charset=utf-8; header=present" : "application/x-ndjson; charset=utf-8");
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, switch (format) {
+                case "csv" -> "text/csv; charset=utf-8; header=present";
+                case "xml" -> "application/xml; charset=utf-8";
+                default -> "application/x-ndjson; charset=utf-8";
+            });
             exchange.getResponseHeaders().put(Headers.CONTENT_DISPOSITION, "attachment; filename=\"danmaku-"
-                    + filter.roomId() + (csv ? ".csv" : ".ndjson") + "\"");
+                    + filter.roomId() + "." + format + "\"");
             exchange.startBlocking();
             writer = new BufferedWriter(new OutputStreamWriter(exchange.getOutputStream(), StandardCharsets.UTF_8),
                     BUFFER_CHARS);
-            if (bom) {
+            if (bom && !format.equals("xml")) {
                 writer.write('\uFEFF');
             }
-            if (csv) {
+            if (format.equals("csv")) {
                 writer.write(CsvRows.HEADER);
+            } else if (format.equals("xml")) {
+                try {
+                    xml = bilibili.new Export(writer, filter.roomId());
+                } catch (XMLStreamException e) {
+                    throw new IOException(e);
+                }
             } else {
                 json = Json.MAPPER.getFactory().createGenerator(writer);
                 json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

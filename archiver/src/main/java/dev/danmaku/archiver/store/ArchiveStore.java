@@ -35,7 +35,6 @@ public final class ArchiveStore implements AutoCloseable {
     public record Incoming(JudgedDanmaku judged, int partition, long offset) {
     }
 
-    /** A moderator's recall of a stored danmaku. */
     /** A moderator's recall of a danmaku, which must be of the room the recall names. */
     public record RecallMark(String roomId, String msgId, long recalledAtMs) {
     }

@@ -154,7 +154,7 @@ class ArchiveApiIT {
                 List.of("/rooms/" + encoded("no spaces") + "/danmaku", "room"),
                 List.of("/rooms?cursor=" + encoded("!!"), "cursor"),
                 List.of("/rooms?limit=-1", "limit"),
-                List.of(room + "/export?format=xml", "format"),
+                List.of(room + "/export?format=pdf", "format"),
                 List.of(room + "/export?bom=perhaps", "bom"),
                 List.of(room + "/export?verdict=NONE", "verdict"),
                 List.of(room + "/stats?bucket=5m", "bucket"),
@@ -271,5 +271,39 @@ class ArchiveApiIT {
         assertThat(ours.get("count").asLong()).isEqualTo(30);
         assertThat(ours.get("firstAtMs").asLong()).isEqualTo(T0);
         assertThat(ours.get("lastAtMs").asLong()).isEqualTo(T0 + 29_000);
+    }
+
+    @Test
+    void exportsBilibiliXmlAndImportsItIntoAnotherRoomGivingTheSameLinesBack() throws Exception {
+        Response exported = get("/rooms/" + ROOM + "/export?format=xml", analyst());
+        assertThat(exported.status()).isEqualTo(200);
+        assertThat(exported.contentType()).startsWith("application/xml");
+        List<String> lines = exported.body().lines().filter(line -> line.startsWith("<d ")).toList();
+        assertThat(lines).as("accepted and masked, not rejected, not recalled").hasSize(28);
+        assertThat(lines.get(0)).startsWith("<d p=\"0.000,1,25,16777215,").endsWith(">=HYPERLINK(\"http://evil\")</d>")
+                .doesNotContain("alice");
+
+        String copy = "imported-" + UUID.randomUUID().toString().substring(0, 8);
+        String withBadLine = exported.body().replace("</i>", "<d p=\"1,7,25,0,1767225600,0,ab,99\">code</d>\n</i>");
+        for (int attempt = 0; attempt < 2; attempt++) { // a second import stores nothing twice
+            HttpResponse<String> imported = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/rooms/" + copy + "/import"))
+                    .header("Authorization", "Bearer " + analyst()).header("Content-Type", "application/xml")
+                    .POST(HttpRequest.BodyPublishers.ofString(withBadLine)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+            JsonNode report = Json.MAPPER.readTree(imported.body());
+            assertThat(report.get("stored").asInt()).isEqualTo(28);
+            assertThat(report.get("skipped").get(0).get("reason").asText()).contains("mode 7");
+        }
+        Response again = get("/rooms/" + copy + "/export?format=xml", analyst());
+        assertThat(again.body().lines().filter(line -> line.startsWith("<d ")).toList()).isEqualTo(lines);
+        Response rows = get("/rooms/" + copy + "/danmaku?limit=100", analyst());
+        assertThat(rows.json().get("items")).hasSize(28)
+                .allMatch(item -> item.get("msgId").asText().startsWith("imported:" + copy + ":"));
+
+        HttpResponse<String> notXml = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/rooms/" + copy + "/import"))
+                .header("Authorization", "Bearer " + analyst()).header("Content-Type", "application/xml")
+                .POST(HttpRequest.BodyPublishers.ofString("<i><d p=")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notXml.statusCode()).isEqualTo(400);
+        assertThat(notXml.body()).contains("not a well-formed XML document").doesNotContain("Exception");
     }
 }
