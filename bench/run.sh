@@ -119,7 +119,7 @@ start_platform() {
   for ((i = 0; i < gateways; i++)); do
     port=$((18080 + i))
     DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS=1000000 DANMAKU_GATEWAY_MAX_CONNECTIONS=1000000 \
-    DANMAKU_GATEWAY_SEND_RATE=1000 DANMAKU_GATEWAY_SEND_BURST=1000 \
+    DANMAKU_GATEWAY_SEND_RATE=1000 DANMAKU_GATEWAY_SEND_BURST=1000 DANMAKU_GATEWAY_ALLOWED_ORIGINS='*' \
       java ${GATEWAY_JAVA_OPTS:--Xms512m -Xmx2g} "$(gc_log "gateway-$port")" -jar "$danmaku_jar" gateway --port "$port" >"$work/gateway-$port.log" 2>&1 &
     pids+=($!); pid_of[gateway-$port]=$!; gateway_urls+=("ws://127.0.0.1:$port/ws"); gateway_pids+=($!)
   done

@@ -57,7 +57,6 @@ const CLOSE_RULES = {
   1001: { text: 'The server is restarting.' },
   1006: { text: 'Connection lost.' },
   4001: { text: 'The sign-in token was refused; getting a new one.', newToken: true },
-  4003: { text: 'This page’s origin is not allowed to connect to the server.', final: true },
   4008: { text: 'Protocol violation: the server did not understand this page. Reload to try again.', final: true },
   4009: { text: 'The connection was too slow to keep up with the room.' },
   4029: { text: 'Too many connections from this address.', minDelayMs: 5000 },

@@ -90,10 +90,10 @@ public final class Gateway implements AutoCloseable {
         broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);
         broadcaster.timer().scheduleWithFixedDelay(
                 () -> registry.sweepEmptyRooms(broadcast.emptyRoomGrace().toMillis()), 1, 1, TimeUnit.SECONDS);
-        HttpHandler webSocket = new WebSocketProtocolHandshakeHandler(
+        HttpHandler webSocket = handler.checkingOrigin(new WebSocketProtocolHandshakeHandler(
                 List.of(new Hybi13Handshake(Set.of(WireFormat.PROTO.subprotocol(), WireFormat.JSON.subprotocol()), false)),
                 handler,
-                exchange -> Problem.badRequest(exchange, "/ws is a WebSocket endpoint: send an Upgrade request"));
+                exchange -> Problem.badRequest(exchange, "/ws is a WebSocket endpoint: send an Upgrade request")));
         return new Gateway(config, registry, broadcaster, publisher, feed, presence, webSocket);
     }
 

@@ -54,9 +54,9 @@ public record GatewayConfig(
             "This gateway's id, unique among gateways; empty = generated at start");
     public static final Setting ALLOW_ANONYMOUS = Setting.of("DANMAKU_GATEWAY_ALLOW_ANONYMOUS", "true",
             "Let viewers join without a token (read-only)");
-    public static final Setting ALLOWED_ORIGINS = Setting.of("DANMAKU_GATEWAY_ALLOWED_ORIGINS", "*",
-            "Comma-separated browser origins allowed to open /ws (https://example.com); * = any."
-                    + " Clients that send no Origin (non-browsers) are always allowed");
+    public static final Setting ALLOWED_ORIGINS = Setting.of("DANMAKU_GATEWAY_ALLOWED_ORIGINS", "",
+            "Comma-separated browser origins allowed to open /ws (https://example.com), or * for any; required"
+                    + " (dev: *). Clients that send no Origin (non-browsers) are always allowed");
     public static final Setting FRAME_ANCESTORS = Setting.of("DANMAKU_GATEWAY_FRAME_ANCESTORS", "'self'",
             "Who may show the viewer page in a frame (CSP frame-ancestors): 'self', 'none', * or space-separated"
                     + " origins such as https://example.com; the moderator and analyst pages are never framed");
@@ -118,6 +118,10 @@ public record GatewayConfig(
             throw new InvalidSettingException(ID.env() + ": letters, digits, '.', '_' and '-' only, at most 64");
         }
         allowedOrigins = List.copyOf(allowedOrigins);
+        if (allowedOrigins.isEmpty()) {
+            throw new InvalidSettingException(ALLOWED_ORIGINS.env() + " is not set: list the sites whose pages open /ws"
+                    + " (https://example.com,https://www.example.com), or * to let any site");
+        }
         if (!FRAME_SOURCES.matcher(viewerFrameAncestors.strip()).matches()) {
             throw SettingValues.invalid(FRAME_ANCESTORS, viewerFrameAncestors,
                     "'self', 'none', * or space-separated origins like https://example.com");
@@ -187,7 +191,8 @@ public record GatewayConfig(
 
     /** The defaults with the given common settings: what tests and embedders start from. */
     public static GatewayConfig defaults(CommonConfig common, String gatewayId) {
-        return from(SettingValues.of(SETTINGS, java.util.Map.of(CommonConfig.JWT_SECRET.env(), common.jwtSecret())))
+        return from(SettingValues.of(SETTINGS, java.util.Map.of(CommonConfig.JWT_SECRET.env(), common.jwtSecret(),
+                ALLOWED_ORIGINS.env(), "*")))
                 .with(common, 0, gatewayId);
     }
 

@@ -17,7 +17,18 @@ class GatewayConfigTest {
 
     private static GatewayConfig withFrameAncestors(String value) {
         return GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS, Map.of(CommonConfig.JWT_SECRET.env(),
-                TestSecrets.JWT, GatewayConfig.FRAME_ANCESTORS.env(), value)));
+                TestSecrets.JWT, GatewayConfig.FRAME_ANCESTORS.env(), value, GatewayConfig.ALLOWED_ORIGINS.env(), "*")));
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesToStartWithoutTheOriginsItServes() {
+        assertThatThrownBy(() -> GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS,
+                Map.of(CommonConfig.JWT_SECRET.env(), TestSecrets.JWT))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("DANMAKU_GATEWAY_ALLOWED_ORIGINS is not set: list the sites");
+        assertThat(GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS, Map.of(CommonConfig.JWT_SECRET.env(),
+                TestSecrets.JWT, GatewayConfig.ALLOWED_ORIGINS.env(), "https://a.example,https://b.example")))
+                .allowedOrigins()).containsExactly("https://a.example", "https://b.example");
     }
 
     @ParameterizedTest

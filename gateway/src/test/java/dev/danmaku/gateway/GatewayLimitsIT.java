@@ -49,13 +49,12 @@ class GatewayLimitsIT {
     }
 
     @Test
-    void refusesABrowserFromAnOriginNotAllowedWith4003() {
+    void refusesTheHandshakeOfABrowserFromAnOriginNotAllowedWith403() throws Exception {
         try (var gateway = fixture.start("gw-origin", c -> c.withAccess(true, List.of("https://live.example")))) {
-            try (ViewerClient stranger = ViewerClient.connect(gateway.url(), ViewerClient.JSON,
-                    Map.of("Origin", "https://evil.example"))) {
-                assertThat(stranger.await(ServerFrame::hasError, WAIT).getError().getCode()).isEqualTo("origin_not_allowed");
-                assertThat(stranger.awaitClose(WAIT)).isEqualTo(4003);
-            }
+            String answer = RawWebSocket.handshakeAnswer(gateway.http().port(), "https://evil.example");
+            assertThat(answer).startsWith("HTTP/1.1 403").doesNotContainIgnoringCase("Upgrade: websocket");
+            assertThat(fixture.counter("danmaku_gateway_refused_total", "gw-origin")).isEqualTo(1);
+            assertThat(RawWebSocket.handshakeAnswer(gateway.http().port(), "https://live.example")).startsWith("HTTP/1.1 101");
             try (ViewerClient friend = ViewerClient.connect(gateway.url(), ViewerClient.JSON,
                     Map.of("Origin", "https://live.example"))) {
                 friend.send(join("lobby", "", ""));

@@ -44,6 +44,17 @@ final class RawWebSocket implements AutoCloseable {
         return handshake(new RawWebSocket(socket), port);
     }
 
+    /** Sends a handshake from a browser page of {@code origin} and returns the answer's status line and headers. */
+    static String handshakeAnswer(int port, String origin) throws IOException {
+        try (RawWebSocket ws = connectTcp(port)) {
+            ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: ZGFubWFrdS1yYXcta2V5IQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: " + origin
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            ws.out.flush();
+            return ws.readHead();
+        }
+    }
+
     private static RawWebSocket handshake(RawWebSocket ws, int port) throws IOException {
         String key = Base64.getEncoder().encodeToString("danmaku-raw-key!".getBytes(StandardCharsets.US_ASCII));
         ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

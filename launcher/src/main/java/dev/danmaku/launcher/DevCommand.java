@@ -34,7 +34,8 @@ final class DevCommand implements Callable<Integer> {
 
     /** Every service's settings that mean something in dev. */
     static final List<Setting> SETTINGS = Stream.of(
-                    Stream.of(CommonConfig.BIND_HOST.withDefault("127.0.0.1"), GATEWAYS, KafkaCommand.KAFKA_PORT),
+                    Stream.of(CommonConfig.BIND_HOST.withDefault("127.0.0.1"), GATEWAYS, KafkaCommand.KAFKA_PORT,
+                            GatewayConfig.ALLOWED_ORIGINS.withDefault("*")), // dev is for trying things out
                     GatewayConfig.SETTINGS.stream(),
                     FilterConfig.SETTINGS.stream(),
                     ArchiverConfig.SETTINGS.stream())

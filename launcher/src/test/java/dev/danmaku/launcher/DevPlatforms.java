@@ -23,7 +23,7 @@ final class DevPlatforms {
     /** {@code settings} override the defaults, by environment variable name. */
     static DevPlatform start(Path dataDir, int gateways, Map<String, String> settings) {
         Map<String, String> values = new java.util.HashMap<>(Map.of(
-                "DANMAKU_BIND_HOST", "127.0.0.1", "DANMAKU_GATEWAY_PORT", "0",
+                "DANMAKU_BIND_HOST", "127.0.0.1", "DANMAKU_GATEWAY_PORT", "0", "DANMAKU_GATEWAY_ALLOWED_ORIGINS", "*",
                 "DANMAKU_DATA_DIR", dataDir.toString(), "DANMAKU_JWT_SECRET", DevSecret.of(dataDir)));
         values.putAll(settings);
         SettingValues resolved = SettingValues.of(Stream.of(GatewayConfig.SETTINGS, FilterConfig.SETTINGS,

@@ -37,7 +37,7 @@ class GatewayProcessIT {
     private static final Pattern LISTENING = Pattern.compile("Listening on http://127\\.0\\.0\\.1:(\\d+)");
 
     private static ChildProcess startChild(Map<String, String> env) throws IOException {
-        return ChildProcess.start(env, LISTENING, "gateway", "--port", "0");
+        return ChildProcess.start(env, LISTENING, "gateway", "--port", "0", "--gateway-allowed-origins", "*");
     }
 
     private static int lastPresence(ViewerClient viewer) {

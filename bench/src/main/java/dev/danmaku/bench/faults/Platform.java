@@ -75,7 +75,8 @@ final class Platform implements AutoCloseable {
                 // the history must show every send; limits are another test's business
                 "DANMAKU_FILTER_RATE_PER_SECOND", "1000", "DANMAKU_FILTER_BURST", "1000",
                 "DANMAKU_FILTER_DUPLICATE_WINDOW_SECONDS", "0",
-                "DANMAKU_GATEWAY_SEND_RATE", "1000", "DANMAKU_GATEWAY_SEND_BURST", "1000");
+                "DANMAKU_GATEWAY_SEND_RATE", "1000", "DANMAKU_GATEWAY_SEND_BURST", "1000",
+                "DANMAKU_GATEWAY_ALLOWED_ORIGINS", "*");
     }
 
     /** The filter instance the scenario's faults aim at: the one that owns the busy room's partition. */

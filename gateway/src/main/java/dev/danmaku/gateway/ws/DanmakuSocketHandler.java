@@ -13,6 +13,9 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.undertow.util.StatusCodes;
+import io.undertow.util.Headers;
+import io.undertow.server.HttpHandler;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
@@ -23,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Pooled;
 
+import dev.danmaku.common.http.Problem;
 import dev.danmaku.common.RoomIds;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.InvalidTokenException;
@@ -51,7 +55,6 @@ import dev.danmaku.proto.v1.Verdict;
 public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     public static final int CLOSE_BAD_TOKEN = 4001;
-    public static final int CLOSE_ORIGIN_NOT_ALLOWED = 4003;
     public static final int CLOSE_PROTOCOL_VIOLATION = 4008;
     public static final int CLOSE_TOO_MANY_CONNECTIONS = 4029;
     public static final int CLOSE_GOING_AWAY = 1001;
@@ -98,11 +101,6 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 config.broadcast().slowViewerTimeout().toNanos(),
                 new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()),
                 limits.answerTimeout().toNanos());
-        String origin = exchange.getRequestHeader("Origin");
-        if (!config.originAllowed(origin)) {
-            refuse(session, CLOSE_ORIGIN_NOT_ALLOWED, "origin_not_allowed", "origin " + origin + " may not open /ws");
-            return;
-        }
         if (registry.sessionCount() >= limits.maxConnections()) {
             refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections", "this gateway is full; try another");
             return;
@@ -131,6 +129,22 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 session.abort();
             }
         }
+    }
+
+    /**
+     * Refuses (403) a handshake from a browser origin not allowed, before the upgrade: the page's
+     * script learns nothing, and no socket or session is made for it.
+     */
+    public HttpHandler checkingOrigin(HttpHandler upgrade) {
+        return exchange -> {
+            String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
+            if (!config.originAllowed(origin)) {
+                metrics.refused("origin_not_allowed");
+                Problem.send(exchange, StatusCodes.FORBIDDEN, "origin " + origin + " may not open /ws");
+                return;
+            }
+            upgrade.handleRequest(exchange);
+        };
     }
 
     private void refuse(ClientSession session, int closeCode, String code, String message) {
