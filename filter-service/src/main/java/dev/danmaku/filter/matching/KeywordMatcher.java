@@ -120,6 +120,10 @@ public final class KeywordMatcher {
             throw new InvalidRuleException("pattern is longer than " + MAX_PATTERN_LENGTH + " characters");
         }
         if (kind == RuleKind.REGEX) {
+            if (RegexSize.hasUpperCaseLetter(pattern)) {
+                throw new InvalidRuleException("regexes see the text in lower case (the regex view): write the letters"
+                        + " of \"" + pattern + "\" in lower case");
+            }
             long size = RegexSize.estimate(pattern);
             if (size > MAX_REGEX_SIZE) {
                 throw new InvalidRuleException("regex expands to about " + (size == Long.MAX_VALUE ? "too many" : size)
@@ -127,7 +131,7 @@ public final class KeywordMatcher {
                         + " (a{100}){100} multiplies)");
             }
             try {
-                Pattern compiled = Pattern.compile(pattern, Pattern.CASE_INSENSITIVE);
+                Pattern compiled = Pattern.compile(pattern);
                 if (compiled.matcher("").matches()) {
                     throw new InvalidRuleException("regex \"" + pattern + "\" matches the empty text, so it would match everything");
                 }
@@ -264,7 +268,7 @@ public final class KeywordMatcher {
             List<CompiledRegex> regexes = new ArrayList<>();
             for (KeywordRule rule : rules) {
                 if (rule.getKind() == RuleKind.REGEX) {
-                    regexes.add(new CompiledRegex(rule, Pattern.compile(rule.getPattern(), Pattern.CASE_INSENSITIVE)));
+                    regexes.add(new CompiledRegex(rule, Pattern.compile(rule.getPattern())));
                     continue;
                 }
                 for (ViewPattern pattern : patternsOf(rule)) {

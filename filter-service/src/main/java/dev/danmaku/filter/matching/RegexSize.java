@@ -11,6 +11,35 @@ final class RegexSize {
     private RegexSize() {
     }
 
+    /**
+     * Whether a letter outside escapes ({@code \P{Lu}}, {@code \D}), POSIX classes and group names is upper
+     * case. Regexes are compiled without case folding, which RE2/J does so slowly for a wide class
+     * ({@code [a-\x{ffff}]} takes minutes) that one rule could stall every filter; the text they see is
+     * case-folded already.
+     */
+    static boolean hasUpperCaseLetter(String regex) {
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\' && i + 1 < regex.length()) {
+                char escaped = regex.charAt(++i);
+                if (escaped == 'Q') {
+                    int end = regex.indexOf("\\E", i);
+                    i = end < 0 ? regex.length() : end + 1;
+                } else if ((escaped == 'p' || escaped == 'P' || escaped == 'x') && i + 1 < regex.length()
+                        && regex.charAt(i + 1) == '{') {
+                    int end = regex.indexOf('}', i);
+                    i = end < 0 ? regex.length() : end;
+                }
+            } else if (regex.startsWith("[:", i) || regex.startsWith("(?P<", i)) {
+                int end = regex.indexOf(regex.charAt(i) == '[' ? ":]" : ">", i);
+                i = end < 0 ? regex.length() : end;
+            } else if (Character.isUpperCase(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The estimate, saturating at {@link Long#MAX_VALUE}; assumes the regex parses. */
     static long estimate(String regex) {
         return new Scan(regex).alternation();

@@ -2,6 +2,7 @@ package dev.danmaku.filter.matching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -272,5 +273,21 @@ class KeywordMatcherTest {
         assertThat(matcher.ruleCount()).isEqualTo(1);
         assertThat(matcher.skippedCount()).isEqualTo(1);
         assertThat(find(matcher, "spoiler", "r")).extracting(m -> m.rule().getId()).containsExactly("ok");
+    }
+
+    @Test
+    void regexesAreWrittenInLowerCaseAndAWideClassCompilesAtOnce() throws Exception {
+        KeywordRule upper = KeywordRule.newBuilder().setId("x").setKind(RuleKind.REGEX).setPattern("V+[IL]+AGRA").build();
+        assertThatThrownBy(() -> KeywordMatcher.validate(upper)).hasMessageContaining("in lower case");
+        for (String fine : List.of("\\p{Han}+\\P{Lu}", "\\D{3}\\S\\W", "(?P<Name>spam)", "[[:alpha:]]x", "\\QABC\\E",
+                "\\x{4E00}")) {
+            KeywordMatcher.validate(upper.toBuilder().setPattern(fine).build());
+        }
+        // case folding made RE2/J take minutes over this class: one rule could stall every filter
+        KeywordRule wide = upper.toBuilder().setPattern("[a-\\x{ffff}]{3}").build();
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            KeywordMatcher.validate(wide);
+            KeywordMatcher.build(List.of(wide));
+        });
     }
 }
