@@ -136,6 +136,7 @@ spec:
         checksum/config: {{ include (print $ctx.Template.BasePath "/" .component "/configmap.yaml") $ctx | sha256sum }}
         checksum/secrets: {{ include (print $ctx.Template.BasePath "/secrets.yaml") $ctx | sha256sum }}
     spec:
+      automountServiceAccountToken: false
       {{- with $ctx.Values.imagePullSecrets }}
       imagePullSecrets:
         {{- toYaml . | nindent 8 }}
@@ -196,7 +197,8 @@ spec:
             {{- end }}
       volumes:
         - name: tmp
-          emptyDir: {}
+          emptyDir:
+            sizeLimit: {{ $ctx.Values.tmpSizeLimit }}
         {{- if $ctx.Values.kafka.tls.enabled }}
         - name: kafka-ca
           secret:

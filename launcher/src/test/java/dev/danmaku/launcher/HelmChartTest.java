@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,14 @@ class HelmChartTest {
         assertThat(all(objects, Secret.class)).extracting(s -> s.getMetadata().getName())
                 .containsExactlyInAnyOrder("live-danmaku-jwt", "live-danmaku-postgres");
         checkIngress(objects);
+        List<NetworkPolicy> policies = all(objects, NetworkPolicy.class);
+        assertThat(policies).hasSize(3).allSatisfy(policy -> {
+            assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+            assertThat(policy.getSpec().getIngress()).allSatisfy(rule -> assertThat(rule.getFrom()).isNotEmpty());
+        });
+        assertThat(policies).filteredOn(p -> p.getMetadata().getName().endsWith("archiver")).singleElement()
+                .satisfies(p -> assertThat(p.getSpec().getEgress()).anySatisfy(rule -> assertThat(rule.getPorts())
+                        .anySatisfy(port -> assertThat(port.getPort().getIntVal()).isEqualTo(5432))));
     }
 
     /** Selectors, ports, probes, settings, security and shutdown of one component's Deployment. */
@@ -142,6 +151,9 @@ class HelmChartTest {
 
         var pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getAutomountServiceAccountToken()).as("no API token in the pods").isFalse();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("tmp"))
+                .allSatisfy(v -> assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("256Mi"));
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
