@@ -21,6 +21,7 @@ import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.filter.admin.ModerationApi;
 import dev.danmaku.filter.admin.RoomEvents;
+import dev.danmaku.filter.matching.KeywordMatcher;
 import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.filter.pipeline.GroupFailover;
 import dev.danmaku.filter.pipeline.HangingTransactions;
@@ -69,6 +70,7 @@ public final class FilterService implements AutoCloseable {
     public static FilterService start(FilterConfig config, MeterRegistry meters) {
         log.info("Starting filter instance {} with {}, {} blocked words, limits {}", config.instanceId(), config.common(),
                 config.blockedWords().size(), config.limits());
+        KeywordMatcher.warmUpInBackground();
         KafkaClients clients = new KafkaClients(config.common());
         clients.createMissingTopics(Duration.ofSeconds(30));
         String id = "danmaku-filter-" + config.instanceId();

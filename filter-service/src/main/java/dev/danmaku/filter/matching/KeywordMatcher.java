@@ -63,6 +63,23 @@ public final class KeywordMatcher {
         this.skippedCount = skippedCount;
     }
 
+    /**
+     * Loads the pinyin syllables and the dictionary (about 1 s and 20 MB) on a daemon thread, so the
+     * first Chinese danmaku judged does not wait for them.
+     */
+    public static void warmUpInBackground() {
+        Thread warmUp = new Thread(() -> {
+            try {
+                Pinyin.boundaries(NORMALIZER.normalize("shabi", View.PINYIN));
+                CrossWords.crossing("古代练兵", 1, 3);
+            } catch (RuntimeException e) {
+                LOG.warn("Warming up the matcher failed; the first Chinese danmaku will load it: {}", e.toString());
+            }
+        }, "matcher-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
     public static KeywordMatcher empty() {
         return build(List.of());
     }
