@@ -46,20 +46,26 @@ final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private static int checkGateways(SettingValues values) {
+        int gateways = values.integer(GATEWAYS);
+        if (gateways < 1 || gateways > 16) {
+            throw SettingValues.invalid(GATEWAYS, Integer.toString(gateways), "1 to 16");
+        }
+        return gateways;
+    }
+
     @Override
     public Integer call() throws Exception {
         List<Setting> settings = Stream.concat(SETTINGS.stream(), NOT_OPTIONS.stream()).toList();
         SettingValues values = SettingOptions.resolve(spec, settings);
+        checkGateways(values); // before anything is written to the data directory
         if (values.string(CommonConfig.JWT_SECRET).isEmpty()) {
             // the data directory's own secret stands in for the default (the first setting of a name wins)
             String secret = DevSecret.of(Path.of(values.string(ArchiverConfig.DATA_DIR)));
             values = SettingOptions.resolve(spec, Stream.concat(Stream.of(CommonConfig.JWT_SECRET.withDefault(secret)),
                     settings.stream()).toList());
         }
-        int gateways = values.integer(GATEWAYS);
-        if (gateways < 1 || gateways > 16) {
-            throw SettingValues.invalid(GATEWAYS, Integer.toString(gateways), "1 to 16");
-        }
+        int gateways = checkGateways(values);
         Path dataDir = Path.of(values.string(ArchiverConfig.DATA_DIR));
         DevPlatform.Options options = new DevPlatform.Options(GatewayConfig.from(values), FilterConfig.from(values),
                 ArchiverConfig.from(values), gateways, values.integer(KafkaCommand.KAFKA_PORT), dataDir);

@@ -96,14 +96,16 @@ class DevCommandIT {
     }
 
     @Test
-    void aBadSettingIsOneClearLineAndExitCode2() {
+    void aBadSettingIsOneClearLineAndExitCode2(@TempDir Path dataDir) {
         StringWriter errors = new StringWriter();
         CommandLine command = Danmaku.commandLine();
         command.setErr(new PrintWriter(errors, true));
-        int exit = command.execute("dev", "--gateways", "many");
+        Path untouched = dataDir.resolveSibling("never-written-" + System.nanoTime());
+        int exit = command.execute("dev", "--gateways", "many", "--data-dir", untouched.toString());
         assertThat(exit).isEqualTo(2);
         assertThat(errors.toString()).contains("DANMAKU_DEV_GATEWAYS").contains("--gateways").contains("many")
                 .doesNotContain("Exception");
+        assertThat(untouched).as("a refused start writes no secret").doesNotExist();
     }
 
     @Test
