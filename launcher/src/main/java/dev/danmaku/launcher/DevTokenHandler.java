@@ -3,6 +3,7 @@ package dev.danmaku.launcher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +58,7 @@ final class DevTokenHandler implements HttpHandler {
             return;
         }
         String roomList = param(exchange, "rooms", "");
-        Set<String> rooms = roomList.isEmpty() ? Set.of() : Set.of(roomList.split(","));
+        Set<String> rooms = roomList.isEmpty() ? Set.of() : new LinkedHashSet<>(List.of(roomList.split(",")));
         if (!rooms.stream().allMatch(RoomIds::isValid)) {
             Problem.badRequest(exchange, "rooms: comma-separated room ids, each " + RoomIds.RULE);
             return;

@@ -7,9 +7,11 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -34,22 +36,28 @@ import dev.danmaku.proto.v1.Verdict;
  * into the video (our video offset, or the time since the export's first danmaku for a live room);
  * modes 1 (scroll), 5 (top) and 4 (bottom); colour decimal; date Unix seconds; the sender a keyed
  * hash of the user id, never the id; rowId a number stable for each danmaku. Imported lines are
- * stored as {@code imported:<room>:<rowId>} from sender {@code imported:<hash>}, so an export of them
- * gives the same lines back.
+ * stored as {@code imported:<rowId>:<room hash>} from sender {@code imported:<hash>}, with their time
+ * as the video offset, so an export of them gives the same lines back.
  */
 final class BilibiliXml {
 
     static final String IMPORTED = "imported:";
     static final int MAX_TEXT_LENGTH = 500;
+    static final int MAX_SKIPPED_LISTED = 100;
+    /** Each day is a partition of the archive: an import may not create thousands. */
+    static final int MAX_DAYS = 366;
+    /** Bilibili's first danmaku were sent in 2009. */
+    private static final long EARLIEST_DATE_MS = 1_230_768_000_000L;
     private static final Pattern ROW_ID = Pattern.compile("[0-9]{1,19}");
     private static final Pattern SENDER = Pattern.compile("[0-9A-Za-z]{1,32}");
     private static final XMLOutputFactory OUTPUT = XMLOutputFactory.newFactory();
 
-    private final byte[] senderKey;
+    private final SecretKeySpec senderKey;
 
-    /** @param senderKey keys the sender hash, so it cannot be reversed by hashing candidate user ids */
-    BilibiliXml(byte[] senderKey) {
-        this.senderKey = senderKey.clone();
+    /** @param secret keys the sender hash (through a key of its own), so hashing candidate user ids reverses nothing */
+    BilibiliXml(byte[] secret) {
+        this.senderKey = new SecretKeySpec(hmac(new SecretKeySpec(secret, "HmacSHA256"), "danmaku bilibili sender key"),
+                "HmacSHA256");
     }
 
     /** Writes rows as one document; only what viewers saw (accepted and masked, not recalled) goes in. */
@@ -75,7 +83,8 @@ final class BilibiliXml {
             if (firstSentAtMs < 0) {
                 firstSentAtMs = row.sentAtMs();
             }
-            long atMs = row.videoOffsetMs() > 0 ? row.videoOffsetMs() : row.sentAtMs() - firstSentAtMs;
+            long atMs = row.videoOffsetMs() > 0 || row.msgId().startsWith(IMPORTED) ? row.videoOffsetMs()
+                    : row.sentAtMs() - firstSentAtMs;
             xml.writeCharacters("\n");
             xml.writeStartElement("d");
             xml.writeAttribute("p", String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d,0,%s,%s", atMs / 1000.0,
@@ -106,17 +115,24 @@ final class BilibiliXml {
     record Skipped(int line, String reason) {
     }
 
+    /** The lines skipped: how many, and the first {@value #MAX_SKIPPED_LISTED} with their reasons. */
+    record Report(long skippedCount, List<Skipped> skipped) {
+    }
+
     /**
      * Reads a document, handing each good {@code <d>} to {@code rows} as an accepted danmaku of
-     * {@code roomId}; returns the lines skipped. DTDs and external entities are refused (XXE).
+     * {@code roomId}; reports the lines skipped. DTDs and external entities are refused (XXE).
      */
-    static List<Skipped> read(InputStream in, String roomId, Consumer<JudgedDanmaku> rows) throws XMLStreamException {
+    static Report read(InputStream in, String roomId, Consumer<JudgedDanmaku> rows) throws XMLStreamException {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         factory.setProperty(XMLInputFactory.IS_COALESCING, true);
         XMLStreamReader xml = factory.createXMLStreamReader(in);
         List<Skipped> skipped = new ArrayList<>();
+        long skippedCount = 0;
+        Set<Long> days = new HashSet<>();
+        long latestMs = System.currentTimeMillis() + 86_400_000L;
         try {
             while (xml.hasNext()) {
                 if (xml.next() == XMLStreamConstants.START_ELEMENT && xml.getLocalName().equals("d")) {
@@ -124,19 +140,27 @@ final class BilibiliXml {
                     String p = xml.getAttributeValue(null, "p");
                     String text = xml.getElementText();
                     try {
-                        rows.accept(parse(roomId, p, text));
+                        JudgedDanmaku row = parse(roomId, p, text, latestMs);
+                        long day = Math.floorDiv(row.getDanmaku().getSentAtMs(), 86_400_000L);
+                        if (!days.contains(day) && days.size() == MAX_DAYS) {
+                            throw new IllegalArgumentException("more than " + MAX_DAYS + " days in one import");
+                        }
+                        days.add(day);
+                        rows.accept(row);
                     } catch (IllegalArgumentException e) {
-                        skipped.add(new Skipped(line, e.getMessage()));
+                        if (skippedCount++ < MAX_SKIPPED_LISTED) {
+                            skipped.add(new Skipped(line, e.getMessage()));
+                        }
                     }
                 }
             }
         } finally {
             xml.close();
         }
-        return skipped;
+        return new Report(skippedCount, skipped);
     }
 
-    private static JudgedDanmaku parse(String roomId, String p, String text) {
+    private static JudgedDanmaku parse(String roomId, String p, String text, long latestMs) {
         if (p == null) {
             throw new IllegalArgumentException("no p attribute");
         }
@@ -171,11 +195,11 @@ final class BilibiliXml {
         }
         String sender = SENDER.matcher(fields[6]).matches() ? fields[6] : "unknown";
         long sentAtMs = date > 0 && date < 32_503_680_000L ? date * 1000 : 0;
-        if (sentAtMs == 0) {
-            throw new IllegalArgumentException("date must be Unix seconds, got " + fields[4]);
+        if (sentAtMs < EARLIEST_DATE_MS || sentAtMs > latestMs) {
+            throw new IllegalArgumentException("date must be Unix seconds from 2009 to now, got " + fields[4]);
         }
         Danmaku danmaku = Danmaku.newBuilder()
-                .setMsgId(IMPORTED + roomId + ":" + fields[7])
+                .setMsgId(IMPORTED + fields[7] + ":" + roomTag(roomId))
                 .setRoomId(roomId)
                 .setUserId(IMPORTED + sender)
                 .setUserName("")
@@ -216,31 +240,41 @@ final class BilibiliXml {
     }
 
     private String sender(String userId) {
-        if (userId.startsWith(IMPORTED)) {
-            return userId.substring(IMPORTED.length());
-        }
+        return userId.startsWith(IMPORTED) ? userId.substring(IMPORTED.length())
+                : HexFormat.of().formatHex(hmac(senderKey, userId), 0, 4);
+    }
+
+    private static byte[] hmac(SecretKeySpec key, String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(senderKey, "HmacSHA256"));
-            byte[] digest = mac.doFinal(("bilibili-sender\0" + userId).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
+            mac.init(key);
+            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The number after an imported id's room, or a stable positive number from our msgId. */
+    /** 8 hex digits of the room, which keep imported ids of two rooms apart and short (64 chars at most). */
+    static String roomTag(String roomId) {
+        return HexFormat.of().formatHex(sha256(roomId), 0, 4);
+    }
+
+    /** The number of an imported id, or a stable positive number from our msgId. */
     private static String rowId(String msgId) {
         if (msgId.startsWith(IMPORTED)) {
-            return msgId.substring(msgId.lastIndexOf(':') + 1);
+            return msgId.substring(IMPORTED.length(), msgId.indexOf(':', IMPORTED.length()));
         }
+        byte[] digest = sha256(msgId);
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (digest[i] & 0xFF);
+        }
+        return Long.toString(value & Long.MAX_VALUE);
+    }
+
+    private static byte[] sha256(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(msgId.getBytes(StandardCharsets.UTF_8));
-            long value = 0;
-            for (int i = 0; i < 8; i++) {
-                value = (value << 8) | (digest[i] & 0xFF);
-            }
-            return Long.toString(value & Long.MAX_VALUE);
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -37,7 +37,6 @@ final class ImportHandler implements HttpHandler {
     static final long MAX_BYTES = 64L * 1024 * 1024;
     static final int MAX_ROWS = 2_000_000;
     private static final int BATCH = 5000;
-    private static final int SKIPPED_LISTED = 100;
     private static final Logger log = LoggerFactory.getLogger(ImportHandler.class);
 
     private final ArchiveStore store;
@@ -68,9 +67,9 @@ final class ImportHandler implements HttpHandler {
         }
         exchange.startBlocking();
         Rows rows = new Rows();
-        List<BilibiliXml.Skipped> skipped;
+        BilibiliXml.Report report;
         try (InputStream body = exchange.getInputStream()) {
-            skipped = BilibiliXml.read(body, room, rows::add);
+            report = BilibiliXml.read(body, room, rows::add);
             rows.flush();
         } catch (XMLStreamException e) {
             Problem.badRequest(exchange, "not a well-formed XML document: " + e.getMessage().lines().reduce((a, b) -> b)
@@ -88,9 +87,9 @@ final class ImportHandler implements HttpHandler {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("roomId", room);
         answer.put("stored", rows.stored);
-        answer.put("skippedCount", skipped.size());
-        answer.put("skipped", skipped.subList(0, Math.min(SKIPPED_LISTED, skipped.size())));
-        answer.put("note", "stored as imported (msgId imported:<room>:<rowId>); a line imported before is kept once");
+        answer.put("skippedCount", report.skippedCount());
+        answer.put("skipped", report.skipped());
+        answer.put("note", "stored as imported (msgId imported:<rowId>:<room tag>); a line imported before is kept once");
         Json.send(exchange, StatusCodes.OK, answer);
     }
 

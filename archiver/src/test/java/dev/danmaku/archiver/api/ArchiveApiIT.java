@@ -298,7 +298,7 @@ class ArchiveApiIT {
         assertThat(again.body().lines().filter(line -> line.startsWith("<d ")).toList()).isEqualTo(lines);
         Response rows = get("/rooms/" + copy + "/danmaku?limit=100", analyst());
         assertThat(rows.json().get("items")).hasSize(28)
-                .allMatch(item -> item.get("msgId").asText().startsWith("imported:" + copy + ":"));
+                .allMatch(item -> item.get("msgId").asText().matches("imported:[0-9]+:" + BilibiliXml.roomTag(copy)));
 
         HttpResponse<String> notXml = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/rooms/" + copy + "/import"))
                 .header("Authorization", "Bearer " + analyst()).header("Content-Type", "application/xml")

@@ -65,8 +65,12 @@ class BilibiliXmlTest {
                 .matches("<d p=\"61\\.250,4,25,65280,1767225609,0,[0-9a-f]{8},[0-9]+\">bell at the end</d>");
         assertThat(lines.get(0).split(",")[6]).as("the same sender, the same hash").isEqualTo(lines.get(2).split(",")[6])
                 .isNotEqualTo(lines.get(1).split(",")[6]).doesNotContain("alice");
-        assertThat(new BilibiliXml("another key".getBytes(StandardCharsets.UTF_8)).new Export(new StringWriter(), "r"))
-                .isNotNull();
+        StringWriter otherInstall = new StringWriter();
+        BilibiliXml.Export other = new BilibiliXml("another key".getBytes(StandardCharsets.UTF_8)).new Export(otherInstall, "r");
+        other.row(row("m1", "alice", "first", "SCROLL", 0, T0, 0, "ACCEPTED", null));
+        other.finish();
+        assertThat(lines(otherInstall.toString()).get(0).split(",")[6]).as("keyed: another install, another hash")
+                .isNotEqualTo(lines.get(0).split(",")[6]);
     }
 
     @Test
@@ -82,14 +86,17 @@ class BilibiliXmlTest {
                 <d p="x,1,25,0,1767225600,0,ab12cd34,1005">bad time</d>
                 <d p="1,1,25,0,1767225600,0,ab12cd34,1006">   </d>
                 <d>no p</d>
+                <d p="1,1,25,0,86400,0,ab12cd34,1007">from 1970</d>
+                <d p="1,1,25,0,4102444800,0,ab12cd34,1008">from 2100</d>
                 </i>""";
         List<JudgedDanmaku> rows = new ArrayList<>();
-        List<BilibiliXml.Skipped> skipped = BilibiliXml.read(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)),
+        BilibiliXml.Report report = BilibiliXml.read(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)),
                 "live-1", rows::add);
+        List<BilibiliXml.Skipped> skipped = report.skipped();
 
         assertThat(rows).hasSize(3);
         Danmaku first = rows.get(0).getDanmaku();
-        assertThat(first.getMsgId()).isEqualTo("imported:live-1:1001");
+        assertThat(first.getMsgId()).isEqualTo("imported:1001:" + BilibiliXml.roomTag("live-1"));
         assertThat(first.getUserId()).isEqualTo("imported:ab12cd34");
         assertThat(first.getText()).isEqualTo("前方高能");
         assertThat(first.getVideoOffsetMs()).isEqualTo(12_345);
@@ -99,16 +106,20 @@ class BilibiliXmlTest {
         assertThat(rows.get(1).getDanmaku().getFontSize()).isEqualTo(36);
         assertThat(rows.get(1).getDanmaku().getText()).isEqualTo("top & blue");
         assertThat(rows.get(2).getDanmaku().getMode()).isEqualTo(Mode.BOTTOM);
-        assertThat(skipped).extracting(BilibiliXml.Skipped::line).containsExactly(6, 7, 8, 9, 10);
+        assertThat(report.skippedCount()).isEqualTo(7);
+        assertThat(skipped).extracting(BilibiliXml.Skipped::line).containsExactly(6, 7, 8, 9, 10, 11, 12);
         assertThat(skipped).extracting(BilibiliXml.Skipped::reason).containsExactly(
                 "mode 7 (advanced, code or special danmaku) is not supported",
                 "p has 7 fields, not time,mode,size,color,date,pool,senderHash,rowId",
-                "time is not a number: \"x\"", "empty text", "no p attribute");
+                "time is not a number: \"x\"", "empty text", "no p attribute",
+                "date must be Unix seconds from 2009 to now, got 86400",
+                "date must be Unix seconds from 2009 to now, got 4102444800");
     }
 
     @Test
     void anExportImportedAndExportedAgainGivesTheSameLines() throws Exception {
         List<ArchivedDanmaku> archived = List.of(
+                row("m0", "carol", "at the very start", "SCROLL", 0, T0 - 500, 0, "ACCEPTED", null),
                 row("m1", "alice", "hello", "SCROLL", 0, T0, 0, "ACCEPTED", null),
                 row("m2", "bob", "弹幕 & <more>", "TOP", 0xFF0000, T0 + 1500, 0, "MASKED", null),
                 row("m3", "alice", "later", "BOTTOM", 0x00FF00, T0 + 9000, 0, "ACCEPTED", null));
@@ -135,5 +146,26 @@ class BilibiliXmlTest {
         assertThatThrownBy(() -> BilibiliXml.read(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)),
                 "room", rows::add)).isInstanceOf(XMLStreamException.class);
         assertThat(rows).noneMatch(row -> row.getDanmaku().getText().contains("secret"));
+    }
+
+    @Test
+    void keepsCountingButListsOnlyTheFirstHundredSkippedLinesAndCapsTheDaysOfOneImport() throws Exception {
+        StringBuilder document = new StringBuilder("<i>\n");
+        for (int i = 0; i < 5000; i++) {
+            document.append("<d/>\n");
+        }
+        for (int day = 0; day <= BilibiliXml.MAX_DAYS; day++) {
+            document.append("<d p=\"1,1,25,0,").append(T0 / 1000 - day * 86_400L).append(",0,ab,").append(day)
+                    .append("\">day ").append(day).append("</d>\n");
+        }
+        document.append("</i>");
+        List<JudgedDanmaku> rows = new ArrayList<>();
+
+        BilibiliXml.Report report = BilibiliXml.read(new ByteArrayInputStream(document.toString()
+                .getBytes(StandardCharsets.UTF_8)), "room", rows::add);
+
+        assertThat(report.skippedCount()).isEqualTo(5001);
+        assertThat(report.skipped()).hasSize(BilibiliXml.MAX_SKIPPED_LISTED);
+        assertThat(rows).hasSize(BilibiliXml.MAX_DAYS);
     }
 }

@@ -90,12 +90,12 @@ public record CommonConfig(
                 values.integer(MANAGEMENT_PORT));
     }
 
-    /** Refuses a token secret anyone could know or guess, with one line that says what to do. */
     /** Verifies and signs tokens with this installation's secret and staff lifetime. */
     public Tokens tokens() {
         return new Tokens(jwtSecret, Duration.ofMinutes(staffTokenMinutes));
     }
 
+    /** Refuses a token secret anyone could know or guess, with one line that says what to do. */
     public static String checkJwtSecret(String secret) {
         if (secret.isBlank()) {
             throw new InvalidSettingException(JWT_SECRET.env() + " is not set: give every service the same random secret of"

@@ -3,8 +3,8 @@ package dev.danmaku.common.csv;
 /**
  * CSV cells safe to open in a spreadsheet (OWASP "CSV injection"): a text a spreadsheet would take
  * for a formula (starting with = + - @, tab or carriage return, or a full-width = + - @) gets a
- * leading single quote, which spreadsheets show as text; {@link #restore} takes it off again for
- * files read back by us.
+ * leading single quote, which spreadsheets show as text (so does a text of quotes and then a
+ * formula); {@link #restore} takes it off again for files read back by us.
  */
 public final class SpreadsheetCells {
 
@@ -12,12 +12,21 @@ public final class SpreadsheetCells {
     }
 
     public static String defuse(String value) {
-        return startsFormula(value, 0) ? "'" + value : value;
+        return startsFormula(value, leadingQuotes(value)) ? "'" + value : value;
     }
 
-    /** The text {@link #defuse} was given. */
+    /** The text {@link #defuse} was given: quotes before a formula lose one, so any text comes back exactly. */
     public static String restore(String cell) {
-        return cell.length() > 1 && cell.charAt(0) == '\'' && startsFormula(cell, 1) ? cell.substring(1) : cell;
+        int quotes = leadingQuotes(cell);
+        return quotes > 0 && startsFormula(cell, quotes) ? cell.substring(1) : cell;
+    }
+
+    private static int leadingQuotes(String value) {
+        int quotes = 0;
+        while (quotes < value.length() && value.charAt(quotes) == '\'') {
+            quotes++;
+        }
+        return quotes;
     }
 
     private static boolean startsFormula(String value, int at) {

@@ -35,7 +35,7 @@ public final class SecurityHeaders {
      */
     public static String pagePolicy(String frameAncestors) {
         return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self';"
-                + " media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "
+                + " media-src 'self' blob: https: http:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "
                 + frameAncestors;
     }
 }

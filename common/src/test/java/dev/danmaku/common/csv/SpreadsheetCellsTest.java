@@ -15,6 +15,12 @@ class SpreadsheetCellsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"'=x", "''=x", "'+1"})
+    void aTextThatAlreadyLooksDefusedComesBackExactly(String text) {
+        assertThat(SpreadsheetCells.restore(SpreadsheetCells.defuse(text))).isEqualTo(text);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"a=b", "弹幕", "", "'", "'quoted", "it's"})
     void leavesEverythingElseAlone(String text) {
         assertThat(SpreadsheetCells.defuse(text)).isEqualTo(text);

@@ -27,8 +27,8 @@ import dev.danmaku.proto.v1.RuleKind;
  * time linear in the text so no pattern can stall the pipeline. Global rules apply to every room,
  * a room's rules only to it. ALLOW rules are exemptions: over the spans of the text as sent, the
  * leftmost match wins, the longest of those starting there (an exemption on a tie), and it consumes
- * its span; rules overlapping a winning exemption do not count. Two dictionary words across a CJK
- * match are such an exemption too ({@link CrossWords}). Immutable; rebuilt when the rule set changes.
+ * its span; rules it covers from its start on do not count (a room's exemption shields only that
+ * room's rules). Two dictionary words across a CJK match exempt that match ({@link CrossWords}). Immutable; rebuilt when the rule set changes.
  */
 public final class KeywordMatcher {
 
@@ -41,6 +41,7 @@ public final class KeywordMatcher {
     public static final long MAX_REGEX_SIZE = 10_000;
     /** Mixed hanzi-and-pinyin spellings per CJK pattern; a longer rule gets only its commonest all-pinyin one. */
     static final int MAX_PINYIN_SPELLINGS = 64;
+    private static final int MAX_MATCHES = 1000;
     private static final TextNormalizer NORMALIZER = new TextNormalizer();
     private static final Comparator<Match> LEFTMOST_LONGEST = Comparator.comparingInt(Match::originalStart)
             .thenComparing(Comparator.comparingInt(Match::originalLength).reversed())
@@ -127,6 +128,7 @@ public final class KeywordMatcher {
                 throw new InvalidRuleException("alternative \"" + alternative + "\": " + e.getMessage());
             }
         }
+        patternsOf(rule); // the spellings are made here too, so a rule that cannot be spelled never gets stored
     }
 
     private static void validatePattern(String pattern, RuleKind kind) throws InvalidRuleException {
@@ -137,6 +139,9 @@ public final class KeywordMatcher {
             throw new InvalidRuleException("pattern is longer than " + MAX_PATTERN_LENGTH + " characters");
         }
         if (kind == RuleKind.REGEX) {
+            if (RegexSize.foldsCase(pattern)) {
+                throw new InvalidRuleException("regexes see the text in lower case already: drop the (?i) flag");
+            }
             if (RegexSize.hasUpperCaseLetter(pattern)) {
                 throw new InvalidRuleException("regexes see the text in lower case (the regex view): write the letters"
                         + " of \"" + pattern + "\" in lower case");
@@ -166,8 +171,14 @@ public final class KeywordMatcher {
      */
     enum Boundary { ANY, WORD, SYLLABLE, CROSS_WORDS }
 
-    /** One spelling of a rule as it is matched in one view. */
-    public record ViewPattern(View view, String pattern, Boundary boundary) {
+    /**
+     * One spelling of a rule as it is matched in one view; {@code doubled}, in the folded view, marks
+     * the letters the rule writes twice ("boobs"), which a match must have at least twice too.
+     */
+    public record ViewPattern(View view, String pattern, Boundary boundary, boolean[] doubled) {
+        ViewPattern(View view, String pattern, Boundary boundary) {
+            this(view, pattern, boundary, null);
+        }
     }
 
     /**
@@ -207,40 +218,82 @@ public final class KeywordMatcher {
         into.add(new ViewPattern(View.STANDARD, standard, boundary));
         long letters = standard.codePoints().filter(Character::isLetter).count();
         View extra = letters >= FOLDED_MIN_LETTERS ? View.FOLDED : View.SQUASHED;
-        String viewed = NORMALIZER.normalizePattern(pattern, extra);
-        if (!viewed.isEmpty()) {
-            into.add(new ViewPattern(extra, viewed, boundary));
+        NormalizedText viewed = NORMALIZER.normalize(pattern, extra);
+        if (!viewed.text().isEmpty()) {
+            into.add(new ViewPattern(extra, viewed.text(), boundary, extra == View.FOLDED ? repeats(viewed) : null));
         }
+    }
+
+    /** Which chars of a folded view stand for two or more code points of the original; null when none. */
+    private static boolean[] repeats(NormalizedText folded) {
+        boolean[] repeated = new boolean[folded.text().length()];
+        boolean any = false;
+        for (int i = 0; i < repeated.length; i++) {
+            repeated[i] = folded.original().codePointCount(folded.originalStartOf(i), folded.originalEndOf(i + 1)) >= 2;
+            any |= repeated[i];
+        }
+        return any ? repeated : null;
     }
 
     /** What a text matches in a room. */
     public Findings find(TextViews text, String roomId) {
-        List<Match> matches = new ArrayList<>(0);
-        global.find(text, matches);
+        Found found = new Found();
+        global.find(text, found);
         RuleGroup room = rooms.get(roomId);
         if (room != null) {
-            room.find(text, matches);
+            room.find(text, found);
         }
-        if (matches.isEmpty()) {
-            return Findings.NONE;
-        }
-        return resolve(matches);
+        return found.isEmpty() ? Findings.NONE : resolve(found);
     }
 
-    /** Keeps one match per rule and span (the first view's), then lets winning exemptions shield what they overlap. */
-    private static Findings resolve(List<Match> found) {
-        List<Match> matches = new ArrayList<>(found.size());
-        boolean anyExemption = false;
-        for (Match match : found) {
-            if (match.rule() == CrossWords.RULE || matches.stream().noneMatch(m -> m.rule() == match.rule() && m.overlaps(match))) {
-                matches.add(match);
-                anyExemption |= match.rule().getAction() == RuleAction.ALLOW;
+    /**
+     * What the scan of one text found: one match per rule and overlapping span (the first view's),
+     * at most {@value #MAX_MATCHES} (a text that matches more is decided by the first ones), and the
+     * CJK matches two dictionary words cross, each with the words that shield it.
+     */
+    private static final class Found {
+        final List<Match> matches = new ArrayList<>();
+        final Map<KeywordRule, List<Match>> byRule = new HashMap<>();
+        final List<Match> crossWords = new ArrayList<>();
+        final List<Match> crossed = new ArrayList<>();
+        boolean anyExemption;
+
+        void add(Match match) {
+            if (matches.size() >= MAX_MATCHES) {
+                return;
             }
+            List<Match> ofRule = byRule.computeIfAbsent(match.rule(), rule -> new ArrayList<>(1));
+            for (Match kept : ofRule) {
+                if (kept.overlaps(match)) {
+                    return;
+                }
+            }
+            ofRule.add(match);
+            matches.add(match);
+            anyExemption |= match.rule().getAction() == RuleAction.ALLOW;
         }
-        if (!anyExemption) {
-            return new Findings(matches, List.of(), List.of());
+
+        void crossedByWords(Match match, Match words) {
+            crossed.add(match);
+            crossWords.add(words);
         }
-        List<Match> byPosition = new ArrayList<>(matches);
+
+        boolean isEmpty() {
+            return matches.isEmpty() && crossed.isEmpty();
+        }
+    }
+
+    /**
+     * Lets the winning exemptions shield the rules they cover: over the text as sent, the leftmost
+     * match wins, the longest of those starting there (an exemption on a tie), and consumes its span.
+     * An exemption shields a match that overlaps it and starts at or after it; a room's exemption
+     * shields only that room's rules, never a global one.
+     */
+    private static Findings resolve(Found found) {
+        if (!found.anyExemption) {
+            return new Findings(List.copyOf(found.matches), List.copyOf(found.crossWords), List.copyOf(found.crossed));
+        }
+        List<Match> byPosition = new ArrayList<>(found.matches);
         byPosition.sort(LEFTMOST_LONGEST);
         List<Match> exemptions = new ArrayList<>();
         int consumedUntil = -1;
@@ -253,13 +306,17 @@ public final class KeywordMatcher {
             }
         }
         List<Match> inForce = new ArrayList<>();
-        List<Match> shielded = new ArrayList<>();
-        for (Match match : matches) {
+        List<Match> shielded = new ArrayList<>(found.crossed);
+        for (Match match : found.matches) {
             if (match.rule().getAction() == RuleAction.ALLOW) {
                 continue;
             }
-            (exemptions.stream().anyMatch(match::overlaps) ? shielded : inForce).add(match);
+            boolean isShielded = exemptions.stream().anyMatch(exemption -> exemption.overlaps(match)
+                    && match.originalStart() >= exemption.originalStart()
+                    && (exemption.rule().getRoomId().isEmpty() || !match.rule().getRoomId().isEmpty()));
+            (isShielded ? shielded : inForce).add(match);
         }
+        exemptions.addAll(found.crossWords);
         return new Findings(inForce, exemptions, shielded);
     }
 
@@ -273,8 +330,22 @@ public final class KeywordMatcher {
         return skippedCount;
     }
 
-    /** A rule behind one spelling in an automaton, with where its matches must end. */
-    private record Keyword(KeywordRule rule, Boundary boundary) {
+    /** A rule behind one spelling in an automaton, with where its matches must end and its doubled letters. */
+    private record Keyword(KeywordRule rule, Boundary boundary, boolean[] doubled) {
+
+        /** Whether each letter the rule doubles is at least doubled in the text too ("Bob's" is not "boobs"). */
+        boolean doublesHold(NormalizedText viewed, int begin) {
+            if (doubled == null) {
+                return true;
+            }
+            boolean[] inText = repeats(viewed);
+            for (int k = 0; k < doubled.length; k++) {
+                if (doubled[k] && (inText == null || !inText[begin + k])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** The compiled rules of one scope (global, or one room). */
@@ -291,7 +362,7 @@ public final class KeywordMatcher {
                 for (ViewPattern pattern : patternsOf(rule)) {
                     patterns.computeIfAbsent(pattern.view(), v -> new TreeMap<>())
                             .computeIfAbsent(pattern.pattern(), key -> new ArrayList<>(1))
-                            .add(new Keyword(rule, pattern.boundary()));
+                            .add(new Keyword(rule, pattern.boundary(), pattern.doubled()));
                 }
             }
             Map<View, AhoCorasickDoubleArrayTrie<Keyword[]>> literals = new EnumMap<>(View.class);
@@ -305,19 +376,21 @@ public final class KeywordMatcher {
             return new RuleGroup(literals, List.copyOf(regexes));
         }
 
-        void find(TextViews text, List<Match> into) {
+        void find(TextViews text, Found into) {
             literals.forEach((view, trie) -> {
                 NormalizedText viewed = text.view(view);
                 trie.parseText(viewed.text(), (begin, end, keywords) -> {
                     for (Keyword keyword : keywords) {
-                        if (fits(keyword.boundary(), text, viewed, begin, end)) {
-                            into.add(Match.in(viewed, view, keyword.rule(), begin, end));
-                            if (keyword.boundary() == Boundary.CROSS_WORDS && keyword.rule().getAction() != RuleAction.ALLOW) {
-                                int[] words = CrossWords.crossing(viewed.text(), begin, end);
-                                if (words != null) {
-                                    into.add(Match.in(viewed, view, CrossWords.RULE, words[0], words[1]));
-                                }
-                            }
+                        if (!fits(keyword.boundary(), text, viewed, begin, end) || !keyword.doublesHold(viewed, begin)) {
+                            continue;
+                        }
+                        Match match = Match.in(viewed, view, keyword.rule(), begin, end);
+                        int[] words = keyword.boundary() == Boundary.CROSS_WORDS && keyword.rule().getAction() != RuleAction.ALLOW
+                                ? CrossWords.crossing(viewed.text(), begin, end) : null;
+                        if (words == null) {
+                            into.add(match);
+                        } else {
+                            into.crossedByWords(match, Match.in(viewed, view, CrossWords.RULE, words[0], words[1]));
                         }
                     }
                 });

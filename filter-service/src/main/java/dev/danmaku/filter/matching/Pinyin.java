@@ -159,7 +159,7 @@ final class Pinyin {
             choices.add(new String(Character.toChars(cp)));
             choices.addAll(readings(cp));
             options.add(choices);
-            combinations *= choices.size();
+            combinations = Math.min((long) limit + 1, combinations * choices.size()); // saturates: no overflow
             i += Character.charCount(cp);
         }
         if (combinations > limit) { // a long rule: only its commonest reading, all in pinyin

@@ -29,6 +29,8 @@ final class RegexSize {
                         && regex.charAt(i + 1) == '{') {
                     int end = regex.indexOf('}', i);
                     i = end < 0 ? regex.length() : end;
+                } else if (escaped == 'p' || escaped == 'P') {
+                    i++; // a one-letter class: \pL, \PN
                 }
             } else if (regex.startsWith("[:", i) || regex.startsWith("(?P<", i)) {
                 int end = regex.indexOf(regex.charAt(i) == '[' ? ":]" : ">", i);
@@ -40,14 +42,43 @@ final class RegexSize {
         return false;
     }
 
-    /** The estimate, saturating at {@link Long#MAX_VALUE}; assumes the regex parses. */
+    /** The estimate, saturating at {@link Long#MAX_VALUE}; a stray ")" does not end it. */
     static long estimate(String regex) {
-        return new Scan(regex).alternation();
+        Scan scan = new Scan(regex);
+        long size = scan.alternation();
+        while (scan.at < regex.length()) { // a ")" without its "(": RE2/J refuses it, but keep counting
+            scan.at++;
+            size = Scan.add(size, scan.alternation());
+        }
+        return size;
+    }
+
+    /** Whether a group turns case folding on ({@code (?i)}, {@code (?si:...)}): the same slow compile as the flag. */
+    static boolean foldsCase(String regex) {
+        for (int i = 0; i < regex.length(); i++) {
+            if (regex.startsWith("\\Q", i)) {
+                int end = regex.indexOf("\\E", i);
+                i = end < 0 ? regex.length() : end + 1;
+            } else if (regex.charAt(i) == '\\') {
+                i++;
+            } else if (regex.startsWith("(?", i)) {
+                for (int k = i + 2; k < regex.length(); k++) {
+                    char flag = regex.charAt(k);
+                    if (flag == 'i') {
+                        return true;
+                    }
+                    if (!Character.isLetter(flag)) {
+                        break; // ":" or ")" ends the flags, "-" turns the rest off
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static final class Scan {
         private final String regex;
-        private int at;
+        int at;
 
         Scan(String regex) {
             this.regex = regex;
@@ -71,6 +102,12 @@ final class RegexSize {
             char c = regex.charAt(at++);
             switch (c) {
                 case '\\' -> {
+                    if (regex.startsWith("Q", at)) { // \Q...\E is literal text, whatever it holds
+                        int end = regex.indexOf("\\E", at);
+                        int length = (end < 0 ? regex.length() : end) - at - 1;
+                        at = end < 0 ? regex.length() : end + 2;
+                        return Math.max(1, length);
+                    }
                     at = Math.min(regex.length(), at + 1);
                     skipBraced(); // \p{Greek}, \x{263a}
                     return 1;
@@ -132,7 +169,7 @@ final class RegexSize {
             }
         }
 
-        private static long add(long a, long b) {
+        static long add(long a, long b) {
             long sum = a + b;
             return sum < 0 ? Long.MAX_VALUE : sum;
         }

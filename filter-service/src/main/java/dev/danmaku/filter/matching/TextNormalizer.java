@@ -123,7 +123,7 @@ public final class TextNormalizer {
                     if (pendingSeparatorStart >= 0) {
                         boolean glue = !pendingPhraseEnd && (previousTokenEndsCjk || isCjk(cp)
                                 || (previousTokenLength == 1 && isSingleLetterToken(original, i, next, squash)));
-                        if (!glue && view != View.PINYIN) {
+                        if (!glue && (view != View.PINYIN || pendingPhraseEnd)) { // pinyin runs on, up to a phrase end
                             append(out, " ", pendingSeparatorStart, pendingSeparatorEnd, starts, ends, false);
                         }
                         pendingSeparatorStart = -1;
@@ -292,7 +292,7 @@ public final class TextNormalizer {
         return withoutMarks(NFD.normalize(common));
     }
 
-    /** variants.tsv: a rare CJK variant and the common character it stands for (儍 → 傻, 屄 → 逼). */
+    /** variants.tsv: a rare CJK variant and the common character it stands for (儍 → 傻, 屄 → 逼), chains followed. */
     private static Map<Integer, Integer> loadVariants() {
         Map<Integer, Integer> variants = new HashMap<>();
         try (InputStream in = TextNormalizer.class.getResourceAsStream("variants.tsv")) {
@@ -308,7 +308,15 @@ public final class TextNormalizer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.copyOf(variants);
+        Map<Integer, Integer> resolved = new HashMap<>();
+        variants.forEach((variant, common) -> {
+            int to = common;
+            for (int step = 0; step < 8 && variants.containsKey(to) && variants.get(to) != variant; step++) {
+                to = variants.get(to); // 卝 → 艹 → 草
+            }
+            resolved.put(variant, to);
+        });
+        return Map.copyOf(resolved);
     }
 
     private static String wordCharsOf(String s) {

@@ -201,8 +201,10 @@ class KeywordMatcherTest {
         assertThat(matcher.find(new TextViews("新时代练兵"), "r").matches()).isEmpty();
         assertThat(matcher.find(new TextViews("时代 代练"), "r").matches()).extracting(m -> m.rule().getId())
                 .containsExactly("ad");
-        assertThat(overridden.find(new TextViews("新时代练兵"), "r").matches()).extracting(m -> m.rule().getId())
-                .containsExactlyInAnyOrder("ad", "long");
+        KeywordMatcher.Findings overriddenFindings = overridden.find(new TextViews("新时代练兵"), "r");
+        assertThat(overriddenFindings.matches()).extracting(m -> m.rule().getId()).containsExactly("long");
+        assertThat(overriddenFindings.shielded()).as("时代|练兵 cross 代练").extracting(m -> m.rule().getId())
+                .containsExactly("ad");
         assertThat(tie.find(new TextViews("新时代"), "r").matches()).isEmpty();
     }
 
@@ -289,5 +291,61 @@ class KeywordMatcherTest {
             KeywordMatcher.validate(wide);
             KeywordMatcher.build(List.of(wide));
         });
+    }
+
+    @Test
+    void refusesRegexesThatWouldBringCaseFoldingOrAHugeExpansionBack() throws Exception {
+        KeywordRule regex = KeywordRule.newBuilder().setId("x").setKind(RuleKind.REGEX).setPattern("x").build();
+        for (String folding : List.of("(?i)[a-\\x{ffff}]", "(?si:spam)", "a(?i)b")) {
+            assertThatThrownBy(() -> KeywordMatcher.validate(regex.toBuilder().setPattern(folding).build()))
+                    .as(folding).hasMessageContaining("(?i)");
+        }
+        assertThatThrownBy(() -> KeywordMatcher.validate(regex.toBuilder()
+                .setPattern("\\Q)\\E((a{1000}){1000}){1000}").build())).hasMessageContaining("instructions");
+        for (String fine : List.of("\\pL+", "\\PN", "(?s:a.b)", "(?-s:a.b)", "\\Q(?i)\\E")) {
+            KeywordMatcher.validate(regex.toBuilder().setPattern(fine).build());
+        }
+    }
+
+    @Test
+    void aRuleWithManyHanziGetsItsCommonestPinyinOnlyAndCompilesAtOnce() {
+        KeywordRule long64 = literal("long", "傻".repeat(64));
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            KeywordMatcher.validate(long64);
+            assertThat(KeywordMatcher.patternsOf(long64)).hasSizeLessThan(10);
+            KeywordMatcher.build(List.of(long64));
+        });
+    }
+
+    @Test
+    void anExemptionShieldsOnlyWhatStartsWithinItAndDictionaryWordsOnlyTheMatchTheyCross() {
+        KeywordRule mask = literal("mask", "x新").toBuilder().setAction(RuleAction.MASK).build();
+        KeywordRule phrase = literal("phrase", "新时代练");
+        KeywordRule allow = literal("ok", "时代").toBuilder().setAction(RuleAction.ALLOW).build();
+        assertThat(KeywordMatcher.build(List.of(mask, phrase, allow)).find(new TextViews("x新时代练"), "r").matches())
+                .extracting(m -> m.rule().getId()).contains("phrase");
+
+        KeywordRule contact = KeywordRule.newBuilder().setId("contact").setKind(RuleKind.REGEX).setPattern("加.{0,4}微信")
+                .setAction(RuleAction.REJECT).build();
+        KeywordMatcher.Findings findings = KeywordMatcher.build(List.of(literal("ad", "代练"), contact))
+                .find(new TextViews("加古代练兵微信"), "r");
+        assertThat(findings.matches()).extracting(m -> m.rule().getId()).containsExactly("contact");
+        assertThat(findings.shielded()).extracting(m -> m.rule().getId()).containsExactly("ad");
+    }
+
+    @Test
+    void foldingRepeatsNeverMakesADoubledLetterOfTheRuleOptional() {
+        KeywordMatcher matcher = KeywordMatcher.build(List.of(literal("b", "boobs").toBuilder().setWholeWord(true).build()));
+
+        assertThat(find(matcher, "boooobs", "r")).isNotEmpty();
+        assertThat(find(matcher, "b00bs", "r")).isNotEmpty();
+        assertThat(find(matcher, "Bob's car", "r")).isEmpty();
+        assertThat(find(matcher, "bobs", "r")).isEmpty();
+    }
+
+    @Test
+    void pinyinStopsAtAChineseSentenceEndLikeHanzi() {
+        assertThat(find(PINYIN_RULES, "他装sha，逼问也没用", "r")).isEmpty();
+        assertThat(find(PINYIN_RULES, "他装sha逼", "r")).isNotEmpty();
     }
 }

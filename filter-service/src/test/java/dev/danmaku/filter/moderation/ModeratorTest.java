@@ -133,14 +133,15 @@ class ModeratorTest {
     }
 
     @Test
-    void aRoomExemptionOverridesAGlobalRuleOnTheSameWordInThatRoomOnly() {
+    void aRoomExemptionShieldsThatRoomsRulesButNeverAGlobalOne() {
         KeywordRule allowHere = rule("ok", "spoiler", RuleAction.ALLOW).toBuilder().setRoomId("room").build();
-        Moderator moderator = moderator(List.of(rule("g", "spoiler", RuleAction.REJECT), allowHere), Map.of());
+        KeywordRule roomRule = rule("r", "spoiler", RuleAction.REJECT).toBuilder().setRoomId("room").build();
+        Moderator roomOnly = moderator(List.of(roomRule, allowHere), Map.of());
+        Moderator withGlobal = moderator(List.of(rule("g", "spoiler", RuleAction.REJECT), allowHere), Map.of());
 
-        assertThat(moderator.judge(raw("u", "spoiler alert")).getVerdict()).isEqualTo(Verdict.ACCEPTED);
-        RawDanmaku elsewhere = raw("u", "spoiler alert").toBuilder()
-                .setDanmaku(raw("u", "spoiler alert").getDanmaku().toBuilder().setRoomId("other")).build();
-        assertThat(moderator.judge(elsewhere).getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(roomOnly.judge(raw("u", "spoiler alert")).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(withGlobal.judge(raw("u", "spoiler alert")).getVerdict())
+                .as("a room's moderators cannot switch off a global rule").isEqualTo(Verdict.REJECTED);
     }
 
     @Test
