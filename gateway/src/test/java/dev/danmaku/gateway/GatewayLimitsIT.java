@@ -55,6 +55,8 @@ class GatewayLimitsIT {
             assertThat(answer).startsWith("HTTP/1.1 403").doesNotContainIgnoringCase("Upgrade: websocket");
             assertThat(fixture.counter("danmaku_gateway_refused_total", "gw-origin")).isEqualTo(1);
             assertThat(RawWebSocket.handshakeAnswer(gateway.http().port(), "https://live.example")).startsWith("HTTP/1.1 101");
+            assertThat(RawWebSocket.handshakeAnswer(gateway.http().port(), "https://127.0.0.1:" + gateway.http().port()))
+                    .as("the gateway's own pages").startsWith("HTTP/1.1 101");
             try (ViewerClient friend = ViewerClient.connect(gateway.url(), ViewerClient.JSON,
                     Map.of("Origin", "https://live.example"))) {
                 friend.send(join("lobby", "", ""));

@@ -133,12 +133,15 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     /**
      * Refuses (403) a handshake from a browser origin not allowed, before the upgrade: the page's
-     * script learns nothing, and no socket or session is made for it.
+     * script learns nothing, and no socket or session is made for it. The gateway's own pages (the
+     * origin's host is the request's host) are always allowed.
      */
     public HttpHandler checkingOrigin(HttpHandler upgrade) {
         return exchange -> {
             String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-            if (!config.originAllowed(origin)) {
+            String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
+            boolean ownPage = origin != null && host != null && origin.substring(origin.indexOf("://") + 3).equals(host);
+            if (!ownPage && !config.originAllowed(origin)) {
                 metrics.refused("origin_not_allowed");
                 Problem.send(exchange, StatusCodes.FORBIDDEN, "origin " + origin + " may not open /ws");
                 return;
