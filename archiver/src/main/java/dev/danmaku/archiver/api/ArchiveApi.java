@@ -183,7 +183,13 @@ public final class ArchiveApi {
             Problem.badRequest(exchange, e.getMessage());
             return;
         }
-        RoomStats stats = read(exchange, "stats", () -> store.stats(filter, bucketMs, top));
+        RoomStats stats;
+        try {
+            stats = read(exchange, "stats", () -> store.stats(filter, bucketMs, top));
+        } catch (ArchiveStore.TooManyBuckets e) {
+            Problem.badRequest(exchange, "bucket: " + e.getMessage());
+            return;
+        }
         if (stats != null) {
             Json.send(exchange, StatusCodes.OK, stats);
         }

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 import javax.xml.stream.XMLStreamException;
 
@@ -37,6 +38,10 @@ final class ExportHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ExportHandler.class);
     private static final int BUFFER_CHARS = 64 * 1024;
+    /** Exports at once: each holds a database connection and a cursor for as long as its reader reads. */
+    static final int MAX_RUNNING = 4;
+
+    private final Semaphore running = new Semaphore(MAX_RUNNING);
 
     private final ArchiveStore store;
     private final BilibiliXml bilibili;
@@ -63,6 +68,12 @@ final class ExportHandler implements HttpHandler {
             Problem.badRequest(exchange, e.getMessage());
             return;
         }
+        if (!running.tryAcquire()) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "5");
+            Problem.send(exchange, StatusCodes.SERVICE_UNAVAILABLE, MAX_RUNNING + " exports are running already; try"
+                    + " again in a few seconds");
+            return;
+        }
         Output output = new Output(exchange, filter, format, bom);
         try {
             long rows = store.stream(filter, output::row);
@@ -78,6 +89,8 @@ final class ExportHandler implements HttpHandler {
         } catch (IOException e) {
             log.debug("Export reader of {} went away: {}", filter.roomId(), e.getMessage());
             exchange.getConnection().close();
+        } finally {
+            running.release();
         }
     }
 

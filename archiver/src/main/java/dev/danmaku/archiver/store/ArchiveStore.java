@@ -291,6 +291,17 @@ public final class ArchiveStore implements AutoCloseable {
     }
 
     /** Counts per bucket of {@code bucketMs} (by verdict, unique senders), the top senders and the peak bucket. */
+    /** Statistics answer at most this many buckets: a year in minutes would be half a million. */
+    public static final int MAX_BUCKETS = 10_000;
+
+    /** More buckets than {@link #MAX_BUCKETS} hold danmaku in the range asked for. */
+    public static final class TooManyBuckets extends RuntimeException {
+        TooManyBuckets() {
+            super("more than " + MAX_BUCKETS + " buckets hold danmaku in this range: choose a larger bucket or a shorter"
+                    + " range", null, false, false);
+        }
+    }
+
     public RoomStats stats(ArchiveFilter filter, long bucketMs, int topSenders) throws SQLException {
         Sql perBucket = new Sql("SELECT bucket, verdict, COUNT(*) FROM (SELECT sent_at_ms - MOD(sent_at_ms, ?) AS bucket,"
                 + " verdict FROM danmaku", bucketMs).where(filter).append(") b GROUP BY bucket, verdict");
@@ -312,6 +323,9 @@ public final class ArchiveStore implements AutoCloseable {
                 try (PreparedStatement select = perBucket.prepare(connection); ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         String verdict = rs.getString(2);
+                        if (verdictsByBucket.size() == MAX_BUCKETS && !verdictsByBucket.containsKey(rs.getLong(1))) {
+                            throw new TooManyBuckets();
+                        }
                         verdictsByBucket.computeIfAbsent(rs.getLong(1), b -> zeroes()).merge(verdict, rs.getLong(3), Long::sum);
                         totalByVerdict.merge(verdict, rs.getLong(3), Long::sum);
                     }

@@ -1,6 +1,7 @@
 package dev.danmaku.archiver.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
 import java.time.Instant;
@@ -320,5 +321,19 @@ abstract class ArchiveStoreContract {
         long msb = (epochMs << 16) | 0x7000L | (long) (Math.random() * 0xFFF);
         long lsb = 0x8000_0000_0000_0000L | (long) (Math.random() * Long.MAX_VALUE) >>> 2;
         return new UUID(msb, lsb).toString();
+    }
+
+    @Test
+    void refusesStatisticsOfMoreBucketsThanItAnswers() throws SQLException {
+        List<ArchiveStore.Incoming> rows = new ArrayList<>();
+        long start = 1_790_000_000_000L;
+        for (int i = 0; i <= ArchiveStore.MAX_BUCKETS; i++) {
+            rows.add(verdict("b" + i, start + i * 60_000L, Verdict.ACCEPTED, i));
+        }
+        store().write(rows, List.of());
+        ArchiveFilter everything = filter(room, null, null, Set.of());
+
+        assertThatThrownBy(() -> store().stats(everything, 60_000L, 3)).isInstanceOf(ArchiveStore.TooManyBuckets.class);
+        assertThat(store().stats(everything, 3_600_000L, 3).total()).isEqualTo(ArchiveStore.MAX_BUCKETS + 1);
     }
 }
