@@ -269,7 +269,7 @@ public final class FaultSuite implements Callable<Integer> {
             long startedNanos) {
         long at = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
         platform.livePids().forEach((service, pid) -> {
-            ProcessSample sample = ProcessSample.of(at, service, pid, platform.metricsUrl(service));
+            ProcessSample sample = ProcessSample.of(at, service, pid);
             if (sample != null) {
                 samples.add(sample);
             }
