@@ -1,6 +1,7 @@
 package dev.danmaku.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -72,7 +74,10 @@ class KafkaClusterIT {
                             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000),
                             new StringSerializer(), new StringSerializer())) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) -1))).all().get(30, TimeUnit.SECONDS);
-                TopicDescription topic = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
+                // the controller has the topic; the node the admin asks may learn of it a moment later
+                TopicDescription topic = await().atMost(Duration.ofSeconds(30)).ignoreException(ExecutionException.class)
+                        .until(() -> admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC),
+                                described -> described != null);
                 assertThat(topic.partitions().get(0).replicas()).as("copies by default").hasSize(3);
                 // the brokers' default, which the topic (created without configs) takes; asked of a named node, since a
                 // topic's own config may be asked of a node that has not seen the new topic yet
