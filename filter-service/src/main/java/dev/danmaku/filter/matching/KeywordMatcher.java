@@ -378,6 +378,9 @@ public final class KeywordMatcher {
 
         void find(TextViews text, Found into) {
             literals.forEach((view, trie) -> {
+                if (!text.mayMatch(view)) {
+                    return;
+                }
                 NormalizedText viewed = text.view(view);
                 trie.parseText(viewed.text(), (begin, end, keywords) -> {
                     for (Keyword keyword : keywords) {

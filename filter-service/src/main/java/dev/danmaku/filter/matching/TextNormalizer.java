@@ -47,6 +47,7 @@ public final class TextNormalizer {
     private static final String[] BMP = new String[0x10000];
     private static final String[] BMP_PLAIN = new String[0x10000];
     private static final Kind[] BMP_KINDS = new Kind[0x10000];
+    private static final byte[] BMP_CJK = new byte[0x10000]; // 0 not known yet, 1 CJK, 2 not
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY_PLAIN = new ConcurrentHashMap<>();
     private static final Normalizer2 NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance();
@@ -188,8 +189,20 @@ public final class TextNormalizer {
         return out.length() > 0 && isCjk(Character.codePointBefore(out, out.length()));
     }
 
-    /** Han, kana and Hangul: scripts written without spaces between words. */
+    /** Han, kana and Hangul: scripts written without spaces between words. Cached for the BMP. */
     public static boolean isCjk(int cp) {
+        if (cp >= 0x10000) {
+            return computeCjk(cp);
+        }
+        byte cached = BMP_CJK[cp];
+        if (cached == 0) {
+            cached = computeCjk(cp) ? (byte) 1 : (byte) 2;
+            BMP_CJK[cp] = cached;
+        }
+        return cached == 1;
+    }
+
+    private static boolean computeCjk(int cp) {
         UnicodeScript script = UnicodeScript.of(cp);
         return script == UnicodeScript.HAN || script == UnicodeScript.HIRAGANA || script == UnicodeScript.KATAKANA
                 || script == UnicodeScript.HANGUL;

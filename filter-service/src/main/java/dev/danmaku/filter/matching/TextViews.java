@@ -13,6 +13,8 @@ public final class TextViews {
     private final String original;
     private final Map<View, NormalizedText> views = new EnumMap<>(View.class);
     private boolean[] pinyinBoundaries;
+    private Boolean latinOrDigits;
+    private Boolean latin;
 
     public TextViews(String original) {
         this.original = original;
@@ -28,6 +30,33 @@ public final class TextViews {
 
     public NormalizedText view(View view) {
         return views.computeIfAbsent(view, v -> NORMALIZER.normalize(original, v));
+    }
+
+    /**
+     * Whether a view can hold a match at all: every spelling of the squashed and folded views has a
+     * Latin letter or a digit, every pinyin spelling a Latin letter. Without one in the standard
+     * view (most Chinese danmaku), those views are not made.
+     */
+    boolean mayMatch(View view) {
+        return switch (view) {
+            case STANDARD, REGEX -> true;
+            case PINYIN -> hasLatin();
+            case SQUASHED, FOLDED -> hasLatinOrDigits();
+        };
+    }
+
+    private boolean hasLatin() {
+        if (latin == null) {
+            latin = standard().text().chars().anyMatch(c -> c >= 'a' && c <= 'z');
+        }
+        return latin;
+    }
+
+    private boolean hasLatinOrDigits() {
+        if (latinOrDigits == null) {
+            latinOrDigits = hasLatin() || standard().text().chars().anyMatch(c -> c >= '0' && c <= '9');
+        }
+        return latinOrDigits;
     }
 
     /** Where a pinyin spelling may start or end in the pinyin view. */
