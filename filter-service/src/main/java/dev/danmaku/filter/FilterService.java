@@ -23,6 +23,7 @@ import dev.danmaku.filter.admin.ModerationApi;
 import dev.danmaku.filter.admin.RoomEvents;
 import dev.danmaku.filter.matching.KeywordMatcher;
 import dev.danmaku.filter.moderation.Moderator;
+import dev.danmaku.filter.pipeline.FilteredHistory;
 import dev.danmaku.filter.pipeline.GroupFailover;
 import dev.danmaku.filter.pipeline.HangingTransactions;
 import dev.danmaku.filter.pipeline.ModerationPipeline;
@@ -94,7 +95,10 @@ public final class FilterService implements AutoCloseable {
                 partition -> clients.transactionalProducer(id + "-p" + partition.partition(),
                         ModerationPipeline.transactionalId(partition)),
                 clients.topics().raw(), clients.topics().filtered(),
-                new Moderator(controlLog::current, new SendLimiter(config.limits())), meters);
+                new Moderator(controlLog::current, new SendLimiter(config.limits())),
+                new FilteredHistory(clients.consumer(id + "-history", null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
+                        clients.topics().raw(), clients.topics().filtered()),
+                meters);
         try {
             pipeline.start(Duration.ofSeconds(60));
         } catch (RuntimeException e) {

@@ -34,6 +34,7 @@ import dev.danmaku.testkit.TestSecrets;
 @DanmakuIT
 class FilterServiceIT {
 
+    private static CommonConfig common;
     private static KafkaClients clients;
     private static FilterService filter;
     private static KafkaProducer<String, byte[]> producer;
@@ -41,7 +42,7 @@ class FilterServiceIT {
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
-        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
+        common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
                 "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "DANMAKU_TOPIC_PREFIX", "filter-it-" + UUID.randomUUID().toString().substring(0, 8) + ".",
                 "DANMAKU_TOPIC_PARTITIONS", "3")));
@@ -63,9 +64,15 @@ class FilterServiceIT {
     }
 
     private static void send(String room, String msgId, String text) {
+        send(room, msgId, "c-" + msgId, false, text);
+    }
+
+    /** As a gateway publishes a send: a retry (from the page, on a new connection) has a new msgId. */
+    private static void send(String room, String msgId, String clientMsgId, boolean retry, String text) {
         RawDanmaku raw = RawDanmaku.newBuilder()
                 .setDanmaku(Danmaku.newBuilder().setMsgId(msgId).setRoomId(room).setText(text).setUserId("u"))
-                .setOrigin(Origin.newBuilder().setGatewayId("gw").setSessionId("s").setClientMsgId("c-" + msgId))
+                .setOrigin(Origin.newBuilder().setGatewayId("gw").setSessionId("s-" + msgId).setClientMsgId(clientMsgId)
+                        .setRetry(retry))
                 .build();
         producer.send(new ProducerRecord<>(clients.topics().raw(), room, raw.toByteArray()));
     }
@@ -100,5 +107,25 @@ class FilterServiceIT {
         assertThat(judged.get(1).getOrigin().getClientMsgId()).isEqualTo("c-m2");
         assertThat(awaitVerdicts(1, Duration.ofSeconds(2))).as("nothing is published twice").isEmpty();
         assertThat(filter.ready()).isTrue();
+    }
+
+    @Test
+    void aRetryOfASendTheReplacedInstanceJudgedGetsThatVerdictAgain() throws Exception {
+        send("room-r", "m20", "c-20", false, "judged before the failover");
+        producer.flush();
+        JudgedDanmaku first = awaitVerdicts(1, Duration.ofSeconds(30)).get(0);
+
+        filter.close();
+        filter = FilterService.start(new FilterConfig(common, 0, "it-2", List.of("badword")), new SimpleMeterRegistry());
+        send("room-r", "m21", "c-20", true, "judged before the failover");
+        producer.flush();
+        List<JudgedDanmaku> judged = awaitVerdicts(1, Duration.ofSeconds(30));
+
+        assertThat(judged).hasSize(1);
+        JudgedDanmaku retry = judged.get(0);
+        assertThat(retry.getRepeat()).as("not shown a second time").isTrue();
+        assertThat(retry.getDanmaku().getMsgId()).isEqualTo(first.getDanmaku().getMsgId()).isEqualTo("m20");
+        assertThat(retry.getVerdict()).isEqualTo(first.getVerdict());
+        assertThat(retry.getOrigin().getSessionId()).as("acked to the retry's connection").isEqualTo("s-m21");
     }
 }

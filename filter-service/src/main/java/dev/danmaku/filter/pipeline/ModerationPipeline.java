@@ -51,6 +51,7 @@ public final class ModerationPipeline extends PollLoop {
     private final String rawTopic;
     private final String filteredTopic;
     private final Moderator moderator;
+    private final RecentVerdicts recentVerdicts;
     private final ExecutorService committers;
     private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
     /** Partitions another instance fenced this one out of: not reopened until a rebalance says they are ours. */
@@ -73,14 +74,16 @@ public final class ModerationPipeline extends PollLoop {
     /**
      * @param producers makes the transactional producer of a raw partition, with
      *     {@link #transactionalId} as its transactional id
+     * @param recentVerdicts what the previous owners of a partition this instance takes over committed lately
      */
     public ModerationPipeline(Consumer<String, byte[]> consumer, Function<TopicPartition, Producer<String, byte[]>> producers,
-            String rawTopic, String filteredTopic, Moderator moderator, MeterRegistry meters) {
+            String rawTopic, String filteredTopic, Moderator moderator, RecentVerdicts recentVerdicts, MeterRegistry meters) {
         super("moderation-pipeline", consumer);
         this.producers = producers;
         this.rawTopic = rawTopic;
         this.filteredTopic = filteredTopic;
         this.moderator = moderator;
+        this.recentVerdicts = recentVerdicts;
         this.committers = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "moderation-commit");
             thread.setDaemon(true);
@@ -265,7 +268,10 @@ public final class ModerationPipeline extends PollLoop {
         }
     }
 
-    /** Opens writers side by side (each fences its partition's previous writer); resumes those that opened. */
+    /**
+     * Opens writers side by side (each fences its partition's previous writer), learns what the previous
+     * owners of those that opened judged lately, and resumes them.
+     */
     private void open(Collection<PartitionWriter> toOpen) {
         List<CompletableFuture<PartitionWriter>> opening = toOpen.stream()
                 .map(writer -> CompletableFuture.supplyAsync(() -> writer.open() ? writer : null, committers))
@@ -281,10 +287,23 @@ public final class ModerationPipeline extends PollLoop {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
         }
+        rememberRecent(opened);
         consumer.resume(opened);
         if (opened.size() < toOpen.size()) {
             log.warn("{} of {} partitions are waiting for their transactional producer", toOpen.size() - opened.size(),
                     toOpen.size());
+        }
+    }
+
+    /** So that a retry of a send the previous owner judged gets that verdict again, not a second showing. */
+    private void rememberRecent(List<TopicPartition> opened) {
+        if (opened.isEmpty()) {
+            return;
+        }
+        long since = System.currentTimeMillis() - SentBefore.MAX_AGE_MILLIS;
+        for (RecentVerdicts.Recent recent : recentVerdicts.since(opened, since)) {
+            sentBefore.computeIfAbsent(recent.rawPartition(), p -> new SentBefore())
+                    .remember(recent.verdict(), recent.writtenAtMillis());
         }
     }
 
@@ -338,5 +357,6 @@ public final class ModerationPipeline extends PollLoop {
     protected void onStop() {
         release(List.copyOf(writers.keySet()));
         committers.shutdownNow();
+        recentVerdicts.close();
     }
 }

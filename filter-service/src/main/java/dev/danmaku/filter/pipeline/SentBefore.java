@@ -13,9 +13,10 @@ import dev.danmaku.proto.v1.RawDanmaku;
  * being shown a second time (the viewer page retries an unanswered send on a new connection, whose
  * gateway cannot tell). A room's sends all go to one raw partition, so its owner sees every copy.
  *
- * <p>Bounded in count and age: retries come within seconds. A partition's new owner starts empty, so
- * a retry whose first copy was judged just before a failover is judged as a new send; the gateways'
- * rooms still drop a msgId they hold, and the page drops one it showed.
+ * <p>Bounded in count and age: retries come within seconds. A partition's new owner fills it from
+ * the verdicts its previous owners committed lately ({@link RecentVerdicts}), so a retry whose first
+ * copy was judged just before a failover is still a repeat. Oldest first, roughly: those read back
+ * after a fence may be older than some already held.
  */
 final class SentBefore {
 
@@ -25,7 +26,6 @@ final class SentBefore {
     private record Remembered(JudgedDanmaku verdict, long atMillis) {
     }
 
-    // oldest first
     private final LinkedHashMap<String, Remembered> verdicts = new LinkedHashMap<>();
 
     /** The verdict of an earlier send this retry repeats, or null. */

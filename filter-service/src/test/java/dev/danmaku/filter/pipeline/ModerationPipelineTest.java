@@ -56,6 +56,9 @@ class ModerationPipelineTest {
     private final Map<TopicPartition, Integer> producersMade = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ModerationPipeline pipeline;
+    /** What the previous owners of the raw partitions committed lately, as the pipeline asks for it. */
+    private final List<RecentVerdicts.Recent> committedEarlier = new ArrayList<>();
+    private final List<List<TopicPartition>> recentAskedFor = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -63,6 +66,10 @@ class ModerationPipelineTest {
     }
 
     private ModerationPipeline pipeline(LimitDefaults limits) {
+        RecentVerdicts recent = (rawPartitions, sinceMillis) -> {
+            recentAskedFor.add(List.copyOf(rawPartitions));
+            return committedEarlier.stream().filter(r -> rawPartitions.contains(r.rawPartition())).toList();
+        };
         KeywordRule spam = KeywordRule.newBuilder().setId("r1").setPattern("spam").setAction(RuleAction.REJECT).build();
         RuleSet rules = new RuleSet(7, Map.of("r1", spam), Map.of(), Map.of(), KeywordMatcher.build(List.of(spam)));
         Moderator moderator = new Moderator(() -> rules, new SendLimiter(limits));
@@ -71,7 +78,7 @@ class ModerationPipelineTest {
             producers.put(partition, producer);
             producersMade.merge(partition, 1, Integer::sum);
             return producer;
-        }, "raw", "filtered", moderator, meters);
+        }, "raw", "filtered", moderator, recent, meters);
         consumer.updateBeginningOffsets(Map.of(RAW_0, 0L, RAW_1, 0L));
         made.onStart();
         consumer.rebalance(List.of(RAW_0, RAW_1));
@@ -221,6 +228,31 @@ class ModerationPipelineTest {
         assertThat(meters.counter("danmaku_filter_retries_repeated_total").count()).isEqualTo(2);
         assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "ACCEPTED", "reason", "none", "category", "none")
                 .count()).as("a repeat is not a new verdict").isEqualTo(2);
+    }
+
+    @Test
+    void aRetryOfASendThePreviousOwnerJudgedGetsThatVerdictAgain() throws Exception {
+        consumer.rebalance(List.of(RAW_1)); // RAW_0 moves away
+        JudgedDanmaku judgedElsewhere = JudgedDanmaku.newBuilder()
+                .setDanmaku(Danmaku.newBuilder().setMsgId("m3").setRoomId("r1").setUserId("alice").setText("spam here"))
+                .setOrigin(Origin.newBuilder().setGatewayId("gw").setSessionId("s3").setClientMsgId("p1-1"))
+                .setVerdict(Verdict.REJECTED).setReason(Reason.BLOCKED_KEYWORD).build();
+        committedEarlier.add(new RecentVerdicts.Recent(RAW_0, judgedElsewhere, System.currentTimeMillis()));
+        recentAskedFor.clear();
+
+        consumer.rebalance(List.of(RAW_0, RAW_1)); // and comes back, judged meanwhile by another instance
+        consumer.seek(RAW_0, 10);
+        pipeline.handle(batch(List.of(send(10, "p1-1", true, "spam here"), send(11, "p1-2", true, "a retry of nothing"))));
+
+        assertThat(recentAskedFor).as("asked once, for the partition taken over").containsExactly(List.of(RAW_0));
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).hasSize(2);
+        JudgedDanmaku retry = verdict(published.get(0));
+        assertThat(retry.getRepeat()).isTrue();
+        assertThat(retry.getDanmaku().getMsgId()).isEqualTo("m3");
+        assertThat(retry.getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(retry.getOrigin().getSessionId()).as("acked to the retry's connection").isEqualTo("s10");
+        assertThat(verdict(published.get(1)).getRepeat()).isFalse();
     }
 
     @Test
