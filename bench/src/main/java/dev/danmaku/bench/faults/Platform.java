@@ -48,9 +48,13 @@ final class Platform implements AutoCloseable {
     private final String archiveDatabase;
     /** By name, in the order they were added; faults on several threads look services up. */
     private final Map<String, Service> services = Collections.synchronizedMap(new LinkedHashMap<>());
-    /** The first filters reach the single broker each through its own proxy (by filter name), when asked for. */
+    /**
+     * The first filters and the gateways reach the single broker each through its own proxy (by service
+     * name), when asked for: listeners 1 to {@code proxiedFilters} for the filters, the gateways' after.
+     */
     private final Map<String, TcpProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
     private int proxiedFilters;
+    private int proxiedGateways;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** How each service is started, so it can be started again. */
@@ -289,18 +293,24 @@ final class Platform implements AutoCloseable {
 
     /**
      * Starts the whole platform and waits until every service is ready; with {@code proxied}, each of the
-     * first {@code filters} filters reaches the (single) broker through a TCP proxy of its own, to be cut.
+     * first {@code filters} filters and each gateway reaches the (single) broker through a TCP proxy of its
+     * own, to be cut or slowed down.
      */
     void start(int filters, int gateways, boolean proxied) throws IOException, InterruptedException {
         if (proxied && brokers != 1) {
-            throw new IllegalArgumentException("proxied filters need the single broker");
+            throw new IllegalArgumentException("proxied services need the single broker");
         }
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         Files.createDirectories(work);
         proxiedFilters = proxied ? filters : 0;
+        proxiedGateways = proxied ? gateways : 0;
         startBrokers();
         for (int i = 1; i <= proxiedFilters; i++) {
             proxies.put("filter-" + i, new TcpProxy("filter-" + i, proxyPort(i), proxiedListenerPort(i)));
+        }
+        for (int i = 1; i <= proxiedGateways; i++) {
+            int listener = proxiedFilters + i;
+            proxies.put("gateway-" + i, new TcpProxy("gateway-" + i, proxyPort(listener), proxiedListenerPort(listener)));
         }
         for (int i = 1; i <= filters; i++) {
             addFilter("filter-" + i);
@@ -310,7 +320,9 @@ final class Platform implements AutoCloseable {
                         "DANMAKU_ARCHIVE_JDBC_USER", "postgres"),
                 archiverUrl() + "/readyz");
         for (int i = 0; i < gateways; i++) {
-            add("gateway-" + (i + 1), List.of("gateway", "--port", Integer.toString(gatewayPort(i))), Map.of(),
+            Map<String, String> env = i < proxiedGateways
+                    ? Map.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + proxyPort(proxiedFilters + i + 1)) : Map.of();
+            add("gateway-" + (i + 1), List.of("gateway", "--port", Integer.toString(gatewayPort(i))), env,
                     "http://127.0.0.1:" + gatewayPort(i) + "/readyz");
         }
         for (String name : List.copyOf(services.keySet())) {
@@ -324,7 +336,7 @@ final class Platform implements AutoCloseable {
     private void startBrokers() throws IOException, InterruptedException {
         if (brokers == 1) {
             add(KAFKA, List.of("kafka", "--kafka-port", Integer.toString(kafkaPort), "--data-dir", work.resolve("kafka").toString(),
-                    "--proxied-listeners", Integer.toString(proxiedFilters)), Map.of(), null);
+                    "--proxied-listeners", Integer.toString(proxiedFilters + proxiedGateways)), Map.of(), null);
             startService(KAFKA);
             return;
         }
@@ -372,19 +384,24 @@ final class Platform implements AutoCloseable {
         return kafkaPort + 300 + listener;
     }
 
-    /** Black-holes the network between a proxied filter and the broker: nothing moves, nothing closes. */
-    void cut(String filter) {
-        proxy(filter).cut();
+    /** Black-holes the network between a proxied service and the broker: nothing moves, nothing closes. */
+    void cut(String service) {
+        proxy(service).cut();
     }
 
-    void heal(String filter) {
-        proxy(filter).heal();
+    void heal(String service) {
+        proxy(service).heal();
     }
 
-    private TcpProxy proxy(String filter) {
-        TcpProxy proxy = proxies.get(filter);
+    /** Slows the network between a proxied service and the broker down by this much each way (zero: back to normal). */
+    void delay(String service, Duration oneWay) {
+        proxy(service).delay(oneWay);
+    }
+
+    private TcpProxy proxy(String service) {
+        TcpProxy proxy = proxies.get(service);
         if (proxy == null) {
-            throw new IllegalArgumentException(filter + " does not reach the broker through a proxy");
+            throw new IllegalArgumentException(service + " does not reach the broker through a proxy");
         }
         return proxy;
     }

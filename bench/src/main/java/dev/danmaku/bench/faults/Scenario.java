@@ -1,10 +1,12 @@
 package dev.danmaku.bench.faults;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
  * A named schedule of faults, each at a time after the senders start, on one broker or a three-node
- * cluster; {@code proxied}: each filter reaches the broker through a TCP proxy that a fault can cut.
+ * cluster; {@code proxied}: each filter and gateway reaches the broker through a TCP proxy that a fault
+ * can cut or slow down.
  */
 record Scenario(String name, String description, int brokers, boolean proxied, List<Step> steps) {
 
@@ -46,6 +48,15 @@ record Scenario(String name, String description, int brokers, boolean proxied, L
                         + " packet dropped, nothing closed), healed at 25 s (a zombie that wakes up)", 1, true,
                         List.of(at(10, "cut the busy room's filter from the broker", p -> p.cut(p.victim())),
                                 at(25, "heal the network", p -> p.heal(p.victim())))),
+                new Scenario("filter-delay", "200 ms more each way between the busy room's filter and the broker from"
+                        + " 10 s to 25 s (a slow link, nothing lost)", 1, true,
+                        List.of(at(10, "delay the busy room's filter's link by 200 ms each way",
+                                        p -> p.delay(p.victim(), Duration.ofMillis(200))),
+                                at(25, "end the delay", p -> p.delay(p.victim(), Duration.ZERO)))),
+                new Scenario("gateway-cut", "the network between gateway-1 and the broker cut at 10 s (every packet"
+                        + " dropped, nothing closed), healed at 25 s", 1, true,
+                        List.of(at(10, "cut gateway-1 from the broker", p -> p.cut("gateway-1")),
+                                at(25, "heal the network", p -> p.heal("gateway-1")))),
                 new Scenario("broker-restart", "kill -9 of the (single) broker at 10 s, started again on its data at 13 s", 1,
                         List.of(at(10, "kill -9 kafka", p -> p.kill(Platform.KAFKA)),
                                 at(13, "start kafka", p -> p.startService(Platform.KAFKA)))),

@@ -7,14 +7,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP proxy on loopback between a client and a broker listener, which can cut the network in
  * between: while cut, no byte moves in either direction and new connections are held, yet nothing is
  * closed, as when a switch drops every packet. Healed, the held bytes flow on in order, as TCP
- * delivers them once its retransmits get through.
+ * delivers them once its retransmits get through. It can also slow the network down: each chunk is
+ * passed on a set time after it was read, in order, as over a long link.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -24,6 +30,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private boolean cut;
+    private volatile long delayNanos;
     private volatile boolean closed;
 
     TcpProxy(String name, int listenPort, int targetPort) throws IOException {
@@ -50,6 +57,11 @@ final class TcpProxy implements AutoCloseable {
             cut = false;
             gate.notifyAll();
         }
+    }
+
+    /** From now on every byte arrives this much later, each way (zero: at once). */
+    void delay(Duration oneWay) {
+        delayNanos = oneWay.toNanos();
     }
 
     private void awaitConnected() throws InterruptedException {
@@ -86,19 +98,47 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Copies one direction until either side closes; while cut, holds what it read. */
+    /** Copies one direction until either side closes; while cut, holds what it read; delayed, writes it later. */
     private void pump(Socket from, Socket to) {
         byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "proxy-" + name + "-write");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long lastDue = 0;
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 awaitConnected();
-                out.write(buffer, 0, read);
-                out.flush();
+                byte[] chunk = Arrays.copyOf(buffer, read);
+                long now = System.nanoTime();
+                // never before an earlier chunk, even when the delay was just shortened
+                lastDue = Math.max(now + delayNanos, lastDue);
+                writer.schedule(() -> write(chunk, out, from, to), lastDue - now, TimeUnit.NANOSECONDS);
             }
         } catch (IOException | InterruptedException e) {
             // one side is gone: so is the other
         } finally {
+            // what was read is still written before both sides close
+            writer.shutdown();
+            try {
+                writer.awaitTermination(delayNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private void write(byte[] chunk, OutputStream out, Socket from, Socket to) {
+        try {
+            out.write(chunk);
+            out.flush();
+        } catch (IOException e) {
             closeQuietly(from);
             closeQuietly(to);
         }

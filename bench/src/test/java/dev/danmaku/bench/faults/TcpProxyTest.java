@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +104,27 @@ class TcpProxyTest {
             proxy.heal();
             socket.setSoTimeout(2000);
             assertThat(read(socket, 4)).isEqualTo("held");
+        }
+    }
+
+    @Test
+    void aDelayedLinkPassesEveryByteOnInOrderNoSoonerThanTheDelayEachWay() throws IOException {
+        try (Socket socket = client()) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("warm".getBytes(StandardCharsets.UTF_8));
+            assertThat(read(socket, 4)).isEqualTo("warm");
+
+            proxy.delay(Duration.ofMillis(300));
+            long started = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                socket.getOutputStream().write(Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(read(socket, 10)).isEqualTo("0123456789");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("there and back").isGreaterThanOrEqualTo(Duration.ofMillis(600));
+
+            proxy.delay(Duration.ZERO);
+            socket.getOutputStream().write("after".getBytes(StandardCharsets.UTF_8));
+            assertThat(read(socket, 5)).isEqualTo("after");
         }
     }
 }
