@@ -3,6 +3,8 @@ package dev.danmaku.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -31,6 +34,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.danmaku.archiver.ArchiverConfig;
 import dev.danmaku.common.config.Setting;
@@ -62,7 +66,17 @@ class HelmChartTest {
                     Set.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "DANMAKU_JWT_SECRET", "DANMAKU_ARCHIVE_PORT",
                             "DANMAKU_ARCHIVE_JDBC_URL", "DANMAKU_ARCHIVE_JDBC_USER", "DANMAKU_ARCHIVE_JDBC_PASSWORD")));
 
+    /** What every install must give; a test's own values come on top. */
+    private static final Map<String, Object> REQUIRED = Map.of("gateway.allowedOrigins", "https://live.example.com",
+            "postgres.password", "s3cret");
+
     private static List<HasMetadata> render(Map<String, Object> values) {
+        Map<String, Object> all = new HashMap<>(REQUIRED);
+        all.putAll(values);
+        return renderExactly(all);
+    }
+
+    private static List<HasMetadata> renderExactly(Map<String, Object> values) {
         TemplateCommand template = new Helm(CHART).template().withName("live").withNamespace("danmaku");
         values.forEach(template::set);
         List<HasMetadata> objects = new ArrayList<>();
@@ -85,14 +99,41 @@ class HelmChartTest {
     }
 
     @Test
-    void lintsCleanInStrictMode() {
-        LintResult lint = new Helm(CHART).lint().strict().call();
+    void lintsCleanInStrictModeWithTheRequiredValues(@TempDir Path copy) throws IOException {
+        // helm lint reads values.yaml only: lint a copy whose values.yaml gives what an install must
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Path values = copy.resolve("values.yaml");
+        String given = Files.readString(values).replace("allowedOrigins: \"\"", "allowedOrigins: \"https://live.example.com\"")
+                .replace("  password: \"\"", "  password: \"s3cret\"");
+        assertThat(given).as("the required values were found").contains("https://live.example.com", "s3cret");
+        Files.writeString(values, given);
+
+        LintResult lint = new Helm(copy).lint().strict().call();
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
     }
 
     @Test
+    void anInstallWithoutAllowedOriginsOrADatabasePasswordFailsWithOneClearLine() {
+        assertThatThrownBy(() -> renderExactly(Map.of("postgres.password", "s3cret")))
+                .hasMessageContaining("gateway.allowedOrigins is required");
+        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*")))
+                .hasMessageContaining("postgres.password is required, or postgres.existingSecret");
+        assertThat(renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.existingSecret", "danmaku-db-app")))
+                .as("an existing Secret instead of a password").isNotEmpty();
+    }
+
+    @Test
     void defaultValuesRenderEveryComponentConsistently() {
-        List<HasMetadata> objects = render(Map.of("postgres.password", "s3cret"));
+        List<HasMetadata> objects = render(Map.of());
         for (var entry : COMPONENTS.entrySet()) {
             checkComponent(objects, entry.getKey(), entry.getValue());
         }
