@@ -38,16 +38,18 @@ final class ExportHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ExportHandler.class);
     private static final int BUFFER_CHARS = 64 * 1024;
-    /** Exports at once: each holds a database connection and a cursor for as long as its reader reads. */
-    static final int MAX_RUNNING = 4;
+    private static final int MOST_RUNNING = 4;
 
-    private final Semaphore running = new Semaphore(MAX_RUNNING);
+    private final int maxRunning;
+    private final Semaphore running;
 
     private final ArchiveStore store;
     private final BilibiliXml bilibili;
     private final Counter rowsExported;
 
     ExportHandler(ArchiveStore store, BilibiliXml bilibili, MeterRegistry meters) {
+        this.maxRunning = maxRunning(store.poolSize());
+        this.running = new Semaphore(maxRunning);
         this.store = store;
         this.bilibili = bilibili;
         this.rowsExported = Counter.builder("danmaku_archive_export_rows").description("Rows sent by exports")
@@ -70,7 +72,7 @@ final class ExportHandler implements HttpHandler {
         }
         if (!running.tryAcquire()) {
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "5");
-            Problem.send(exchange, StatusCodes.SERVICE_UNAVAILABLE, MAX_RUNNING + " exports are running already; try"
+            Problem.send(exchange, StatusCodes.SERVICE_UNAVAILABLE, "all " + maxRunning + " export slots are in use; try"
                     + " again in a few seconds");
             return;
         }
@@ -92,6 +94,14 @@ final class ExportHandler implements HttpHandler {
         } finally {
             running.release();
         }
+    }
+
+    /**
+     * Exports at once: each holds a database connection and a cursor for as long as its reader reads, so
+     * they may take half of the pool at most (and {@value #MOST_RUNNING}): ingest and queries keep the rest.
+     */
+    static int maxRunning(int poolSize) {
+        return Math.max(1, Math.min(MOST_RUNNING, poolSize / 2));
     }
 
     /** The response body, begun on the first row. */

@@ -431,6 +431,11 @@ public final class ArchiveStore implements AutoCloseable {
         return dataSource;
     }
 
+    /** Database connections at most, shared by ingest, queries, exports and replays. */
+    public int poolSize() {
+        return dataSource.getMaximumPoolSize();
+    }
+
     @Override
     public void close() {
         dataSource.close();

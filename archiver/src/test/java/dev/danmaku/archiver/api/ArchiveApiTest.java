@@ -16,6 +16,14 @@ class ArchiveApiTest {
     }
 
     @Test
+    void exportsTakeHalfTheDatabasePoolAtMostAndNeverMoreThanFour() {
+        assertThat(ExportHandler.maxRunning(2)).isEqualTo(1);
+        assertThat(ExportHandler.maxRunning(3)).isEqualTo(1);
+        assertThat(ExportHandler.maxRunning(8)).as("the default pool").isEqualTo(4);
+        assertThat(ExportHandler.maxRunning(50)).isEqualTo(4);
+    }
+
+    @Test
     void aForeignCursorIsABadRequest() {
         assertThatThrownBy(() -> ArchiveApi.decodeCursor("!!not-base64")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ArchiveApi.decodeCursor("bm9jb2xvbg")).isInstanceOf(IllegalArgumentException.class);

@@ -37,7 +37,8 @@ import dev.danmaku.testkit.TestSecrets;
 /**
  * Export of 1 M rows from a JVM whose heap (48 MB) is a fraction of the export's size: it only
  * completes if rows stream from the database cursor to the socket without piling up. The
- * server's heap is also sampled from its /metrics while the export runs.
+ * server's heap is also sampled from its /metrics while the export runs. Then: exports take half the
+ * server's pool of two connections at most, so a reader that stops reading holds the only slot.
  */
 @DanmakuIT
 class ExportMemoryIT {
@@ -47,7 +48,7 @@ class ExportMemoryIT {
     private static final Pattern HEAP_USED = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"} ([0-9.E+]+)");
 
     @Test
-    void exportsAMillionRowsInConstantMemory(PostgresDatabase database) throws Exception {
+    void exportsAMillionRowsInConstantMemoryAndOnlyAsManyAtOnceAsThePoolAllows(PostgresDatabase database) throws Exception {
         String room = "export-big";
         long day = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
         long started = System.nanoTime();
@@ -108,6 +109,23 @@ class ExportMemoryIT {
             assertThat(maxHeapMb).as("heap used while exporting, MB").isPositive().isLessThan(Double.parseDouble(HEAP_MB));
             System.out.printf("Exported %d rows (%d MB) from a %s MB heap; heap used at most %.1f MB%n", lines,
                     chars / 1_000_000, HEAP_MB, maxHeapMb);
+
+            URI export = URI.create("http://127.0.0.1:" + port + "/api/v1/archive/rooms/" + room + "/export?format=csv");
+            HttpRequest exportRequest = HttpRequest.newBuilder(export).header("Authorization", "Bearer " + token).build();
+            HttpResponse<InputStream> stalled = http.send(exportRequest, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(stalled.statusCode()).isEqualTo(200);
+            assertThat(stalled.body().readNBytes(100)).hasSize(100); // it runs, and its reader stops reading
+
+            HttpResponse<String> refused = http.send(exportRequest, HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(refused.body()).contains("all 1 export slots are in use");
+
+            stalled.body().close(); // the reader goes away: its slot is free again
+            HttpRequest small = HttpRequest.newBuilder(URI.create(export + "&to=" + (day + 1000)))
+                    .header("Authorization", "Bearer " + token).build();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(http.send(small, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
         } finally {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);
