@@ -47,7 +47,7 @@ public final class Archiver implements AutoCloseable {
         ArchiveMaintenance maintenance = null;
         try {
             maintenance = new ArchiveMaintenance(store, Clock.systemUTC(), config.partitionDaysAhead(),
-                    Duration.ofDays(config.retentionDays()), meters).start(Duration.ofMinutes(config.maintenanceMinutes()));
+                    Duration.ofDays(config.retentionDays()), Duration.ofDays(config.refusedTextDays()), meters).start(Duration.ofMinutes(config.maintenanceMinutes()));
             KafkaClients clients = new KafkaClients(config.common());
             clients.createMissingTopics(Duration.ofSeconds(30));
             ArchiveIngest ingest = new ArchiveIngest(
@@ -62,7 +62,7 @@ public final class Archiver implements AutoCloseable {
                     meters);
             ingest.start(Duration.ofSeconds(30));
             return new Archiver(config, store, maintenance, ingest, new ArchiveApi(store, meters, config.maxReplays(),
-                    config.common().jwtSecret().getBytes(StandardCharsets.UTF_8)));
+                    config.common().jwtSecret().getBytes(StandardCharsets.UTF_8), Duration.ofDays(config.retentionDays())));
         } catch (RuntimeException e) {
             if (maintenance != null) {
                 maintenance.close();

@@ -11,7 +11,7 @@ import dev.danmaku.common.config.SettingValues;
 /** The archiver's settings (DESIGN §7). */
 public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int maxPoolSize, int batchSize, long retryMaxMs, int partitionDaysAhead, int retentionDays,
-        int maintenanceMinutes, int maxReplays) {
+        int refusedTextDays, int maintenanceMinutes, int maxReplays) {
 
     public static final Setting PORT = new Setting("DANMAKU_ARCHIVE_PORT", "--port", "8091",
             "Port of the analyst API and the probes");
@@ -31,8 +31,11 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
             "Longest pause between retries while the database is unavailable, in milliseconds");
     public static final Setting PARTITION_DAYS_AHEAD = Setting.of("DANMAKU_ARCHIVE_PARTITION_DAYS_AHEAD", "7",
             "Daily PostgreSQL partitions created ahead of time");
-    public static final Setting RETENTION_DAYS = Setting.of("DANMAKU_ARCHIVE_RETENTION_DAYS", "0",
+    public static final Setting RETENTION_DAYS = Setting.of("DANMAKU_ARCHIVE_RETENTION_DAYS", "365",
             "Drop archived danmaku older than this many days (whole daily partitions); 0 = keep forever");
+    public static final Setting REFUSED_TEXT_DAYS = Setting.of("DANMAKU_ARCHIVE_REFUSED_TEXT_DAYS", "30",
+            "Clear the text of rejected and shadowed danmaku and the original of masked ones after this many days"
+                    + " (the rows stay for statistics); 0 = keep");
     public static final Setting MAINTENANCE_MINUTES = Setting.of("DANMAKU_ARCHIVE_MAINTENANCE_MINUTES", "60",
             "How often partitions are created ahead and retention runs, in minutes");
     public static final Setting MAX_REPLAYS = Setting.of("DANMAKU_ARCHIVE_MAX_REPLAYS", "32",
@@ -40,7 +43,7 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(),
             Stream.of(PORT, DATA_DIR, JDBC_URL, JDBC_USER, JDBC_PASSWORD, POOL_SIZE, BATCH_SIZE, RETRY_MAX_MS,
-                    PARTITION_DAYS_AHEAD, RETENTION_DAYS, MAINTENANCE_MINUTES, MAX_REPLAYS)).toList();
+                    PARTITION_DAYS_AHEAD, RETENTION_DAYS, REFUSED_TEXT_DAYS, MAINTENANCE_MINUTES, MAX_REPLAYS)).toList();
 
     public ArchiverConfig {
         if (port < 0 || port > 65535) {
@@ -65,6 +68,9 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         if (retentionDays < 0) {
             throw SettingValues.invalid(RETENTION_DAYS, Integer.toString(retentionDays), "0 (keep forever) or more");
         }
+        if (refusedTextDays < 0) {
+            throw SettingValues.invalid(REFUSED_TEXT_DAYS, Integer.toString(refusedTextDays), "0 (keep) or more");
+        }
         if (maintenanceMinutes < 1) {
             throw SettingValues.invalid(MAINTENANCE_MINUTES, Integer.toString(maintenanceMinutes), "at least 1");
         }
@@ -79,7 +85,7 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         this(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize,
                 Integer.parseInt(BATCH_SIZE.defaultValue()), Long.parseLong(RETRY_MAX_MS.defaultValue()),
                 Integer.parseInt(PARTITION_DAYS_AHEAD.defaultValue()), Integer.parseInt(RETENTION_DAYS.defaultValue()),
-                Integer.parseInt(MAINTENANCE_MINUTES.defaultValue()), Integer.parseInt(MAX_REPLAYS.defaultValue()));
+                Integer.parseInt(REFUSED_TEXT_DAYS.defaultValue()), Integer.parseInt(MAINTENANCE_MINUTES.defaultValue()), Integer.parseInt(MAX_REPLAYS.defaultValue()));
     }
 
     public static ArchiverConfig from(SettingValues values) {
@@ -90,23 +96,24 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         return new ArchiverConfig(CommonConfig.from(values), values.integer(PORT), url,
                 values.string(JDBC_USER), values.string(JDBC_PASSWORD), values.integer(POOL_SIZE),
                 values.integer(BATCH_SIZE), values.longValue(RETRY_MAX_MS), values.integer(PARTITION_DAYS_AHEAD),
-                values.integer(RETENTION_DAYS), values.integer(MAINTENANCE_MINUTES), values.integer(MAX_REPLAYS));
+                values.integer(RETENTION_DAYS), values.integer(REFUSED_TEXT_DAYS), values.integer(MAINTENANCE_MINUTES),
+                values.integer(MAX_REPLAYS));
     }
 
     /** The same settings on another port and database (the launcher's dev platform, tests). */
     public ArchiverConfig withPortAndCommon(int otherPort, CommonConfig otherCommon) {
         return new ArchiverConfig(otherCommon, otherPort, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
-                retryMaxMs, partitionDaysAhead, retentionDays, maintenanceMinutes, maxReplays);
+                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays);
     }
 
     public ArchiverConfig withBatchSize(int otherBatchSize) {
         return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, otherBatchSize,
-                retryMaxMs, partitionDaysAhead, retentionDays, maintenanceMinutes, maxReplays);
+                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays);
     }
 
     public ArchiverConfig withRetryMaxMs(long otherRetryMaxMs) {
         return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
-                otherRetryMaxMs, partitionDaysAhead, retentionDays, maintenanceMinutes, maxReplays);
+                otherRetryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays);
     }
 
     /** H2 in PostgreSQL mode, so the archive's SQL is the same on both. */
@@ -126,6 +133,6 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         return "ArchiverConfig[" + common + ", port=" + port + ", jdbcUrl=" + redacted(jdbcUrl) + ", jdbcUser=" + jdbcUser
                 + ", jdbcPassword=******, maxPoolSize=" + maxPoolSize + ", batchSize=" + batchSize + ", retryMaxMs="
                 + retryMaxMs + ", partitionDaysAhead=" + partitionDaysAhead + ", retentionDays=" + retentionDays
-                + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays + "]";
+                + ", refusedTextDays=" + refusedTextDays + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays + "]";
     }
 }

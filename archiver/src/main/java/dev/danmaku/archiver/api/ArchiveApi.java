@@ -2,6 +2,7 @@ package dev.danmaku.archiver.api;
 
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +57,18 @@ public final class ArchiveApi {
     private final MeterRegistry meters;
     private final ReplayEndpoint replay;
     private final BilibiliXml bilibili;
+    private final Duration retention;
 
     public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays) {
-        this(store, meters, maxReplays, randomKey());
+        this(store, meters, maxReplays, randomKey(), Duration.ZERO);
     }
 
-    /** @param senderKey keys the sender hash of Bilibili XML exports: the same on every archiver of an installation */
-    public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays, byte[] senderKey) {
+    /**
+     * @param senderKey keys the sender hash of Bilibili XML exports: the same on every archiver of an installation
+     * @param retention how long the archive keeps danmaku (zero: for ever): an import skips older ones
+     */
+    public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays, byte[] senderKey, Duration retention) {
+        this.retention = retention;
         this.bilibili = new BilibiliXml(senderKey);
         this.store = store;
         this.meters = meters;
@@ -76,7 +82,7 @@ public final class ArchiveApi {
                 .get("/rooms/{room}/danmaku", new BlockingHandler(this::roomDanmaku))
                 .get("/rooms/{room}/stats", new BlockingHandler(this::stats))
                 .get("/rooms/{room}/export", new BlockingHandler(new ExportHandler(store, bilibili, meters)))
-                .post("/rooms/{room}/import", new BlockingHandler(new ImportHandler(store, meters)))
+                .post("/rooms/{room}/import", new BlockingHandler(new ImportHandler(store, retention, meters)))
                 .get("/rooms/{room}/replay", replay.handler(ArchiveApi::replayRequest))
                 .setFallbackHandler(exchange -> Problem.send(exchange, StatusCodes.NOT_FOUND,
                         "no such archive resource: " + exchange.getRequestPath()))

@@ -47,7 +47,7 @@ final class BilibiliXml {
     /** Each day is a partition of the archive: an import may not create thousands. */
     static final int MAX_DAYS = 366;
     /** Bilibili's first danmaku were sent in 2009. */
-    private static final long EARLIEST_DATE_MS = 1_230_768_000_000L;
+    static final long EARLIEST_DATE_MS = 1_230_768_000_000L;
     private static final Pattern ROW_ID = Pattern.compile("[0-9]{1,19}");
     private static final Pattern SENDER = Pattern.compile("[0-9A-Za-z]{1,32}");
     private static final XMLOutputFactory OUTPUT = XMLOutputFactory.newFactory();
@@ -124,6 +124,12 @@ final class BilibiliXml {
      * {@code roomId}; reports the lines skipped. DTDs and external entities are refused (XXE).
      */
     static Report read(InputStream in, String roomId, Consumer<JudgedDanmaku> rows) throws XMLStreamException {
+        return read(in, roomId, EARLIEST_DATE_MS, rows);
+    }
+
+    /** The same, skipping danmaku sent before {@code earliestMs}: the archive would drop them at once. */
+    static Report read(InputStream in, String roomId, long earliestMs, Consumer<JudgedDanmaku> rows)
+            throws XMLStreamException {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -140,7 +146,7 @@ final class BilibiliXml {
                     String p = xml.getAttributeValue(null, "p");
                     String text = xml.getElementText();
                     try {
-                        JudgedDanmaku row = parse(roomId, p, text, latestMs);
+                        JudgedDanmaku row = parse(roomId, p, text, earliestMs, latestMs);
                         long day = Math.floorDiv(row.getDanmaku().getSentAtMs(), 86_400_000L);
                         if (!days.contains(day) && days.size() == MAX_DAYS) {
                             throw new IllegalArgumentException("more than " + MAX_DAYS + " days in one import");
@@ -160,7 +166,7 @@ final class BilibiliXml {
         return new Report(skippedCount, skipped);
     }
 
-    private static JudgedDanmaku parse(String roomId, String p, String text, long latestMs) {
+    private static JudgedDanmaku parse(String roomId, String p, String text, long earliestMs, long latestMs) {
         if (p == null) {
             throw new IllegalArgumentException("no p attribute");
         }
@@ -197,6 +203,10 @@ final class BilibiliXml {
         long sentAtMs = date > 0 && date < 32_503_680_000L ? date * 1000 : 0;
         if (sentAtMs < EARLIEST_DATE_MS || sentAtMs > latestMs) {
             throw new IllegalArgumentException("date must be Unix seconds from 2009 to now, got " + fields[4]);
+        }
+        if (sentAtMs < earliestMs) {
+            throw new IllegalArgumentException("date " + fields[4] + " is older than the archive keeps danmaku"
+                    + " (DANMAKU_ARCHIVE_RETENTION_DAYS)");
         }
         Danmaku danmaku = Danmaku.newBuilder()
                 .setMsgId(IMPORTED + fields[7] + ":" + roomTag(roomId))

@@ -3,6 +3,7 @@ package dev.danmaku.archiver.api;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,10 +41,13 @@ final class ImportHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ImportHandler.class);
 
     private final ArchiveStore store;
+    private final Duration retention;
     private final Counter rowsImported;
 
-    ImportHandler(ArchiveStore store, MeterRegistry meters) {
+    /** @param retention how long the archive keeps danmaku (zero: for ever); older lines are skipped */
+    ImportHandler(ArchiveStore store, Duration retention, MeterRegistry meters) {
         this.store = store;
+        this.retention = retention;
         this.rowsImported = Counter.builder("danmaku_archive_import_rows").description("Rows stored by imports")
                 .register(meters);
     }
@@ -69,7 +73,9 @@ final class ImportHandler implements HttpHandler {
         Rows rows = new Rows();
         BilibiliXml.Report report;
         try (InputStream body = exchange.getInputStream()) {
-            report = BilibiliXml.read(body, room, rows::add);
+            long earliest = retention.isZero() ? BilibiliXml.EARLIEST_DATE_MS
+                    : Math.max(BilibiliXml.EARLIEST_DATE_MS, System.currentTimeMillis() - retention.toMillis());
+            report = BilibiliXml.read(body, room, earliest, rows::add);
             rows.flush();
         } catch (XMLStreamException e) {
             Problem.badRequest(exchange, "not a well-formed XML document: " + e.getMessage().lines().reduce((a, b) -> b)

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 import dev.danmaku.archiver.store.ArchiveStore;
 
 /**
- * On a schedule: creates the coming days' partitions, and when a retention is set, drops what is
- * older (whole daily partitions on PostgreSQL, rows on H2). A failed run is logged and tried
- * again at the next one.
+ * On a schedule: creates the coming days' partitions; when a retention is set, drops what is older
+ * (whole daily partitions on PostgreSQL, rows on H2); when refused texts have a keep time, clears
+ * those older than it. A failed run is logged and tried again at the next one.
  */
 public final class ArchiveMaintenance implements AutoCloseable {
 
@@ -27,6 +27,7 @@ public final class ArchiveMaintenance implements AutoCloseable {
     private final Clock clock;
     private final int daysAhead;
     private final Duration retention;
+    private final Duration refusedTextKept;
     private final Counter failures;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "archive-maintenance");
@@ -34,12 +35,14 @@ public final class ArchiveMaintenance implements AutoCloseable {
         return thread;
     });
 
-    /** {@code retention} zero = keep forever. */
-    public ArchiveMaintenance(ArchiveStore store, Clock clock, int daysAhead, Duration retention, MeterRegistry meters) {
+    /** {@code retention}, {@code refusedTextKept}: zero = keep forever. */
+    public ArchiveMaintenance(ArchiveStore store, Clock clock, int daysAhead, Duration retention, Duration refusedTextKept,
+            MeterRegistry meters) {
         this.store = store;
         this.clock = clock;
         this.daysAhead = daysAhead;
         this.retention = retention;
+        this.refusedTextKept = refusedTextKept;
         this.failures = Counter.builder("danmaku_archive_maintenance_failures")
                 .description("Partition or retention runs that failed").register(meters);
     }
@@ -58,6 +61,12 @@ public final class ArchiveMaintenance implements AutoCloseable {
             if (!retention.isZero()) {
                 String dropped = store.dropBefore(now - retention.toMillis());
                 log.info("Archive retention ({} days): removed {}", retention.toDays(), dropped);
+            }
+            if (!refusedTextKept.isZero()) {
+                int cleared = store.clearRefusedTextBefore(now - refusedTextKept.toMillis());
+                if (cleared > 0) {
+                    log.info("Cleared the text of {} refused danmaku older than {} days", cleared, refusedTextKept.toDays());
+                }
             }
         } catch (SQLException | RuntimeException e) {
             failures.increment();

@@ -67,6 +67,9 @@ public final class ArchiveStore implements AutoCloseable {
         }
     }
 
+    /** The maintenance task that clears refused texts, by its name in archive_progress. */
+    private static final String CLEAR_REFUSED_TEXT = "clear-refused-text";
+
     public static final String VERDICTS_AS_TEXT = "ACCEPTED, MASKED, SHADOWED, REJECTED";
     public static final List<String> VERDICTS = List.of("ACCEPTED", "MASKED", "SHADOWED", "REJECTED");
 
@@ -382,6 +385,76 @@ public final class ArchiveStore implements AutoCloseable {
     /** Retention: removes what was sent before the cutoff (whole partitions on PostgreSQL); says what went. */
     public String dropBefore(long cutoffMs) throws SQLException {
         return partitioning.dropBefore(dataSource, cutoffMs);
+    }
+
+    /**
+     * Privacy: clears what nobody but its sender was shown, of danmaku sent before the cutoff — the
+     * text of rejected and shadowed ones, the original of masked ones — and keeps the rows (verdict,
+     * reason, time) for statistics. Each run starts where the last one stopped (archive_progress), so
+     * it reads only the days that came of age since. Returns the rows cleared.
+     */
+    public int clearRefusedTextBefore(long cutoffMs) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                long from = progress(connection, CLEAR_REFUSED_TEXT);
+                int cleared = 0;
+                if (from < cutoffMs) {
+                    cleared = clearRefusedText(connection, from, cutoffMs);
+                    saveProgress(connection, CLEAR_REFUSED_TEXT, cutoffMs);
+                }
+                connection.commit();
+                return cleared;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** The same for danmaku sent in {@code [fromMs, toMs)}, whatever was done before. */
+    public int clearRefusedText(long fromMs, long toMs) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return clearRefusedText(connection, fromMs, toMs);
+        }
+    }
+
+    private static int clearRefusedText(Connection connection, long fromMs, long toMs) throws SQLException {
+        try (PreparedStatement clear = connection.prepareStatement("""
+                UPDATE danmaku SET text = CASE WHEN verdict IN ('REJECTED', 'SHADOWED') THEN '' ELSE text END,
+                                   original_text = NULL
+                WHERE sent_at_ms >= ? AND sent_at_ms < ?
+                  AND ((verdict IN ('REJECTED', 'SHADOWED') AND text <> '') OR original_text IS NOT NULL)""")) {
+            clear.setLong(1, fromMs);
+            clear.setLong(2, toMs);
+            return clear.executeUpdate();
+        }
+    }
+
+    private static long progress(Connection connection, String task) throws SQLException {
+        try (PreparedStatement read = connection.prepareStatement("SELECT done_before_ms FROM archive_progress WHERE task = ?")) {
+            read.setString(1, task);
+            try (ResultSet rs = read.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private static void saveProgress(Connection connection, String task, long doneBeforeMs) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE archive_progress SET done_before_ms = ? WHERE task = ?")) {
+            update.setLong(1, doneBeforeMs);
+            update.setString(2, task);
+            if (update.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO archive_progress (task, done_before_ms) VALUES (?, ?)")) {
+            insert.setString(1, task);
+            insert.setLong(2, doneBeforeMs);
+            insert.executeUpdate();
+        }
     }
 
     private static Sql select(ArchiveFilter filter, Order order, Seek after) {

@@ -117,6 +117,19 @@ class BilibiliXmlTest {
     }
 
     @Test
+    void linesOlderThanTheArchiveKeepsAreSkippedWithTheReason() throws Exception {
+        String document = "<i><d p=\"1,1,25,0,1767225600,0,ab12cd34,1\">kept</d>"
+                + "<d p=\"1,1,25,0,1767225599,0,ab12cd34,2\">too old</d></i>";
+        List<JudgedDanmaku> rows = new ArrayList<>();
+        BilibiliXml.Report report = BilibiliXml.read(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)),
+                "room", 1_767_225_600_000L, rows::add);
+
+        assertThat(rows).extracting(row -> row.getDanmaku().getText()).containsExactly("kept");
+        assertThat(report.skipped()).extracting(BilibiliXml.Skipped::reason)
+                .containsExactly("date 1767225599 is older than the archive keeps danmaku (DANMAKU_ARCHIVE_RETENTION_DAYS)");
+    }
+
+    @Test
     void anExportImportedAndExportedAgainGivesTheSameLines() throws Exception {
         List<ArchivedDanmaku> archived = List.of(
                 row("m0", "carol", "at the very start", "SCROLL", 0, T0 - 500, 0, "ACCEPTED", null),

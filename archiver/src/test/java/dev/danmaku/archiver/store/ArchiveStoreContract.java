@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -306,6 +307,34 @@ abstract class ArchiveStoreContract {
         // a late verdict for a dropped day still finds a home
         store().write(List.of(verdict("late", old, Verdict.ACCEPTED, 3)), List.of());
         assertThat(store().query(all(10, null))).extracting(this::shortId).containsExactly("late", "kept");
+    }
+
+    @Test
+    void clearsWhatOnlyItsSenderSawOfRefusedDanmakuAndKeepsTheRows() throws SQLException {
+        long old = Instant.parse("2002-01-05T12:00:00Z").toEpochMilli();
+        long recent = Instant.parse("2002-01-20T12:00:00Z").toEpochMilli();
+        ArchiveStore.Incoming masked = verdict("masked", old, Verdict.MASKED, 4);
+        masked = new ArchiveStore.Incoming(masked.judged().toBuilder().setOriginalText("the original").build(), 0, 4);
+        store().write(List.of(verdict("rejected", old, Verdict.REJECTED, 1), verdict("shadowed", old, Verdict.SHADOWED, 2),
+                verdict("accepted", old, Verdict.ACCEPTED, 3), masked, verdict("recent", recent, Verdict.REJECTED, 5)),
+                List.of());
+
+        int cleared = store().clearRefusedText(Instant.parse("2002-01-01T00:00:00Z").toEpochMilli(),
+                Instant.parse("2002-01-10T00:00:00Z").toEpochMilli());
+
+        assertThat(cleared).isEqualTo(3);
+        Map<String, ArchivedDanmaku> rows = store().query(all(10, null)).stream()
+                .collect(Collectors.toMap(this::shortId, row -> row));
+        assertThat(rows).as("every row stays, for statistics").hasSize(5);
+        assertThat(rows.get("rejected").text()).isEmpty();
+        assertThat(rows.get("rejected").originalText()).isNull();
+        assertThat(rows.get("rejected").verdict()).isEqualTo("REJECTED");
+        assertThat(rows.get("shadowed").text()).isEmpty();
+        assertThat(rows.get("masked").text()).as("what everyone saw").isEqualTo("text masked");
+        assertThat(rows.get("masked").originalText()).isNull();
+        assertThat(rows.get("accepted").text()).isEqualTo("text accepted");
+        assertThat(rows.get("recent").text()).isEqualTo("text recent");
+        assertThat(rows.get("recent").originalText()).isEqualTo("original text recent");
     }
 
     @Test
