@@ -1,6 +1,5 @@
 package dev.danmaku.archiver;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -62,7 +61,7 @@ public final class Archiver implements AutoCloseable {
                     meters);
             ingest.start(Duration.ofSeconds(30));
             return new Archiver(config, store, maintenance, ingest, new ArchiveApi(store, meters, config.maxReplays(),
-                    config.common().jwtSecret().getBytes(StandardCharsets.UTF_8), Duration.ofDays(config.retentionDays())));
+                    config.senderKeyBytes(), Duration.ofDays(config.retentionDays())));
         } catch (RuntimeException e) {
             if (maintenance != null) {
                 maintenance.close();

@@ -1,17 +1,19 @@
 package dev.danmaku.archiver;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
 import dev.danmaku.common.config.CommonConfig;
+import dev.danmaku.common.config.InvalidSettingException;
 import dev.danmaku.common.config.Setting;
 import dev.danmaku.common.config.SettingValues;
 
 /** The archiver's settings (DESIGN §7). */
 public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int maxPoolSize, int batchSize, long retryMaxMs, int partitionDaysAhead, int retentionDays,
-        int refusedTextDays, int maintenanceMinutes, int maxReplays) {
+        int refusedTextDays, int maintenanceMinutes, int maxReplays, String senderKey) {
 
     public static final Setting PORT = new Setting("DANMAKU_ARCHIVE_PORT", "--port", "8091",
             "Port of the analyst API and the probes");
@@ -40,10 +42,14 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
             "How often partitions are created ahead and retention runs, in minutes");
     public static final Setting MAX_REPLAYS = Setting.of("DANMAKU_ARCHIVE_MAX_REPLAYS", "32",
             "Replay WebSockets open at once; more are refused");
+    public static final Setting SENDER_KEY = Setting.of("DANMAKU_ARCHIVE_SENDER_KEY", "",
+            "Keys the sender hash of Bilibili XML exports, the same on every archiver (32 bytes or more); empty ="
+                    + " derived from DANMAKU_JWT_SECRET, so required without one");
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(),
             Stream.of(PORT, DATA_DIR, JDBC_URL, JDBC_USER, JDBC_PASSWORD, POOL_SIZE, BATCH_SIZE, RETRY_MAX_MS,
-                    PARTITION_DAYS_AHEAD, RETENTION_DAYS, REFUSED_TEXT_DAYS, MAINTENANCE_MINUTES, MAX_REPLAYS)).toList();
+                    PARTITION_DAYS_AHEAD, RETENTION_DAYS, REFUSED_TEXT_DAYS, MAINTENANCE_MINUTES, MAX_REPLAYS,
+                    SENDER_KEY)).toList();
 
     public ArchiverConfig {
         if (port < 0 || port > 65535) {
@@ -77,6 +83,13 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         if (maxReplays < 0) {
             throw SettingValues.invalid(MAX_REPLAYS, Integer.toString(maxReplays), "0 (no replays) or more");
         }
+        if (senderKey.isBlank() && common.jwtSecret().isBlank()) {
+            throw new InvalidSettingException(SENDER_KEY.env() + " is not set, and there is no " + CommonConfig.JWT_SECRET.env()
+                    + " to derive it from: give every archiver the same random key (e.g. openssl rand -base64 48)");
+        }
+        if (!senderKey.isBlank() && senderKey.getBytes(StandardCharsets.UTF_8).length < CommonConfig.MIN_JWT_SECRET_BYTES) {
+            throw SettingValues.invalid(SENDER_KEY, "******", "at least " + CommonConfig.MIN_JWT_SECRET_BYTES + " bytes");
+        }
     }
 
     /** The defaults for everything beyond the database connection. */
@@ -85,7 +98,8 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         this(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize,
                 Integer.parseInt(BATCH_SIZE.defaultValue()), Long.parseLong(RETRY_MAX_MS.defaultValue()),
                 Integer.parseInt(PARTITION_DAYS_AHEAD.defaultValue()), Integer.parseInt(RETENTION_DAYS.defaultValue()),
-                Integer.parseInt(REFUSED_TEXT_DAYS.defaultValue()), Integer.parseInt(MAINTENANCE_MINUTES.defaultValue()), Integer.parseInt(MAX_REPLAYS.defaultValue()));
+                Integer.parseInt(REFUSED_TEXT_DAYS.defaultValue()), Integer.parseInt(MAINTENANCE_MINUTES.defaultValue()),
+                Integer.parseInt(MAX_REPLAYS.defaultValue()), "");
     }
 
     public static ArchiverConfig from(SettingValues values) {
@@ -97,23 +111,28 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
                 values.string(JDBC_USER), values.string(JDBC_PASSWORD), values.integer(POOL_SIZE),
                 values.integer(BATCH_SIZE), values.longValue(RETRY_MAX_MS), values.integer(PARTITION_DAYS_AHEAD),
                 values.integer(RETENTION_DAYS), values.integer(REFUSED_TEXT_DAYS), values.integer(MAINTENANCE_MINUTES),
-                values.integer(MAX_REPLAYS));
+                values.integer(MAX_REPLAYS), values.string(SENDER_KEY));
     }
 
     /** The same settings on another port and database (the launcher's dev platform, tests). */
     public ArchiverConfig withPortAndCommon(int otherPort, CommonConfig otherCommon) {
         return new ArchiverConfig(otherCommon, otherPort, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
-                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays);
+                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey);
     }
 
     public ArchiverConfig withBatchSize(int otherBatchSize) {
         return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, otherBatchSize,
-                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays);
+                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey);
     }
 
     public ArchiverConfig withRetryMaxMs(long otherRetryMaxMs) {
         return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
-                otherRetryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays);
+                otherRetryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey);
+    }
+
+    /** What keys the sender hash of exports: the sender key, or else the token secret (derived from, never used as is). */
+    public byte[] senderKeyBytes() {
+        return (senderKey.isBlank() ? common.jwtSecret() : senderKey).getBytes(StandardCharsets.UTF_8);
     }
 
     /** H2 in PostgreSQL mode, so the archive's SQL is the same on both. */
@@ -133,6 +152,7 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         return "ArchiverConfig[" + common + ", port=" + port + ", jdbcUrl=" + redacted(jdbcUrl) + ", jdbcUser=" + jdbcUser
                 + ", jdbcPassword=******, maxPoolSize=" + maxPoolSize + ", batchSize=" + batchSize + ", retryMaxMs="
                 + retryMaxMs + ", partitionDaysAhead=" + partitionDaysAhead + ", retentionDays=" + retentionDays
-                + ", refusedTextDays=" + refusedTextDays + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays + "]";
+                + ", refusedTextDays=" + refusedTextDays + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays
+                + ", senderKey=" + (senderKey.isBlank() ? "(from the token secret)" : "******") + "]";
     }
 }

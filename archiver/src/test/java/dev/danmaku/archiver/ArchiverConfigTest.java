@@ -29,4 +29,23 @@ class ArchiverConfigTest {
         assertThat(ArchiverConfig.redacted("jdbc:h2:mem:x;PASSWORD=secret")).isEqualTo("jdbc:h2:mem:x;******");
         assertThat(ArchiverConfig.redacted("jdbc:postgresql://db/danmaku")).isEqualTo("jdbc:postgresql://db/danmaku");
     }
+
+    @Test
+    void withoutATokenSecretTheSenderKeyIsRequiredAndNeverShown() {
+        Map<String, String> verifyingOnly = Map.of(CommonConfig.JWT_JWKS_URL.env(), "https://id.example.com/jwks.json",
+                ArchiverConfig.JDBC_URL.env(), "jdbc:h2:mem:x");
+        assertThatThrownBy(() -> ArchiverConfig.from(SettingValues.of(ArchiverConfig.SETTINGS, verifyingOnly)))
+                .hasMessageStartingWith("DANMAKU_ARCHIVE_SENDER_KEY is not set");
+
+        Map<String, String> withKey = new java.util.HashMap<>(verifyingOnly);
+        withKey.put(ArchiverConfig.SENDER_KEY.env(), "k".repeat(40));
+        ArchiverConfig config = ArchiverConfig.from(SettingValues.of(ArchiverConfig.SETTINGS, withKey));
+        assertThat(config.senderKeyBytes()).hasSize(40);
+        assertThat(config.toString()).doesNotContain("kkkk");
+        withKey.put(ArchiverConfig.SENDER_KEY.env(), "short");
+        assertThatThrownBy(() -> ArchiverConfig.from(SettingValues.of(ArchiverConfig.SETTINGS, withKey)))
+                .hasMessageContaining("at least 32 bytes");
+        assertThat(withUrl("jdbc:h2:mem:y").senderKeyBytes()).as("derived from the token secret")
+                .isEqualTo(TestSecrets.JWT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

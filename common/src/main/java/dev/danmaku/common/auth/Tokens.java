@@ -1,5 +1,8 @@
 package dev.danmaku.common.auth;
 
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +23,10 @@ import dev.danmaku.common.RoomIds;
 
 /**
  * HS256 JWTs (DESIGN §6): {@code iss} and {@code aud} "danmaku", {@code sub} user id, {@code name},
- * {@code roles}, {@code iat}, {@code exp}. A token is accepted with 30 s of clock skew and for at most
+ * {@code roles}, {@code iat}, {@code exp}. Beside them, or instead of them when there is no secret,
+ * tokens of an identity provider signed with RS256/384/512 or ES256/384/512, verified with its
+ * public keys ({@link IssuerKeys}) and carrying its own {@code iss} and {@code aud}: a service without
+ * the secret verifies but can never mint. A token is accepted with 30 s of clock skew and for at most
  * {@link #MAX_LIFETIME} from its issue, a staff token (moderator, analyst, admin) for at most the
  * staff lifetime (default {@link #DEFAULT_STAFF_LIFETIME}); its user id and name must be printable
  * and bounded.
@@ -37,8 +43,12 @@ public final class Tokens {
     private static final int MAX_NAME_LENGTH = 64;
     private static final int MAX_ROOMS = 1000;
 
+    /** Null without a secret: then nothing is minted and HS256 tokens are refused. */
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
+    private final IssuerKeys issuerKeys;
+    private final String issuer;
+    private final String audience;
     private final Duration maxStaffLifetime;
 
     public Tokens(String secret) {
@@ -46,20 +56,67 @@ public final class Tokens {
     }
 
     public Tokens(String secret, Duration maxStaffLifetime) {
+        this(secret, maxStaffLifetime, null, ISSUER, AUDIENCE);
+    }
+
+    /**
+     * @param secret the HS256 secret, or null to mint nothing and accept only the provider's tokens
+     * @param issuerKeys the identity provider's public keys, or null to accept only HS256 tokens
+     * @param issuer the {@code iss} of the provider's tokens; {@code audience} their {@code aud}
+     */
+    public Tokens(String secret, Duration maxStaffLifetime, IssuerKeys issuerKeys, String issuer, String audience) {
         if (maxStaffLifetime.isNegative() || maxStaffLifetime.isZero() || maxStaffLifetime.compareTo(MAX_LIFETIME) > 0) {
             throw new IllegalArgumentException("the staff token lifetime must be positive and at most " + MAX_LIFETIME);
         }
+        if (secret == null && issuerKeys == null) {
+            throw new IllegalArgumentException("tokens need a secret or an issuer's public keys");
+        }
         this.maxStaffLifetime = maxStaffLifetime;
-        this.algorithm = Algorithm.HMAC256(secret);
-        this.verifier = JWT.require(algorithm).withIssuer(ISSUER).withAudience(AUDIENCE)
+        this.issuerKeys = issuerKeys;
+        this.issuer = issuer;
+        this.audience = audience;
+        this.algorithm = secret == null ? null : Algorithm.HMAC256(secret);
+        this.verifier = secret == null ? null : verifier(algorithm, ISSUER, AUDIENCE);
+    }
+
+    private static JWTVerifier verifier(Algorithm algorithm, String issuer, String audience) {
+        return JWT.require(algorithm).withIssuer(issuer).withAudience(audience)
                 .withClaimPresence("sub").withClaimPresence("exp").withClaimPresence("iat")
                 .acceptLeeway(CLOCK_SKEW_SECONDS).build();
+    }
+
+    /**
+     * Who signed the token decides how it is checked: HS256 with this installation's secret, an
+     * asymmetric algorithm with the provider's key; anything else ({@code none} included) is refused.
+     */
+    private JWTVerifier verifierFor(DecodedJWT unverified) throws InvalidTokenException {
+        String alg = unverified.getAlgorithm();
+        if ("HS256".equals(alg) && verifier != null) {
+            return verifier;
+        }
+        if (issuerKeys == null || alg == null || !(alg.startsWith("RS") || alg.startsWith("ES"))) {
+            throw new InvalidTokenException("tokens signed with " + alg + " are not accepted here");
+        }
+        PublicKey key = issuerKeys.keyFor(unverified.getKeyId());
+        Algorithm checked = switch (alg) {
+            case "RS256" -> key instanceof RSAPublicKey rsa ? Algorithm.RSA256(rsa, null) : null;
+            case "RS384" -> key instanceof RSAPublicKey rsa ? Algorithm.RSA384(rsa, null) : null;
+            case "RS512" -> key instanceof RSAPublicKey rsa ? Algorithm.RSA512(rsa, null) : null;
+            case "ES256" -> key instanceof ECPublicKey ec ? Algorithm.ECDSA256(ec, null) : null;
+            case "ES384" -> key instanceof ECPublicKey ec ? Algorithm.ECDSA384(ec, null) : null;
+            case "ES512" -> key instanceof ECPublicKey ec ? Algorithm.ECDSA512(ec, null) : null;
+            default -> throw new InvalidTokenException("tokens signed with " + alg + " are not accepted here");
+        };
+        if (checked == null) {
+            throw new InvalidTokenException("the issuer's key is not a " + alg + " key");
+        }
+        return verifier(checked, issuer, audience);
     }
 
     public Identity verify(String token) throws InvalidTokenException {
         DecodedJWT jwt;
         try {
-            jwt = verifier.verify(token);
+            jwt = verifierFor(JWT.decode(token)).verify(token);
         } catch (TokenExpiredException e) {
             throw new InvalidTokenException("token expired at " + e.getExpiredOn());
         } catch (SignatureVerificationException e) {
@@ -152,6 +209,10 @@ public final class Tokens {
 
     /** A token; {@code rooms} limits a moderator to those rooms (empty: every room). */
     public String issue(String userId, String name, Set<String> roles, Set<String> rooms, Duration ttl, Clock clock) {
+        if (algorithm == null) {
+            throw new IllegalStateException("this service has no token secret: it verifies its identity provider's"
+                    + " tokens and mints none");
+        }
         if (ttl.compareTo(maxLifetime(roles)) > 0) {
             throw new IllegalArgumentException("a token with roles " + roles + " lives at most "
                     + minutes(maxLifetime(roles)) + ", not " + minutes(ttl));

@@ -7,6 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import java.nio.file.Path;
+
+import dev.danmaku.common.auth.IssuerKeys;
 import dev.danmaku.common.auth.Tokens;
 
 /** Settings every service shares: Kafka, topics, tokens, where to listen. */
@@ -17,6 +20,10 @@ public record CommonConfig(
         int topicPartitions,
         short topicReplicationFactor,
         String jwtSecret,
+        String jwtJwksUrl,
+        String jwtPublicKeyFile,
+        String jwtIssuer,
+        String jwtAudience,
         int staffTokenMinutes,
         String bindHost,
         int managementPort) {
@@ -38,7 +45,19 @@ public record CommonConfig(
     public static final Setting JWT_SECRET = Setting.of("DANMAKU_JWT_SECRET", "",
             "HS256 secret that signs viewer, moderator and analyst tokens: the same random " + MIN_JWT_SECRET_BYTES
                     + " bytes or more for every service (openssl rand -base64 48); required, except that dev"
-                    + " keeps a random one in its data directory");
+                    + " keeps a random one in its data directory, and that with DANMAKU_JWT_JWKS_URL or"
+                    + " DANMAKU_JWT_PUBLIC_KEY_FILE a service without it accepts only the identity provider's tokens"
+                    + " and can mint none");
+    public static final Setting JWT_JWKS_URL = Setting.of("DANMAKU_JWT_JWKS_URL", "",
+            "JWKS URL of an identity provider whose RS256/ES256 tokens are accepted too (https, or http on this"
+                    + " machine), each checked with the key its kid names");
+    public static final Setting JWT_PUBLIC_KEY_FILE = Setting.of("DANMAKU_JWT_PUBLIC_KEY_FILE", "",
+            "PEM file with the public key (RSA or EC) of an identity provider whose RS256/ES256 tokens are"
+                    + " accepted too; instead of DANMAKU_JWT_JWKS_URL");
+    public static final Setting JWT_ISSUER = Setting.of("DANMAKU_JWT_ISSUER", Tokens.ISSUER,
+            "The iss claim that the identity provider's tokens must carry");
+    public static final Setting JWT_AUDIENCE = Setting.of("DANMAKU_JWT_AUDIENCE", Tokens.AUDIENCE,
+            "The aud claim that the identity provider's tokens must carry");
     public static final Setting STAFF_TOKEN_MINUTES = Setting.of("DANMAKU_JWT_STAFF_LIFETIME_MINUTES", "60",
             "Longest life, in minutes, of a token with the moderator, analyst or admin role (1-1440); viewer"
                     + " tokens live at most 24 h");
@@ -49,8 +68,8 @@ public record CommonConfig(
             "Port of /healthz, /readyz and /metrics alone, so an ingress that routes the service port never"
                     + " exposes them; -1 = on the service's own port");
     public static final List<Setting> SETTINGS = List.of(
-            KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, JWT_SECRET, STAFF_TOKEN_MINUTES,
-            BIND_HOST, MANAGEMENT_PORT);
+            KAFKA_BOOTSTRAP_SERVERS, TOPIC_PREFIX, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, JWT_SECRET, JWT_JWKS_URL,
+            JWT_PUBLIC_KEY_FILE, JWT_ISSUER, JWT_AUDIENCE, STAFF_TOKEN_MINUTES, BIND_HOST, MANAGEMENT_PORT);
 
     public CommonConfig {
         if (kafkaBootstrapServers.isBlank()) {
@@ -63,7 +82,23 @@ public record CommonConfig(
             throw SettingValues.invalid(TOPIC_REPLICATION_FACTOR, Short.toString(topicReplicationFactor),
                     "-1 or at least 1");
         }
-        checkJwtSecret(jwtSecret);
+        if (!jwtJwksUrl.isBlank() && !jwtPublicKeyFile.isBlank()) {
+            throw new InvalidSettingException("set one of " + JWT_JWKS_URL.env() + " and " + JWT_PUBLIC_KEY_FILE.env()
+                    + ", not both");
+        }
+        issuerKeys(jwtJwksUrl, jwtPublicKeyFile); // a bad URL or key file fails at start, with one line
+        boolean providerKeys = !jwtJwksUrl.isBlank() || !jwtPublicKeyFile.isBlank();
+        if (jwtSecret.isBlank() && !providerKeys) {
+            throw new InvalidSettingException(JWT_SECRET.env() + " is not set: give every service the same random secret of"
+                    + " at least " + MIN_JWT_SECRET_BYTES + " bytes (e.g. openssl rand -base64 48), or your identity"
+                    + " provider's keys (" + JWT_JWKS_URL.env() + ")");
+        }
+        if (!jwtSecret.isBlank()) {
+            checkJwtSecret(jwtSecret);
+        }
+        if (jwtIssuer.isBlank() || jwtAudience.isBlank()) {
+            throw new InvalidSettingException(JWT_ISSUER.env() + " and " + JWT_AUDIENCE.env() + " must not be empty");
+        }
         if (staffTokenMinutes < 1 || staffTokenMinutes > Tokens.MAX_LIFETIME.toMinutes()) {
             throw SettingValues.invalid(STAFF_TOKEN_MINUTES, Integer.toString(staffTokenMinutes), "1 to 1440 minutes");
         }
@@ -85,14 +120,34 @@ public record CommonConfig(
                 values.integer(TOPIC_PARTITIONS),
                 (short) values.integer(TOPIC_REPLICATION_FACTOR),
                 values.string(JWT_SECRET),
+                values.string(JWT_JWKS_URL),
+                values.string(JWT_PUBLIC_KEY_FILE),
+                values.string(JWT_ISSUER),
+                values.string(JWT_AUDIENCE),
                 values.integer(STAFF_TOKEN_MINUTES),
                 values.string(BIND_HOST),
                 values.integer(MANAGEMENT_PORT));
     }
 
-    /** Verifies and signs tokens with this installation's secret and staff lifetime. */
+    /**
+     * Verifies and signs tokens with this installation's secret and staff lifetime; verifies the
+     * identity provider's too when its keys are set. Without a secret it mints nothing.
+     */
     public Tokens tokens() {
-        return new Tokens(jwtSecret, Duration.ofMinutes(staffTokenMinutes));
+        return new Tokens(jwtSecret.isBlank() ? null : jwtSecret, Duration.ofMinutes(staffTokenMinutes),
+                issuerKeys(jwtJwksUrl, jwtPublicKeyFile), jwtIssuer, jwtAudience);
+    }
+
+    private static IssuerKeys issuerKeys(String jwksUrl, String publicKeyFile) {
+        try {
+            if (!jwksUrl.isBlank()) {
+                return IssuerKeys.fromJwksUrl(jwksUrl.strip());
+            }
+            return publicKeyFile.isBlank() ? null : IssuerKeys.fromPemFile(Path.of(publicKeyFile.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException((jwksUrl.isBlank() ? JWT_PUBLIC_KEY_FILE : JWT_JWKS_URL).env() + ": "
+                    + e.getMessage());
+        }
     }
 
     /** Refuses a token secret anyone could know or guess, with one line that says what to do. */
@@ -115,13 +170,15 @@ public record CommonConfig(
 
     public CommonConfig withKafkaBootstrapServers(String bootstrapServers) {
         return new CommonConfig(bootstrapServers, kafkaProperties, topicPrefix, topicPartitions,
-                topicReplicationFactor, jwtSecret, staffTokenMinutes, bindHost, managementPort);
+                topicReplicationFactor, jwtSecret, jwtJwksUrl, jwtPublicKeyFile, jwtIssuer, jwtAudience, staffTokenMinutes,
+                bindHost, managementPort);
     }
 
     @Override
     public String toString() {
         return "CommonConfig[kafka=" + kafkaBootstrapServers + ", kafkaProperties=" + kafkaProperties.keySet()
                 + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
-                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, staffTokenMinutes=" + staffTokenMinutes + ", bindHost=" + bindHost + ", managementPort=" + managementPort + "]";
+                + ", replication=" + topicReplicationFactor + ", jwtSecret=******, jwtJwksUrl=" + jwtJwksUrl + ", jwtPublicKeyFile="
+                + jwtPublicKeyFile + ", staffTokenMinutes=" + staffTokenMinutes + ", bindHost=" + bindHost + ", managementPort=" + managementPort + "]";
     }
 }

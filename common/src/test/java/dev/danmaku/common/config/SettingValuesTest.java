@@ -84,6 +84,23 @@ class SettingValuesTest {
                 Map.of("DANMAKU_JWT_SECRET", "密".repeat(11)), Map.of())).jwtSecret()).hasSize(11);
     }
 
+    @Test
+    void anIdentityProvidersKeysStandInForTheSecretWhichThenCannotMint() {
+        CommonConfig verifying = CommonConfig.from(SettingValues.resolve(CommonConfig.SETTINGS,
+                Map.of("DANMAKU_JWT_JWKS_URL", "https://id.example.com/.well-known/jwks.json"), Map.of()));
+        assertThatThrownBy(() -> verifying.tokens().issue("a", "A", java.util.Set.of(), java.time.Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(refusal(Map.of("DANMAKU_JWT_JWKS_URL", "http://id.example.com/jwks.json")))
+                .startsWith("DANMAKU_JWT_JWKS_URL: keys must come over https");
+        assertThat(refusal(Map.of("DANMAKU_JWT_PUBLIC_KEY_FILE", "/nonexistent/idp.pem")))
+                .startsWith("DANMAKU_JWT_PUBLIC_KEY_FILE: cannot read /nonexistent/idp.pem");
+        assertThat(refusal(Map.of("DANMAKU_JWT_JWKS_URL", "https://id.example.com/jwks.json",
+                "DANMAKU_JWT_PUBLIC_KEY_FILE", "/idp.pem"))).contains("not both");
+        assertThat(refusal(Map.of("DANMAKU_JWT_JWKS_URL", "https://id.example.com/jwks.json", "DANMAKU_JWT_SECRET", "short")))
+                .as("a secret given is still checked").contains("has 5 bytes");
+        assertThat(refusal(Map.of())).contains("DANMAKU_JWT_JWKS_URL");
+    }
+
     private static String refusal(Map<String, String> environment) {
         Throwable thrown = catchThrowable(() -> CommonConfig.from(SettingValues.resolve(CommonConfig.SETTINGS, environment, Map.of())));
         assertThat(thrown).isInstanceOf(InvalidSettingException.class);
