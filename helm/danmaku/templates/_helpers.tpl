@@ -49,8 +49,13 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- default (printf "%s-postgres" (include "danmaku.fullname" .)) .Values.postgres.existingSecret }}
 {{- end }}
 
-{{/* Kafka and token settings every component reads (DANMAKU_KAFKA_* pass through to the Kafka clients). */}}
+{{/*
+Kafka and token settings every component reads (DANMAKU_KAFKA_* pass through to the Kafka clients).
+With jwt.jwksUrl the gateways get the identity provider's keys and no secret: they verify, never mint.
+*/}}
 {{- define "danmaku.commonEnv" -}}
+{{- $component := .component }}
+{{- with .ctx }}
 - name: DANMAKU_KAFKA_BOOTSTRAP_SERVERS
   value: {{ .Values.kafka.bootstrapServers | quote }}
 - name: DANMAKU_TOPIC_PREFIX
@@ -63,11 +68,21 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
   value: "0.0.0.0"
 - name: DANMAKU_MANAGEMENT_PORT
   value: {{ .Values.managementPort | quote }}
+{{- if not (and .Values.jwt.jwksUrl (eq $component "gateway")) }}
 - name: DANMAKU_JWT_SECRET
   valueFrom:
     secretKeyRef:
       name: {{ include "danmaku.jwtSecretName" . }}
       key: {{ .Values.jwt.existingSecretKey }}
+{{- end }}
+{{- if .Values.jwt.jwksUrl }}
+- name: DANMAKU_JWT_JWKS_URL
+  value: {{ .Values.jwt.jwksUrl | quote }}
+- name: DANMAKU_JWT_ISSUER
+  value: {{ .Values.jwt.issuer | default "danmaku" | quote }}
+- name: DANMAKU_JWT_AUDIENCE
+  value: {{ .Values.jwt.audience | default "danmaku" | quote }}
+{{- end }}
 - name: DANMAKU_JWT_STAFF_LIFETIME_MINUTES
   value: {{ .Values.jwt.staffLifetimeMinutes | default 60 | quote }}
 {{- if or .Values.kafka.tls.enabled .Values.kafka.sasl.enabled }}
@@ -97,6 +112,7 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- range $property, $value := .Values.kafka.properties }}
 - name: {{ printf "DANMAKU_KAFKA_%s" ($property | upper | replace "." "_") }}
   value: {{ $value | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -162,7 +178,7 @@ spec:
             - configMapRef:
                 name: {{ include "danmaku.componentName" . }}
           env:
-            {{- include "danmaku.commonEnv" $ctx | nindent 12 }}
+            {{- include "danmaku.commonEnv" (dict "ctx" $ctx "component" .component) | nindent 12 }}
             - name: {{ .portEnv }}
               value: {{ $values.port | quote }}
             {{- with .env }}

@@ -277,6 +277,24 @@ class HelmChartTest {
     }
 
     @Test
+    void withAnIdentityProviderTheGatewaysGetItsKeysAndNoSecret() {
+        List<HasMetadata> objects = render(Map.of("jwt.jwksUrl", "https://id.example.com/jwks.json",
+                "jwt.issuer", "https://id.example.com"));
+        for (var entry : COMPONENTS.entrySet()) {
+            Container container = deployment(objects, entry.getKey()).getSpec().getTemplate().getSpec().getContainers().get(0);
+            Map<String, String> settings = effectiveEnvironment(objects, container);
+            assertThat(settings).containsEntry("DANMAKU_JWT_JWKS_URL", "https://id.example.com/jwks.json")
+                    .containsEntry("DANMAKU_JWT_ISSUER", "https://id.example.com");
+            assertThat(settings.containsKey("DANMAKU_JWT_SECRET")).as("secret in %s", entry.getKey())
+                    .isEqualTo(!entry.getKey().equals("gateway"));
+            // the values are ones the service accepts: a gateway without a secret included
+            entry.getValue().config().apply(SettingValues.resolve(entry.getValue().settings(), settings, Map.of()));
+        }
+        assertThatThrownBy(() -> render(Map.of("jwt.jwksUrl", "http://id.example.com/jwks.json")))
+                .hasMessageContaining("jwksUrl");
+    }
+
+    @Test
     void ingressCanBeTurnedOff() {
         assertThat(all(render(Map.of("ingress.enabled", "false")), Ingress.class)).isEmpty();
     }
