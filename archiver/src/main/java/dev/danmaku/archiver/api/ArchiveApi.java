@@ -2,6 +2,7 @@ package dev.danmaku.archiver.api;
 
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import dev.danmaku.common.RoomIds;
 import dev.danmaku.archiver.replay.ReplayEndpoint;
 import dev.danmaku.archiver.replay.ReplayRequest;
+import dev.danmaku.archiver.replay.ReplayTickets;
 import dev.danmaku.archiver.store.ArchiveFilter;
 import dev.danmaku.archiver.store.ArchiveStore;
 import dev.danmaku.archiver.store.ArchivedDanmaku;
@@ -30,6 +32,7 @@ import dev.danmaku.archiver.store.RoomQuery;
 import dev.danmaku.archiver.store.RoomStats;
 import dev.danmaku.common.auth.BearerAuth;
 import dev.danmaku.common.auth.Identity;
+import dev.danmaku.common.auth.InvalidTokenException;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Json;
 import dev.danmaku.common.http.Problem;
@@ -58,6 +61,7 @@ public final class ArchiveApi {
     private final ReplayEndpoint replay;
     private final BilibiliXml bilibili;
     private final Duration retention;
+    private final ReplayTickets tickets;
 
     public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays) {
         this(store, meters, maxReplays, randomKey(), Duration.ZERO);
@@ -70,6 +74,7 @@ public final class ArchiveApi {
     public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays, byte[] senderKey, Duration retention) {
         this.retention = retention;
         this.bilibili = new BilibiliXml(senderKey);
+        this.tickets = new ReplayTickets(senderKey, Clock.systemUTC());
         this.store = store;
         this.meters = meters;
         this.replay = new ReplayEndpoint(store, maxReplays, meters);
@@ -84,15 +89,46 @@ public final class ArchiveApi {
                 .get("/rooms/{room}/export", new BlockingHandler(new ExportHandler(store, bilibili, meters)))
                 .post("/rooms/{room}/import", new BlockingHandler(new ImportHandler(store, retention, meters)))
                 .get("/rooms/{room}/replay", replay.handler(ArchiveApi::replayRequest))
+                .post("/replay-tickets", this::replayTicket)
                 .setFallbackHandler(exchange -> Problem.send(exchange, StatusCodes.NOT_FOUND,
                         "no such archive resource: " + exchange.getRequestPath()))
                 .setInvalidMethodHandler(exchange -> Problem.send(exchange, StatusCodes.METHOD_NOT_ALLOWED,
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
-        HttpHandler authorized = new BearerAuth(tokens, Set.of(Identity.ANALYST, Identity.ADMIN), routes);
+        Set<String> staff = Set.of(Identity.ANALYST, Identity.ADMIN);
+        HttpHandler authorized = new BearerAuth(tokens, staff, routes);
         return exchange -> {
-            ReplayEndpoint.acceptQueryToken(exchange);
-            authorized.handleRequest(exchange);
+            String ticket = exchange.getRequestPath().endsWith("/replay") ? first(exchange, "ticket") : null;
+            if (ticket == null) {
+                authorized.handleRequest(exchange);
+                return;
+            }
+            // a WebSocket cannot carry an Authorization header: the replay takes a ticket instead
+            Identity identity;
+            try {
+                identity = tickets.verify(ticket);
+            } catch (InvalidTokenException e) {
+                Problem.send(exchange, StatusCodes.UNAUTHORIZED, e.getMessage());
+                return;
+            }
+            if (!identity.hasAnyRole(staff)) {
+                Problem.send(exchange, StatusCodes.FORBIDDEN, "this needs one of the roles " + staff);
+                return;
+            }
+            exchange.putAttachment(BearerAuth.IDENTITY, identity);
+            routes.handleRequest(exchange);
         };
+    }
+
+    /** {@code POST /replay-tickets}: a ticket that opens one replay within a minute, for whoever asks with a token. */
+    private void replayTicket(HttpServerExchange exchange) {
+        String ticket = tickets.issue(exchange.getAttachment(BearerAuth.IDENTITY));
+        Json.send(exchange, StatusCodes.CREATED, Map.of("ticket", ticket,
+                "expiresInSeconds", ReplayTickets.LIFETIME.toSeconds()));
+    }
+
+    private static String first(HttpServerExchange exchange, String parameter) {
+        var values = exchange.getQueryParameters().get(parameter);
+        return values == null || values.isEmpty() || values.getFirst().isBlank() ? null : values.getFirst();
     }
 
     public void close() {

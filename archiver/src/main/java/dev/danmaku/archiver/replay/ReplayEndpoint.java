@@ -43,19 +43,6 @@ public final class ReplayEndpoint {
         meters.gauge("danmaku_archive_replays_open", open);
     }
 
-    /**
-     * Browsers cannot set headers on a WebSocket: for the replay path, an {@code access_token}
-     * query parameter stands in for {@code Authorization: Bearer}.
-     */
-    public static void acceptQueryToken(HttpServerExchange exchange) {
-        if (exchange.getRequestPath().endsWith("/replay") && !exchange.getRequestHeaders().contains(Headers.AUTHORIZATION)) {
-            var token = exchange.getQueryParameters().get("access_token");
-            if (token != null && !token.isEmpty() && !token.getFirst().isBlank()) {
-                exchange.getRequestHeaders().put(Headers.AUTHORIZATION, "Bearer " + token.getFirst());
-            }
-        }
-    }
-
     /** {@code parser} reads the request's parameters, failing with IllegalArgumentException on a bad one. */
     public HttpHandler handler(Function<HttpServerExchange, ReplayRequest> parser) {
         HttpHandler upgrade = Handlers.websocket(new Callback(), exchange -> Problem.send(exchange,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -95,6 +97,21 @@ class ReplayIT {
 
     private static String analyst() {
         return TOKENS.issue("ana", "Ana", Set.of(Identity.ANALYST), Duration.ofMinutes(5));
+    }
+
+    /** What a browser does before it opens a replay: asks for a ticket with its token. */
+    private static HttpResponse<String> askForTicket(String bearer) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base.replace("ws://", "http://")
+                        + "/replay-tickets")).header("Authorization", "Bearer " + bearer)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String ticket() throws Exception {
+        HttpResponse<String> answer = askForTicket(analyst());
+        assertThat(answer.statusCode()).isEqualTo(201);
+        JsonNode body = Json.MAPPER.readTree(answer.body());
+        assertThat(body.get("expiresInSeconds").asLong()).isEqualTo(60);
+        return body.get("ticket").asText();
     }
 
     /** A frame and when it arrived. */
@@ -189,7 +206,7 @@ class ReplayIT {
 
     @Test
     void pausesResumesSeeksAndChangesSpeed() throws Exception {
-        try (ReplayClient client = ReplayClient.connect(base + "/rooms/" + LONG + "/replay?access_token=" + analyst(), null)) {
+        try (ReplayClient client = ReplayClient.connect(base + "/rooms/" + LONG + "/replay?ticket=" + ticket(), null)) {
             assertThat(client.next("state", Duration.ofSeconds(5)).json().get("state").asText()).isEqualTo("playing");
             assertThat(client.next("danmaku", Duration.ofSeconds(5)).json().get("positionMs").asLong()).isEqualTo(T0);
 
@@ -251,14 +268,21 @@ class ReplayIT {
     }
 
     @Test
-    void refusesStrangersBeforeTheUpgrade() {
+    void refusesStrangersBeforeTheUpgrade() throws Exception {
         assertThatThrownBy(() -> ReplayClient.connect(base + "/rooms/" + TIMING + "/replay", null))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401));
         String viewer = TOKENS.issue("v", "V", Set.of(Identity.VIEWER), Duration.ofMinutes(1));
-        assertThatThrownBy(() -> ReplayClient.connect(base + "/rooms/" + TIMING + "/replay?access_token=" + viewer, null))
-                .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
-                        .isEqualTo(403));
+        assertThat(askForTicket(viewer).statusCode()).as("a viewer gets no ticket").isEqualTo(403);
+        String ticket = ticket();
+        for (String forged : List.of(ticket.substring(0, ticket.length() - 2) + "xx", "not-a-ticket")) {
+            assertThatThrownBy(() -> ReplayClient.connect(base + "/rooms/" + TIMING + "/replay?ticket=" + forged, null))
+                    .as(forged).cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse()
+                            .statusCode()).isEqualTo(401));
+        }
+        assertThatThrownBy(() -> ReplayClient.connect(base + "/rooms/" + TIMING + "/replay?access_token=" + analyst(), null))
+                .as("a token in the URL is no longer taken").cause().satisfies(e -> assertThat(
+                        ((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401));
         assertThatThrownBy(() -> ReplayClient.connect(base + "/rooms/" + TIMING + "/replay?speed=0", analyst()))
                 .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
                         .isEqualTo(400));
