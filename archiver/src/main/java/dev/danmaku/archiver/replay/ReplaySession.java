@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import org.xnio.IoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,9 @@ final class ReplaySession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ReplaySession.class);
     static final int PAGE = 500;
     private static final long DATABASE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Replies to control frames not sent yet: a client that sends controls and never reads is closed. */
+    static final int MAX_UNSENT_REPLIES = 64;
+    private static final int CLOSE_POLICY = 1008;
 
     private final ArchiveStore store;
     private final ReplayRequest request;
@@ -53,6 +57,7 @@ final class ReplaySession implements Runnable {
     private boolean endAnnounced;
     private long generation;
     private boolean closed;
+    private boolean overrun;
 
     ReplaySession(ArchiveStore store, ReplayRequest request, WebSocketChannel channel) {
         this.store = store;
@@ -176,42 +181,63 @@ final class ReplaySession implements Runnable {
             switch (type) {
                 case "pause" -> {
                     clock.pause(now);
-                    outbox.add(state("paused"));
+                    queue(state("paused"));
                 }
                 case "resume" -> {
                     clock.resume(now);
-                    outbox.add(state(endAnnounced ? "ended" : "playing"));
+                    queue(state(endAnnounced ? "ended" : "playing"));
                 }
                 case "speed" -> {
                     JsonNode speed = frame.get("speed");
                     if (speed == null || !speed.isNumber()) {
-                        outbox.add(error("speed: a number " + ReplayRequest.MIN_SPEED + "-" + ReplayRequest.MAX_SPEED));
+                        queue(error("speed: a number " + ReplayRequest.MIN_SPEED + "-" + ReplayRequest.MAX_SPEED));
                         break;
                     }
                     try {
                         ReplayRequest.checkSpeed(speed.asDouble());
                     } catch (IllegalArgumentException e) {
-                        outbox.add(error(e.getMessage()));
+                        queue(error(e.getMessage()));
                         break;
                     }
                     clock.speed(speed.asDouble(), now);
-                    outbox.add(state(clock.paused() ? "paused" : "playing"));
+                    queue(state(clock.paused() ? "paused" : "playing"));
                 }
                 case "seek" -> {
                     JsonNode position = frame.get("positionMs");
                     if (position == null || !position.canConvertToLong() || position.asLong() < 0) {
-                        outbox.add(error("seek: positionMs, a whole number of milliseconds (epoch time, or the video"
+                        queue(error("seek: positionMs, a whole number of milliseconds (epoch time, or the video"
                                 + " offset in VOD mode)"));
                         break;
                     }
                     seek(position.asLong(), now);
-                    outbox.add(state(clock.paused() ? "paused" : "playing"));
+                    queue(state(clock.paused() ? "paused" : "playing"));
                 }
-                default -> outbox.add(error("type: one of pause, resume, seek, speed"));
+                default -> queue(error("type: one of pause, resume, seek, speed"));
             }
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        cutIfOverrun();
+    }
+
+    /**
+     * A client that sends controls and reads no replies: the replay thread may be blocked writing to
+     * it, so the connection is cut from here (the receiving side).
+     */
+    private void cutIfOverrun() {
+        boolean cut;
+        lock.lock();
+        try {
+            cut = overrun;
+        } finally {
+            lock.unlock();
+        }
+        if (cut && channel.isOpen()) {
+            log.info("Replay closed: more than {} control frames unanswered", MAX_UNSENT_REPLIES);
+            WebSockets.sendClose(CLOSE_POLICY, "more than " + MAX_UNSENT_REPLIES + " control frames unanswered",
+                    channel, null);
+            IoUtils.safeClose(channel);
         }
     }
 
@@ -229,10 +255,21 @@ final class ReplaySession implements Runnable {
     private void reply(String frame) {
         lock.lock();
         try {
-            outbox.add(frame);
+            queue(frame);
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        cutIfOverrun();
+    }
+
+    /** Under the lock: a reply to send; past {@value #MAX_UNSENT_REPLIES} unsent the replay ends. */
+    private void queue(String frame) {
+        if (outbox.size() >= MAX_UNSENT_REPLIES) {
+            overrun = true;
+            closed = true;
+        } else {
+            outbox.add(frame);
         }
     }
 

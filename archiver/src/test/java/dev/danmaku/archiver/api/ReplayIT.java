@@ -268,6 +268,43 @@ class ReplayIT {
     }
 
     @Test
+    void aClientThatSendsControlsAndReadsNothingIsCutOff() throws Exception {
+        String flood = TIMING + "-flood";
+        List<ArchiveStore.Incoming> rows = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) { // all due at once, more than the socket buffers hold
+            rows.add(ArchiveApiIT.row(flood, "f" + i, T0, Verdict.ACCEPTED, "u", "x".repeat(400), 0));
+            if (rows.size() == 2000) {
+                store.write(rows, List.of());
+                rows.clear();
+            }
+        }
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + analyst())
+                .buildAsync(URI.create(base + "/rooms/" + flood + "/replay"), new WebSocket.Listener() {
+                    @Override
+                    public void onOpen(WebSocket webSocket) {
+                        // never asks for a frame: reads nothing
+                    }
+                }).get(10, TimeUnit.SECONDS);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int sent = 0;
+        boolean cut = false;
+        while (!cut && System.nanoTime() < deadline) {
+            try {
+                socket.sendText("{\"type\":\"speed\",\"speed\":2}", true).get(5, TimeUnit.SECONDS);
+                sent++;
+                Thread.sleep(5);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                cut = true;
+            }
+        }
+        assertThat(cut).as("cut off after %d control frames", sent).isTrue();
+        assertThat(sent).isGreaterThanOrEqualTo(64);
+        socket.abort();
+    }
+
+    @Test
     void refusesStrangersBeforeTheUpgrade() throws Exception {
         assertThatThrownBy(() -> ReplayClient.connect(base + "/rooms/" + TIMING + "/replay", null))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(WebSocketHandshakeException.class)
