@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.knowm.xchart.AnnotationLine;
@@ -31,46 +34,91 @@ final class ReliabilityReport {
     private ReliabilityReport() {
     }
 
+    private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z0-9-]+)` \\|.*$");
+    private static final Pattern DETAIL = Pattern.compile("(?s)\\*\\*`([a-z0-9-]+)`\\*\\* — .*?\\n\\n!\\[[^\\]]*]\\([^)]*\\)\\n");
+
+    /**
+     * Rewrites the fault-suite section: the scenarios of this run replace their rows and notes, the
+     * others keep those of their latest run (each row says its date), in the suite's order.
+     */
     static void write(Path page, List<FaultSuite.Result> all, int senders, int rate, int seconds) throws IOException {
         Path charts = page.resolveSibling("reliability");
         Files.createDirectories(charts);
-        StringBuilder md = new StringBuilder(BEGIN).append('\n');
-        md.append("Run of ").append(LocalDate.now()).append(": ").append(senders).append(" senders, ").append(rate)
-                .append(" danmaku/s into a busy room for ").append(seconds).append(" s, and 2 senders at the same pace each")
-                .append(" into a quiet room whose partition another filter owns; a viewer of each room on each of two")
-                .append(" gateways. Kafka (one broker; three nodes for the cluster-* scenarios), two filters, the archiver on PostgreSQL and two gateways run as")
-                .append(" separate processes on this machine. `bench/run.sh faults` writes this section.\n\n");
-        md.append("| scenario | longest stall, busy room / quiet room | sends answered ≤ 5 s / later / never | answers |")
-                .append(" ack p50 / p99 / max | lost | shown twice | out of order | archive missing / twice |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, String> rows = new LinkedHashMap<>();
+        Map<String, String> details = new LinkedHashMap<>();
+        String today = LocalDate.now().toString();
         for (FaultSuite.Result result : all) {
             Findings f = result.busy();
-            md.append("| `").append(f.scenario()).append("` | ")
-                    .append(String.format("%.1f s / %.1f s", f.longestStallMs() / 1000.0, result.quiet().longestStallMs() / 1000.0))
-                    .append(" | ")
-                    .append(f.answeredWithin5s()).append(" / ").append(f.answeredLate()).append(" / ").append(f.unanswered())
-                    .append(" | ").append(f.answers().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                            .collect(Collectors.joining(", ")))
-                    .append(" | ").append(f.ackP50Ms()).append(" / ").append(f.ackP99Ms()).append(" / ").append(f.ackMaxMs())
-                    .append(" ms | ").append(f.lost()).append(" | ").append(f.duplicates()).append(" | ").append(f.outOfOrder()).append(f.retriedShownLater() > 0 ? " (+" + f.retriedShownLater() + " retried)" : "")
-                    .append(" | ").append(f.archiveMissing()).append(" / ").append(f.archiveDuplicates()).append(" |\n");
+            rows.put(f.scenario(), row(result, today));
+            chart(f, charts.resolve(f.scenario() + ".png"));
+            details.put(f.scenario(), "**`" + f.scenario() + "`** — longest stall " + f.longestStallMs() + " ms ("
+                    + f.longestStallAt() + "). Events: " + f.marks().stream().map(m -> m.label() + " @ " + m.atMs() / 1000.0 + " s")
+                    .collect(Collectors.joining("; ")) + "\n\n![" + f.scenario() + "](reliability/" + f.scenario() + ".png)\n");
         }
+        String header = "Each row is its scenario's latest run, of the date in its second column. A run: " + senders
+                + " senders, " + rate + " danmaku/s into a busy room for " + seconds + " s, and 2 senders at the same pace each"
+                + " into a quiet room whose partition another filter owns; a viewer of each room on each of two gateways. Kafka"
+                + " (one broker; three nodes for the cluster-* scenarios), two filters, the archiver on PostgreSQL and two"
+                + " gateways run as separate processes on this machine. `bench/run.sh faults` writes this section.";
+        String section = merged(section(page, BEGIN, END), header, rows, details,
+                Scenario.all().stream().map(Scenario::name).toList());
+        replaceSection(page, BEGIN, END, "Fault suite", section);
+    }
+
+    private static String row(FaultSuite.Result result, String date) {
+        Findings f = result.busy();
+        return "| `" + f.scenario() + "` | " + date + " | "
+                + String.format("%.1f s / %.1f s", f.longestStallMs() / 1000.0, result.quiet().longestStallMs() / 1000.0)
+                + " | " + f.answeredWithin5s() + " / " + f.answeredLate() + " / " + f.unanswered()
+                + " | " + f.answers().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+                + " | " + f.ackP50Ms() + " / " + f.ackP99Ms() + " / " + f.ackMaxMs()
+                + " ms | " + f.lost() + " | " + f.duplicates() + " | " + f.outOfOrder()
+                + (f.retriedShownLater() > 0 ? " (+" + f.retriedShownLater() + " retried)" : "")
+                + " | " + f.archiveMissing() + " / " + f.archiveDuplicates() + " |";
+    }
+
+    /**
+     * The section from the previous one and this run's rows and notes by scenario: this run's win,
+     * the previous ones stay for the scenarios it did not run; {@code order} first, then any others.
+     */
+    static String merged(String previous, String header, Map<String, String> rows, Map<String, String> details,
+            List<String> order) {
+        Map<String, String> allRows = new LinkedHashMap<>();
+        Map<String, String> allDetails = new LinkedHashMap<>();
+        Matcher row = ROW.matcher(previous);
+        while (row.find()) {
+            allRows.put(row.group(1), row.group());
+        }
+        Matcher detail = DETAIL.matcher(previous);
+        while (detail.find()) {
+            allDetails.put(detail.group(1), detail.group());
+        }
+        allRows.putAll(rows);
+        allDetails.putAll(details);
+        List<String> names = new ArrayList<>(order);
+        allRows.keySet().stream().filter(name -> !names.contains(name)).forEach(names::add);
+
+        StringBuilder md = new StringBuilder(BEGIN).append('\n').append(header).append("\n\n");
+        md.append("| scenario | run | longest stall, busy room / quiet room | sends answered ≤ 5 s / later / never | answers |")
+                .append(" ack p50 / p99 / max | lost | shown twice | out of order | archive missing / twice |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        names.stream().filter(allRows::containsKey).forEach(name -> md.append(allRows.get(name)).append('\n'));
         md.append("\nSends, answers and losses are the busy room's; the quiet room's are in the JSON of each run. A send told")
                 .append(" `unavailable` is sent again by its sender (as the viewer page does) and shown when it gets through,")
                 .append(" after what was sent meanwhile: \"retried\", not out of order.\n\n");
-        for (FaultSuite.Result result : all) {
-            Findings f = result.busy();
-            Path chart = charts.resolve(f.scenario() + ".png");
-            chart(f, chart);
-            md.append("**`").append(f.scenario()).append("`** — longest stall ").append(f.longestStallMs())
-                    .append(" ms (").append(f.longestStallAt()).append("). Events: ")
-                    .append(f.marks().stream().map(m -> m.label() + " @ " + m.atMs() / 1000.0 + " s")
-                            .collect(Collectors.joining("; ")))
-                    .append("\n\n![").append(f.scenario()).append("](reliability/").append(f.scenario()).append(".png)\n\n");
-        }
-        md.append(END);
+        names.stream().filter(allDetails::containsKey).forEach(name -> md.append(allDetails.get(name)).append('\n'));
+        return md.append(END).toString();
+    }
 
-        replaceSection(page, BEGIN, END, "Fault suite", md.toString());
+    /** What the page holds between the markers, or nothing. */
+    private static String section(Path page, String beginMarker, String endMarker) throws IOException {
+        if (!Files.exists(page)) {
+            return "";
+        }
+        String text = Files.readString(page);
+        int begin = text.indexOf(beginMarker);
+        int end = text.indexOf(endMarker);
+        return begin < 0 || end < begin ? "" : text.substring(begin, end);
     }
 
     /** Puts {@code section} (its markers included) where the page has its markers, or at its end under a heading. */
