@@ -1,4 +1,4 @@
-/** Danmaku overlay: createOverlay(root, {maxOnScreen, onRender}) → {add(danmaku, {own}), recall(msgId), clear(), settings(partial), blockWords(list), blockUsers(list), blockTypes(list), pause(), resume(), rendered, stats(), destroy()}. */
+/** Danmaku overlay: createOverlay(root, {maxOnScreen, maxLanes, onRender}) → {add(danmaku, {own}), recall(msgId), clear(), settings(partial), blockWords(list), blockUsers(list), blockTypes(list), pause(), resume(), rendered, stats(), destroy()}. */
 
 /*
  * A plain ES module with no dependencies, shared by the viewer and the analyst's replay player.
@@ -9,8 +9,9 @@
  *
  * root          an element over the video; the overlay makes it an absolutely positioned, click-through
  *               layer filling its positioned parent, and follows its size.
- * options       maxOnScreen (300): hard cap of items on screen; onRender(danmaku, {own}): called for each
- *               danmaku when it goes on screen.
+ * options       maxOnScreen (300): hard cap of items on screen; maxLanes: at most this many lines of each
+ *               mode, whatever the stage height; onRender(danmaku, {own}): called for each danmaku when it
+ *               goes on screen.
  * add           → 'queued' | 'blocked' | 'hidden' | 'duplicate' | 'recalled' | 'invalid'. Queued danmaku go
  *               on screen at the next animation frame, or as soon as a lane frees up; one that waits
  *               longer than 5 s is dropped. `own` danmaku get a frame, skip the queue and the filters.
@@ -109,6 +110,7 @@ export function createOverlay(root, options = {}) {
   installStyle();
   root.classList.add('danmaku-overlay');
   const maxOnScreen = options.maxOnScreen || 300;
+  const maxLanes = options.maxLanes > 0 ? Math.floor(options.maxLanes) : Infinity;
   const onRender = typeof options.onRender === 'function' ? options.onRender : null;
 
   const cfg = { ...DEFAULTS };
@@ -140,7 +142,8 @@ export function createOverlay(root, options = {}) {
   // Rounded the same way as an item's size, so a default-size item fits one lane exactly.
   const laneHeight = () => Math.round(Math.max(10, Math.round(BASE_FONT_PX * scale())) * LINE_HEIGHT);
   // TOP and BOTTOM get half the area each, so they never cover one another.
-  const laneCount = (mode) => Math.max(1, Math.floor((stage.height * cfg.density * (mode === 'SCROLL' ? 1 : 0.5)) / laneHeight()));
+  const laneCount = (mode) => Math.max(1, Math.min(maxLanes,
+    Math.floor((stage.height * cfg.density * (mode === 'SCROLL' ? 1 : 0.5)) / laneHeight())));
   const pxPerMs = () => (Math.max(stage.width, 480) / CROSS_MS) * cfg.speed;
 
   function fontPx(danmaku) {

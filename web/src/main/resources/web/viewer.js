@@ -26,40 +26,33 @@
  * Saved in localStorage: danmaku.viewer.name, .color, .settings (JSON) and .blocked (JSON).
  * Keyboard: Enter sends; outside text fields D toggles danmaku and F full screen; the panels are <details>.
  *
- * Protocol: WebSocket /ws, subprotocol danmaku.v1.json (canonical proto3 JSON, int64 as strings).
+ * Protocol: danmaku-client.js (WebSocket /ws, subprotocol danmaku.v1.json): joins, resumes, retries.
  */
 
+import { DanmakuClient, ROOM_ID } from './danmaku-client.js';
 import { createOverlay } from './overlay.js';
 
-const PROTOCOL = 'danmaku.v1.json';
 const MAX_TEXT = 100; // code points; the gateway's default limit
-const ROOM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const NAME_KEY = 'danmaku.viewer.name';
 const COLOR_KEY = 'danmaku.viewer.color';
 const SETTINGS_KEY = 'danmaku.viewer.settings';
 const BLOCKED_KEY = 'danmaku.viewer.blocked';
-
-const BACKOFF_FIRST_MS = 1000;
-const BACKOFF_MAX_MS = 15000;
-const PING_EVERY_MS = 25000;
-// a send the server could not answer in time (`unavailable`) goes again with the same clientMsgId, which
-// the server never publishes twice: after 1, 2, 4 and 8 s
-const SEND_RETRIES = 4;
-const SEND_RETRY_FIRST_MS = 1000;
 
 const RECENT_SHOWN = 10; // of the backlog in `joined`, only this many are replayed
 const RECENT_STAGGER_MS = 400;
 const LISTED = 50; // rows in the recent comments list
 const LIST_EVERY_MS = 500;
 
-const CLOSE_RULES = {
-  1000: { text: 'The server closed the connection.' },
-  1001: { text: 'The server is restarting.' },
-  1006: { text: 'Connection lost.' },
-  4001: { text: 'The sign-in token was refused; getting a new one.', newToken: true },
-  4008: { text: 'Protocol violation: the server did not understand this page. Reload to try again.', final: true },
-  4009: { text: 'The connection was too slow to keep up with the room.' },
-  4029: { text: 'Too many connections from this address.', minDelayMs: 5000 },
+const TOKEN_REFUSED = 4001;
+// what a close means to a viewer; danmaku-client.js decides what to do about it
+const CLOSE_TEXT = {
+  1000: 'The server closed the connection.',
+  1001: 'The server is restarting.',
+  1006: 'Connection lost.',
+  [TOKEN_REFUSED]: 'The sign-in token was refused; getting a new one.',
+  4008: 'Protocol violation: the server did not understand this page. Reload to try again.',
+  4009: 'The connection was too slow to keep up with the room.',
+  4029: 'Too many connections from this address.',
 };
 
 const REASON_TEXT = {
@@ -307,219 +300,86 @@ async function refreshToken() {
   auth.name = name;
 }
 
-// ---------------------------------------------------------------- connection
+// ---------------------------------------------------------------- connection (danmaku-client.js)
 
-const conn = {
-  ws: null,
-  roomId: '',
-  lastMsgId: '', // for resumeAfter when rejoining the same room
-  attempt: 0, // consecutive failed connects; reset by a successful join
-  generation: 0, // bumped by every connect(), so a slow token fetch cannot open a second socket
-  retryTimer: 0,
-  pingTimer: 0,
-  awaitingPong: false,
-  seen: new Set(), // msgIds already taken, so a replayed backlog shows nothing twice
-};
+let client = null; // made at start, for the first room
 
-function wsUrl() {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+function startClient(room) {
+  client = new DanmakuClient({
+    room,
+    token: async ({ refused }) => {
+      if (refused || auth.needed) await refreshToken();
+      return auth.token;
+    },
+  });
+  client.on('state', onClientState);
+  client.on('joined', onJoined);
+  client.on('backlog', replayBacklog);
+  client.on('danmaku', showDanmaku);
+  client.on('recall', (msgId) => {
+    view.recalled.push(msgId);
+    overlay.recall(msgId);
+  });
+  client.on('presence', setOnline);
+  client.on('notice', (notice) => showMessage(notice.text || '', notice.level === 'WARNING' ? 'warn' : 'info'));
+  client.on('ack', (ack) => { view.lastAck = ack; });
+  client.on('error', (error, send) => {
+    view.lastError = error;
+    if (!send) showMessage(errorText(error), 'error', error.clientMsgId ? 'send' : '');
+  });
+  client.on('retry', ({ delayMs }) => {
+    view.sendRetries++;
+    showMessage(`Not answered yet; sending again in ${Math.round(delayMs / 1000)} s…`, 'warn', 'send');
+  });
+  client.connect();
 }
 
-async function connect() {
-  const generation = ++conn.generation;
-  clearTimeout(conn.retryTimer);
-  dropSocket();
-  setState(conn.attempt === 0 ? 'connecting' : 'reconnecting');
-  if (auth.needed) await refreshToken();
-  if (generation !== conn.generation) return;
-  const ws = new WebSocket(wsUrl(), PROTOCOL);
-  conn.ws = ws;
-  ws.onopen = () => sendJoin();
-  ws.onmessage = (event) => onFrame(event.data);
-  ws.onerror = () => { /* the close event that follows carries the code */ };
-  ws.onclose = (event) => { if (conn.ws === ws) lost(event.code, event.reason); };
+function closeText(code, reason) {
+  return CLOSE_TEXT[code] || `Connection closed (${code}${reason ? `: ${reason}` : ''}).`;
 }
 
-/** Forgets the current socket without triggering a reconnect. */
-function dropSocket() {
-  stopPing();
-  abandonPendingSends();
-  const ws = conn.ws;
-  conn.ws = null;
-  view.joined = false;
-  if (!ws) return;
-  ws.onopen = ws.onmessage = ws.onclose = null;
-  if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
-}
-
-function lost(code, reason) {
-  dropSocket();
-  view.lastClose = { code, reason };
-  const rule = CLOSE_RULES[code] || { text: `Connection closed (${code}${reason ? `: ${reason}` : ''}).` };
-  if (rule.newToken && auth.anonymous && !auth.token) {
-    // Refused for lacking a token we cannot get: retrying would only repeat this.
-    giveUp('This server does not admit anonymous viewers, and no sign-in token is available.');
-    return;
-  }
-  if (rule.final) {
-    giveUp(rule.text);
-    return;
-  }
-  if (rule.newToken) auth.needed = true;
-  scheduleReconnect(rule.text, rule.minDelayMs || 0);
-}
-
-function giveUp(text) {
-  setState('disconnected');
-  showMessage(`${text} Press Join to try again.`, 'error', 'connection');
-}
-
-/** 1 s, 2 s, 4 s, … capped at 15 s, with a little jitter so a restarted server is not hit all at once. */
-function scheduleReconnect(why, minDelayMs) {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** conn.attempt);
-  const delay = Math.min(BACKOFF_MAX_MS, Math.max(minDelayMs, base * (1 + Math.random() * 0.1)));
-  conn.attempt++;
-  setState('reconnecting');
-  showMessage(`${why} Reconnecting in ${Math.round(delay / 1000)} s…`, 'warn', 'connection');
-  clearTimeout(conn.retryTimer);
-  conn.retryTimer = setTimeout(connect, delay);
-}
-
-function sendFrame(frame) {
-  const ws = conn.ws;
-  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-  ws.send(JSON.stringify(frame));
-  return true;
-}
-
-function sendJoin() {
-  const join = { roomId: conn.roomId };
-  if (auth.token) join.token = auth.token;
-  if (conn.lastMsgId) join.resumeAfter = conn.lastMsgId;
-  sendFrame({ join });
-}
-
-/** Keeps idle proxies from closing the socket, and notices a connection that died silently. */
-function startPing() {
-  stopPing();
-  conn.pingTimer = setInterval(() => {
-    if (conn.awaitingPong) {
-      lost(1006, 'no answer to ping');
-      return;
-    }
-    conn.awaitingPong = true;
-    sendFrame({ ping: { nonce: String(Date.now()) } });
-  }, PING_EVERY_MS);
-}
-
-function stopPing() {
-  clearInterval(conn.pingTimer);
-  conn.awaitingPong = false;
-}
-
-// ---------------------------------------------------------------- server frames
-
-const handlers = {
-  joined: onJoined,
-  batch: onBatch,
-  ack: onAck,
-  recall: (recall) => {
-    if (recall.roomId && recall.roomId !== view.room) return;
-    view.recalled.push(recall.msgId);
-    overlay.recall(recall.msgId);
-  },
-  presence: (presence) => {
-    if (!presence.roomId || presence.roomId === view.room) setOnline(presence.online);
-  },
-  notice: (notice) => showMessage(notice.text || '', notice.level === 'WARNING' ? 'warn' : 'info'),
-  error: onError,
-  pong: () => { conn.awaitingPong = false; },
-};
-
-function onFrame(data) {
-  conn.awaitingPong = false; // anything arriving proves the connection alive
-  let frame;
-  try {
-    frame = JSON.parse(data);
-  } catch {
-    return; // not JSON: nothing this page can act on
-  }
-  for (const [key, body] of Object.entries(frame || {})) {
-    handlers[key]?.(body || {});
+function onClientState({ state, code, reason, delayMs }) {
+  if (state !== 'joined') view.joined = false;
+  if (code !== undefined) view.lastClose = { code, reason };
+  if (code === TOKEN_REFUSED) auth.needed = true;
+  switch (state) {
+    case 'connecting':
+    case 'reconnecting':
+      setState(state);
+      if (delayMs !== undefined) {
+        showMessage(`${closeText(code, reason)} Reconnecting in ${Math.round(delayMs / 1000)} s…`, 'warn', 'connection');
+      }
+      break;
+    case 'failed':
+      setState('disconnected');
+      showMessage(`${code === TOKEN_REFUSED && !auth.token
+        ? 'This server does not admit anonymous viewers, and no sign-in token is available.'
+        : closeText(code, reason)} Press Join to try again.`, 'error', 'connection');
+      break;
+    default:
+      updateControls(); // 'joined' is taken care of by onJoined, 'closed' by whoever closed
   }
 }
 
-function onJoined(joined) {
-  const reconnected = conn.attempt > 0;
-  conn.attempt = 0;
-  Object.assign(view, { joined: true, room: joined.roomId, user: joined.user, canSend: Boolean(joined.canSend) });
-  setOnline(joined.online);
-  setState(view.canSend ? 'connected' : 'read-only');
-  if (!view.canSend) showMessage('Watching read-only: sending needs a sign-in token.', 'info', 'connection');
+function onJoined({ roomId, user, canSend, online, reconnected }) {
+  Object.assign(view, { joined: true, room: roomId, user, canSend });
+  setOnline(online);
+  setState(canSend ? 'connected' : 'read-only');
+  if (!canSend) showMessage('Watching read-only: sending needs a sign-in token.', 'info', 'connection');
   else if (reconnected) showMessage('Reconnected.', 'ok', 'connection');
   else if (ui.message.dataset.about === 'connection') showMessage('');
-  replayBacklog(take(joined.recent || []));
-  startPing();
   autosendOnce();
-  resendUnconfirmed();
 }
 
-function onBatch(batch) {
-  take(batch.danmaku || []).forEach(showDanmaku);
+function errorText(error) {
+  return `Error: ${error.message || error.code}${error.code ? ` [${error.code}]` : ''}`;
 }
 
-/**
- * The danmaku not seen before; remembers them and the newest msgId for resumeAfter. Danmaku of
- * another room are stragglers from before a room switch.
- */
-function take(list) {
-  const ours = list.filter((danmaku) => danmaku && danmaku.msgId && (!danmaku.roomId || danmaku.roomId === conn.roomId));
-  const fresh = ours.filter((danmaku) => !conn.seen.has(danmaku.msgId));
-  for (const danmaku of fresh) conn.seen.add(danmaku.msgId);
-  if (ours.length) conn.lastMsgId = ours[ours.length - 1].msgId;
-  if (conn.seen.size > 5000) conn.seen = new Set([...conn.seen].slice(-2500)); // bounded memory
-  return fresh;
-}
-
-const pending = new Map(); // clientMsgId → { text, frame, retries, timer, room, user }: sends not answered yet
-let unconfirmed = []; // sends a dropped connection left unanswered
-
-function forgetPending(clientMsgId) {
-  const sent = pending.get(clientMsgId);
-  if (sent) clearTimeout(sent.timer);
-  pending.delete(clientMsgId);
-  return sent;
-}
-
-/** The connection dropped: what it left unanswered is sent again, as a retry, once the next one has joined. */
-function abandonPendingSends() {
-  for (const sent of pending.values()) {
-    clearTimeout(sent.timer);
-    unconfirmed.push(sent);
-  }
-  pending.clear();
-}
-
-function resendUnconfirmed() {
-  const again = unconfirmed;
-  unconfirmed = [];
-  for (const sent of again) {
-    if (sent.room !== view.room || sent.user !== view.user) continue; // said elsewhere, or as somebody else
-    sent.frame.retry = true; // the filter answers a retry of a send it judged with that verdict, never shows it twice
-    sent.retries = 0;
-    pending.set(sent.frame.clientMsgId, sent);
-    sendFrame({ send: sent.frame });
-  }
-}
-
-function onAck(ack) {
-  view.lastAck = ack;
-  const sent = forgetPending(ack.clientMsgId);
-  const text = sent && sent.text;
+function onAck(ack, text) {
   if (ack.verdict === 'REJECTED') {
     const why = REASON_TEXT[ack.reason];
     showMessage(`Refused: ${ack.reason}${why ? ` (${why})` : ''}`, 'error', 'send');
-    if (text && RETRYABLE.has(ack.reason) && !ui.text.value) {
+    if (RETRYABLE.has(ack.reason) && !ui.text.value) {
       ui.text.value = text;
       updateControls();
     }
@@ -530,37 +390,20 @@ function onAck(ack) {
   }
 }
 
-function onError(error) {
-  view.lastError = error;
-  const sent = error.clientMsgId ? pending.get(error.clientMsgId) : undefined;
-  if (sent && error.code === 'unavailable' && sent.retries < SEND_RETRIES) {
-    const delay = SEND_RETRY_FIRST_MS * 2 ** sent.retries;
-    sent.retries++;
-    view.sendRetries++;
-    showMessage(`Not answered yet; sending again in ${Math.round(delay / 1000)} s…`, 'warn', 'send');
-    sent.frame.retry = true;
-    sent.timer = setTimeout(() => sendFrame({ send: sent.frame }), delay);
-    return;
-  }
-  if (sent) forgetPending(error.clientMsgId);
-  if (sent && error.code === 'unavailable') {
+function onSendFailed(error, text) {
+  if (error.code === 'unavailable') {
     if (!ui.text.value) {
-      ui.text.value = sent.text;
+      ui.text.value = text;
       updateControls();
     }
     showMessage('Not sent: the server is not answering. Your text is back in the box; try again in a moment.',
       'error', 'send');
     return;
   }
-  const about = error.clientMsgId ? 'send' : '';
-  showMessage(`Error: ${error.message || error.code}${error.code ? ` [${error.code}]` : ''}`, 'error', about);
+  showMessage(errorText(error), 'error', 'send');
 }
 
 // ---------------------------------------------------------------- controls
-
-let clientSeq = 0;
-// clientMsgIds are unique to this page load, so a retry is never taken for another send of this user
-const PAGE_ID = Math.random().toString(36).slice(2, 10);
 
 /** `<input type=color>` gives #rrggbb. 0 would mean "white" to the gateway, so pure black is sent as 1. */
 function colorValue() {
@@ -574,14 +417,9 @@ function sendDanmaku() {
     showMessage(`Too long: at most ${MAX_TEXT} characters.`, 'error', 'send');
     return false;
   }
-  const clientMsgId = `${PAGE_ID}-${++clientSeq}`;
-  const send = { clientMsgId, text, color: colorValue(), mode: ui.mode.value, fontSize: Number(ui.size.value) || 0 };
-  if (!ui.video.hidden && ui.video.currentTime > 0) {
-    send.videoOffsetMs = String(Math.round(ui.video.currentTime * 1000));
-  }
-  if (!sendFrame({ send })) return false;
-  pending.set(clientMsgId, { text, frame: send, retries: 0, timer: 0, room: view.room, user: view.user });
-  if (pending.size > 100) forgetPending(pending.keys().next().value);
+  const options = { color: colorValue(), mode: ui.mode.value, fontSize: Number(ui.size.value) || 0 };
+  if (!ui.video.hidden && ui.video.currentTime > 0) options.videoOffsetMs = ui.video.currentTime * 1000;
+  client.send(text, options).then((ack) => onAck(ack, text), (error) => onSendFailed(error, text));
   ui.text.value = '';
   updateControls();
   return true;
@@ -622,24 +460,18 @@ function joinFromForm() {
   }
   storage.set(NAME_KEY, name);
   rememberRoomInUrl(room);
-  const sameRoom = room === conn.roomId;
-  if (!sameRoom) enterRoom(room);
+  const sameRoom = room === client.room;
+  if (!sameRoom) enterRoom(room); // joined: the client joins the new room on the same connection
   if (name !== auth.name) {
-    auth.needed = true;
-    conn.attempt = 0;
-    connect();
-  } else if (conn.ws && conn.ws.readyState === WebSocket.OPEN) {
-    if (!sameRoom) sendJoin();
-  } else {
-    conn.attempt = 0;
-    connect();
+    auth.needed = true; // a new name needs a new token, and so a new connection
+    client.connect();
+  } else if (client.state !== 'joined') {
+    client.connect();
   }
 }
 
 function enterRoom(room) {
-  conn.roomId = room;
-  conn.lastMsgId = '';
-  conn.seen.clear();
+  client.join(room);
   clearOverlay();
   view.joined = false;
   setOnline(0);
@@ -664,12 +496,8 @@ function wireControls() {
   ui.text.addEventListener('input', updateControls);
   ui.color.addEventListener('change', () => storage.set(COLOR_KEY, ui.color.value));
   // Leaving the page: no reconnect attempts from a page that is going away.
-  window.addEventListener('pagehide', () => {
-    conn.generation++;
-    clearTimeout(conn.retryTimer);
-    dropSocket();
-  });
-  window.addEventListener('pageshow', (event) => { if (event.persisted) connect(); });
+  window.addEventListener('pagehide', () => client.close());
+  window.addEventListener('pageshow', (event) => { if (event.persisted) client.connect(); });
 }
 
 function initialRoom() {
@@ -927,6 +755,5 @@ setUpStage();
 initialControls();
 wireControls();
 wireSettings();
-conn.roomId = ui.room.value;
 updateControls();
-connect();
+startClient(ui.room.value);

@@ -39,7 +39,9 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     /** Pages in their own folder of {@code web/}, answered at their name without the trailing slash too. */
-    private static final List<String> PAGES = List.of("/moderator", "/analyst");
+    private static final List<String> PAGES = List.of("/moderator", "/analyst", "/overlay");
+    /** Staff pages are never framed; the others (the stream overlay too) as the viewer's frame policy says. */
+    private static final List<String> STAFF_PAGES = List.of("/moderator", "/analyst");
 
     private final GatewayConfig config;
     private final RoomRegistry registry;
@@ -109,7 +111,7 @@ public final class Gateway implements AutoCloseable {
         String viewerPolicy = SecurityHeaders.pagePolicy(config.viewerFrameAncestors());
         String staffPolicy = SecurityHeaders.pagePolicy("'none'");
         HttpHandler pages = exchange -> {
-            boolean staff = PAGES.stream().anyMatch(page -> exchange.getRequestPath().startsWith(page));
+            boolean staff = STAFF_PAGES.stream().anyMatch(page -> exchange.getRequestPath().startsWith(page));
             exchange.getResponseHeaders().put(SecurityHeaders.CONTENT_SECURITY_POLICY, staff ? staffPolicy : viewerPolicy);
             files.handleRequest(exchange);
         };
