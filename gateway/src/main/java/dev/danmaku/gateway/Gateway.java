@@ -12,6 +12,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.resource.ClassPathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
@@ -40,6 +41,9 @@ public final class Gateway implements AutoCloseable {
 
     /** Pages in their own folder of {@code web/}, answered at their name without the trailing slash too. */
     private static final List<String> PAGES = List.of("/moderator", "/analyst", "/overlay");
+    /** Modules other sites load (a module from another origin needs CORS): public code, no credentials. */
+    private static final List<String> LIBRARIES = List.of("/danmaku-client.js", "/danmaku-players.js");
+    private static final HttpString ALLOW_ORIGIN = new HttpString("Access-Control-Allow-Origin");
     /** Staff pages are never framed; the others (the stream overlay too) as the viewer's frame policy says. */
     private static final List<String> STAFF_PAGES = List.of("/moderator", "/analyst");
 
@@ -113,6 +117,9 @@ public final class Gateway implements AutoCloseable {
         HttpHandler pages = exchange -> {
             boolean staff = STAFF_PAGES.stream().anyMatch(page -> exchange.getRequestPath().startsWith(page));
             exchange.getResponseHeaders().put(SecurityHeaders.CONTENT_SECURITY_POLICY, staff ? staffPolicy : viewerPolicy);
+            if (LIBRARIES.contains(exchange.getRequestPath())) {
+                exchange.getResponseHeaders().put(ALLOW_ORIGIN, "*");
+            }
             files.handleRequest(exchange);
         };
         routes.exact("/ws", webSocket).prefix("/", pages);
