@@ -106,7 +106,7 @@ With jwt.jwksUrl the gateways get the identity provider's keys and no secret: th
 - name: DANMAKU_KAFKA_SASL_JAAS_CONFIG
   valueFrom:
     secretKeyRef:
-      name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.enabled" .Values.kafka.sasl.existingSecret }}
+      name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.enabled" (get .Values.kafka.sasl.componentSecrets $component | default .Values.kafka.sasl.existingSecret) }}
       key: {{ .Values.kafka.sasl.jaasConfigKey }}
 {{- end }}
 {{- range $property, $value := .Values.kafka.properties }}

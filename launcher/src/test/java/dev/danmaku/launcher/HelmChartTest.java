@@ -68,7 +68,7 @@ class HelmChartTest {
 
     /** What every install must give; a test's own values come on top. */
     private static final Map<String, Object> REQUIRED = Map.of("gateway.allowedOrigins", "https://live.example.com",
-            "postgres.password", "s3cret");
+            "postgres.password", "s3cret", "ingress.tlsSecret", "live-tls");
 
     private static List<HasMetadata> render(Map<String, Object> values) {
         Map<String, Object> all = new HashMap<>(REQUIRED);
@@ -113,8 +113,8 @@ class HelmChartTest {
         }
         Path values = copy.resolve("values.yaml");
         String given = Files.readString(values).replace("allowedOrigins: \"\"", "allowedOrigins: \"https://live.example.com\"")
-                .replace("  password: \"\"", "  password: \"s3cret\"");
-        assertThat(given).as("the required values were found").contains("https://live.example.com", "s3cret");
+                .replace("  password: \"\"", "  password: \"s3cret\"").replace("tlsSecret: \"\"", "tlsSecret: \"live-tls\"");
+        assertThat(given).as("the required values were found").contains("https://live.example.com", "s3cret", "live-tls");
         Files.writeString(values, given);
 
         LintResult lint = new Helm(copy).lint().strict().call();
@@ -122,13 +122,16 @@ class HelmChartTest {
     }
 
     @Test
-    void anInstallWithoutAllowedOriginsOrADatabasePasswordFailsWithOneClearLine() {
-        assertThatThrownBy(() -> renderExactly(Map.of("postgres.password", "s3cret")))
+    void anInstallWithoutAllowedOriginsADatabasePasswordOrTlsFailsWithOneClearLine() {
+        assertThatThrownBy(() -> renderExactly(Map.of("postgres.password", "s3cret", "ingress.tlsSecret", "t")))
                 .hasMessageContaining("gateway.allowedOrigins is required");
-        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*")))
+        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "ingress.tlsSecret", "t")))
                 .hasMessageContaining("postgres.password is required, or postgres.existingSecret");
-        assertThat(renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.existingSecret", "danmaku-db-app")))
-                .as("an existing Secret instead of a password").isNotEmpty();
+        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.password", "s3cret")))
+                .hasMessageContaining("ingress.tlsSecret is required");
+        assertThat(renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.existingSecret", "danmaku-db-app",
+                "ingress.allowInsecure", "true"))).as("an existing Secret instead of a password; TLS ended elsewhere")
+                .isNotEmpty();
     }
 
     @Test
@@ -223,6 +226,7 @@ class HelmChartTest {
 
     private static void checkIngress(List<HasMetadata> objects) {
         Ingress ingress = all(objects, Ingress.class).get(0);
+        assertThat(ingress.getSpec().getTls()).singleElement().satisfies(tls -> assertThat(tls.getSecretName()).isEqualTo("live-tls"));
         Map<String, Integer> servicePorts = all(objects, Service.class).stream().collect(Collectors.toMap(
                 s -> s.getMetadata().getName(), s -> s.getSpec().getPorts().get(0).getPort()));
         Map<String, String> routes = new HashMap<>();
@@ -297,6 +301,18 @@ class HelmChartTest {
     @Test
     void ingressCanBeTurnedOff() {
         assertThat(all(render(Map.of("ingress.enabled", "false")), Ingress.class)).isEmpty();
+    }
+
+    @Test
+    void eachComponentMayHaveAKafkaLoginOfItsOwn() {
+        List<HasMetadata> objects = render(Map.of("kafka.sasl.enabled", "true", "kafka.sasl.existingSecret", "danmaku",
+                "kafka.sasl.componentSecrets.gateway", "danmaku-gateway", "kafka.sasl.componentSecrets.archiver", "danmaku-archiver"));
+        Map<String, String> logins = COMPONENTS.keySet().stream().collect(Collectors.toMap(component -> component,
+                component -> deployment(objects, component).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                        .stream().filter(e -> e.getName().equals("DANMAKU_KAFKA_SASL_JAAS_CONFIG")).findFirst().orElseThrow()
+                        .getValueFrom().getSecretKeyRef().getName()));
+        assertThat(logins).containsExactlyInAnyOrderEntriesOf(Map.of("gateway", "danmaku-gateway",
+                "filter-service", "danmaku", "archiver", "danmaku-archiver"));
     }
 
     @Test
