@@ -33,8 +33,9 @@
  *   join(room)     switches room on the same connection
  *   send(text, {color, mode, fontSize, videoOffsetMs}) → Promise of the ack {clientMsgId, msgId, verdict, reason};
  *                  a refusal is an ack with verdict REJECTED. Rejects with an Error whose `code` is 'not-joined',
- *                  'read-only', 'unavailable' (not answered after the retries), 'too-many-pending', or the
- *                  gateway's error code (with its message)
+ *                  'read-only', 'unavailable' (not answered after the retries), 'abandoned' (unanswered when
+ *                  the connection dropped, and the room or user changed before the next), 'too-many-pending',
+ *                  or the gateway's error code (with its message)
  *   close()        closes for good: no reconnects until connect()
  * Properties: state, room, user, canSend, online, lastClose ({code, reason})
  *
@@ -314,7 +315,7 @@ export class DanmakuClient {
     this.unconfirmed = [];
     for (const sent of again) {
       if (sent.room !== this.room || sent.user !== this.user) {
-        sent.reject(failure('unavailable', 'the connection dropped before an answer, and the room or user changed'));
+        sent.reject(failure('abandoned', 'the connection dropped before an answer, and the room or user changed since'));
         continue;
       }
       sent.frame.retry = true;
