@@ -50,9 +50,16 @@ class PresenceIT {
             onA2.close();
             await().atMost(WAIT).until(() -> lastPresence(onA1) == 2 && lastPresence(onB) == 2);
 
-            // a gateway that shuts down withdraws its viewers at once
-            a.close();
+            // the room's last viewer on a gateway leaves: its count there goes, as a tombstone
+            onA1.close();
             await().atMost(WAIT).until(() -> lastPresence(onB) == 1);
+
+            // a gateway that shuts down withdraws its viewers at once
+            try (ViewerClient onA3 = GatewayFixture.joined(a.url(), room, "")) {
+                await().atMost(WAIT).until(() -> lastPresence(onB) == 2);
+                a.close();
+                await().atMost(WAIT).until(() -> lastPresence(onB) == 1);
+            }
         }
     }
 }

@@ -9,6 +9,14 @@ import org.apache.kafka.common.config.TopicConfig;
 /** The platform's topic names (DESIGN §3), with the installation's prefix. */
 public record Topics(String prefix) {
 
+    /**
+     * Presence reports are compacted by gateway and room, and deleted after an hour: a live gateway
+     * reports every few seconds, so only a dead gateway's reports ever get that old.
+     */
+    public static final Map<String, String> PRESENCE_CONFIG = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+            TopicConfig.RETENTION_MS_CONFIG, "3600000");
+
     public String raw() {
         return prefix + "danmaku.raw.v1";
     }
@@ -32,7 +40,7 @@ public record Topics(String prefix) {
                 topic(raw(), partitions, replicationFactor, Map.of()),
                 topic(filtered(), partitions, replicationFactor, Map.of()),
                 topic(control(), 1, replicationFactor, compacted),
-                topic(presence(), partitions, replicationFactor, compacted));
+                topic(presence(), partitions, replicationFactor, PRESENCE_CONFIG));
     }
 
     private static NewTopic topic(String name, int partitions, short replicationFactor, Map<String, String> configs) {

@@ -25,9 +25,11 @@ import dev.danmaku.proto.v1.ServerFrame;
 
 /**
  * Room-wide viewer counts across gateways. Every interval this gateway publishes its local count
- * of each room to the compacted danmaku.presence.v1 (key gateway/room); it reads every gateway's
- * reports, ignores those older than three intervals (a gateway that died), and pushes a
- * {@code presence} frame to a room when its total changes, at most once per second.
+ * of each room to the compacted danmaku.presence.v1 (key gateway/room), and a tombstone for a room it
+ * no longer has viewers in; it reads every gateway's reports, forgets those older than three
+ * intervals (a gateway that died), and pushes a {@code presence} frame to a room when its total
+ * changes, at most once per second. So what it holds, and what the topic keeps, follows the rooms
+ * that have viewers now, however many rooms came and went.
  */
 public final class PresenceTracker extends PollLoop {
 
@@ -71,6 +73,7 @@ public final class PresenceTracker extends PollLoop {
 
     @Override
     protected void handle(ConsumerRecords<String, byte[]> records) {
+        forgetStale(System.currentTimeMillis());
         for (ConsumerRecord<String, byte[]> record : records) {
             if (record.value() == null) {
                 forget(record.key());
@@ -91,11 +94,23 @@ public final class PresenceTracker extends PollLoop {
     private void forget(String key) {
         int slash = key == null ? -1 : key.indexOf('/');
         if (slash > 0) {
-            Map<String, Report> reports = othersByRoom.get(key.substring(slash + 1));
-            if (reports != null) {
+            othersByRoom.computeIfPresent(key.substring(slash + 1), (room, reports) -> {
                 reports.remove(key.substring(0, slash));
-            }
+                return reports.isEmpty() ? null : reports;
+            });
         }
+    }
+
+    /** Reports of gateways that stopped reporting (killed, cut off) are dropped, not only ignored. */
+    void forgetStale(long nowMillis) {
+        long freshAfter = nowMillis - 3 * interval.toMillis();
+        othersByRoom.values().forEach(reports -> reports.values().removeIf(report -> report.atMillis() <= freshAfter));
+        othersByRoom.values().removeIf(Map::isEmpty);
+    }
+
+    /** How many other gateways' room counts this one holds. */
+    int reportsHeld() {
+        return othersByRoom.values().stream().mapToInt(Map::size).sum();
     }
 
     /** Viewers of the room on every live gateway, this one counted live. */
@@ -120,10 +135,10 @@ public final class PresenceTracker extends PollLoop {
             for (Room room : registry.rooms()) {
                 current.put(room.id(), room.online());
             }
-            // an emptied or swept room is reported once as 0, so other gateways stop counting it at once
-            lastPublished.keySet().forEach(roomId -> current.putIfAbsent(roomId, 0));
-            current.forEach((roomId, online) -> {
-                if (online > 0 || lastPublished.getOrDefault(roomId, 0) > 0) {
+            toPublish(current, lastPublished).forEach((roomId, online) -> {
+                if (online == null) {
+                    producer.send(new ProducerRecord<>(topic, gatewayId + "/" + roomId, null));
+                } else {
                     send(roomId, online, now);
                 }
             });
@@ -136,6 +151,26 @@ public final class PresenceTracker extends PollLoop {
         } catch (RuntimeException e) {
             log.warn("Publishing presence failed: {}", e.getMessage());
         }
+    }
+
+    /**
+     * What to publish, by room: the count of every room with viewers here, and null (a tombstone) for
+     * a room that had some at the last publish and has none now (emptied, or swept), so other gateways
+     * stop counting it at once and compaction drops its key.
+     */
+    static Map<String, Integer> toPublish(Map<String, Integer> current, Map<String, Integer> lastPublished) {
+        Map<String, Integer> out = new HashMap<>();
+        current.forEach((roomId, online) -> {
+            if (online > 0) {
+                out.put(roomId, online);
+            }
+        });
+        lastPublished.forEach((roomId, online) -> {
+            if (online > 0 && current.getOrDefault(roomId, 0) == 0) {
+                out.put(roomId, null);
+            }
+        });
+        return out;
     }
 
     private void send(String roomId, int online, long now) {
