@@ -24,6 +24,7 @@ import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.SettingValues;
 import dev.danmaku.common.http.HttpServer;
 import dev.danmaku.common.http.Routes;
+import dev.danmaku.gateway.ws.DanmakuSocketHandler;
 import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Join;
 import dev.danmaku.proto.v1.Ping;
@@ -172,6 +173,22 @@ class GatewayProtocolIT {
         try (ViewerClient viewer = ViewerClient.connect(url(http), ViewerClient.JSON)) {
             viewer.send(join("no spaces allowed", ""));
             assertThat(viewer.await(ServerFrame::hasError, WAIT).getError().getCode()).isEqualTo("bad_room");
+        }
+    }
+
+    @Test
+    void holdsBackAConnectionThatChurnsRoomsAndStaysInTheLastItJoined() {
+        try (ViewerClient viewer = ViewerClient.connect(url(http), ViewerClient.JSON)) {
+            for (int i = 0; i < DanmakuSocketHandler.JOIN_BURST; i++) {
+                String room = "churn-" + i;
+                viewer.send(join(room, ""));
+                viewer.await(f -> f.hasJoined() && f.getJoined().getRoomId().equals(room), WAIT);
+            }
+            viewer.send(join("churn-too-many", ""));
+            assertThat(viewer.await(ServerFrame::hasError, WAIT).getError().getCode()).isEqualTo("rate_limited");
+            viewer.send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce("still-open")).build());
+            assertThat(viewer.await(ServerFrame::hasPong, WAIT).getPong().getNonce()).isEqualTo("still-open");
+            assertThat(viewer.received()).noneMatch(f -> f.hasJoined() && f.getJoined().getRoomId().equals("churn-too-many"));
         }
     }
 

@@ -63,6 +63,9 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private static final Logger log = LoggerFactory.getLogger(DanmakuSocketHandler.class);
     private static final int MAX_CLIENT_MSG_ID = 64;
     private static final long FOLLOW_TIMEOUT_SECONDS = 10;
+    /** Joins per connection: a viewer switches rooms now and then; a script that churns rooms is held back. */
+    public static final int JOIN_BURST = 5;
+    static final double JOINS_PER_SECOND = 0.5;
 
     private final GatewayConfig config;
     private final GatewayConfig.Limits limits;
@@ -163,6 +166,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     private final class FrameListener extends AbstractReceiveListener {
         private final ClientSession session;
+        private final SendRate joins = new SendRate(JOINS_PER_SECOND, JOIN_BURST, System.nanoTime());
 
         FrameListener(ClientSession session) {
             this.session = session;
@@ -268,6 +272,10 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         private void join(Join join) {
             if (!RoomIds.isValid(join.getRoomId())) {
                 reply("bad_room", "roomId: 1-64 letters, digits or . _ : -", "");
+                return;
+            }
+            if (!joins.tryAcquire(System.nanoTime())) {
+                reply("rate_limited", "too many joins on this connection: wait a moment and join again", "");
                 return;
             }
             Identity identity = null;
