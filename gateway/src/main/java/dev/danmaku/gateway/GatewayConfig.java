@@ -10,6 +10,7 @@ import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.InvalidSettingException;
 import dev.danmaku.common.config.Setting;
 import dev.danmaku.common.config.SettingValues;
+import dev.danmaku.gateway.ws.ClientAddresses;
 
 /** The gateway's settings (DESIGN §7). Every limit is here, with a default that works for dev. */
 public record GatewayConfig(
@@ -19,6 +20,7 @@ public record GatewayConfig(
         boolean allowAnonymous,
         List<String> allowedOrigins,
         String viewerFrameAncestors,
+        List<String> trustedProxies,
         Limits limits,
         Broadcast broadcast,
         Duration presenceInterval) {
@@ -60,6 +62,9 @@ public record GatewayConfig(
     public static final Setting FRAME_ANCESTORS = Setting.of("DANMAKU_GATEWAY_FRAME_ANCESTORS", "'self'",
             "Who may show the viewer page in a frame (CSP frame-ancestors): 'self', 'none', * or space-separated"
                     + " origins such as https://example.com; the moderator and analyst pages are never framed");
+    public static final Setting TRUSTED_PROXIES = Setting.of("DANMAKU_GATEWAY_TRUSTED_PROXIES", "",
+            "Comma-separated addresses or CIDR blocks of the proxies in front (the ingress, 10.0.0.0/8): a connection"
+                    + " through them counts against the address their X-Forwarded-For names, not theirs; empty = none");
     public static final Setting MAX_FRAME_BYTES = Setting.of("DANMAKU_GATEWAY_MAX_FRAME_BYTES", "4096",
             "Largest frame a viewer may send; larger closes with 1009");
     public static final Setting MAX_TEXT_LENGTH = Setting.of("DANMAKU_GATEWAY_MAX_TEXT_LENGTH", "100",
@@ -102,12 +107,18 @@ public record GatewayConfig(
             "How often this gateway publishes its per-room viewer counts");
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
-            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
+            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
 
     public GatewayConfig {
+        try {
+            ClientAddresses.trusting(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw SettingValues.invalid(TRUSTED_PROXIES, String.join(",", trustedProxies), e.getMessage());
+        }
+        trustedProxies = List.copyOf(trustedProxies);
         if (port < 0 || port > 65535) {
             throw SettingValues.invalid(PORT, Integer.toString(port), "a port number 0-65535");
         }
@@ -167,6 +178,7 @@ public record GatewayConfig(
                 values.bool(ALLOW_ANONYMOUS),
                 values.list(ALLOWED_ORIGINS),
                 values.string(FRAME_ANCESTORS),
+                values.list(TRUSTED_PROXIES),
                 new Limits(
                         values.integer(MAX_FRAME_BYTES),
                         values.integer(MAX_TEXT_LENGTH),
@@ -198,27 +210,32 @@ public record GatewayConfig(
 
     public GatewayConfig with(CommonConfig otherCommon, int otherPort, String otherId) {
         return new GatewayConfig(otherCommon, otherPort, otherId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                limits, broadcast, presenceInterval);
+                trustedProxies, limits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withLimits(Limits otherLimits) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                otherLimits, broadcast, presenceInterval);
+                trustedProxies, otherLimits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withBroadcast(Broadcast otherBroadcast) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                limits, otherBroadcast, presenceInterval);
+                trustedProxies, limits, otherBroadcast, presenceInterval);
     }
 
     public GatewayConfig withAccess(boolean anonymous, List<String> origins) {
-        return new GatewayConfig(common, port, gatewayId, anonymous, origins, viewerFrameAncestors, limits, broadcast,
-                presenceInterval);
+        return new GatewayConfig(common, port, gatewayId, anonymous, origins, viewerFrameAncestors, trustedProxies, limits,
+                broadcast, presenceInterval);
+    }
+
+    public GatewayConfig withTrustedProxies(List<String> proxies) {
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                proxies, limits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withPresenceInterval(Duration interval) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                limits, broadcast, interval);
+                trustedProxies, limits, broadcast, interval);
     }
 
     public boolean originAllowed(String origin) {

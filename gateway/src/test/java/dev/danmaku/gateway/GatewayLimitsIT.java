@@ -95,6 +95,23 @@ class GatewayLimitsIT {
     }
 
     @Test
+    void behindATrustedProxyEachClientHasItsOwnAddressCap() {
+        try (var gateway = fixture.start("gw-proxied", c -> c.withTrustedProxies(List.of("127.0.0.0/8")).withLimits(
+                limits(c, 4096, 5, 10, 100, 2, c.limits().handshakeTimeout(), c.limits().joinTimeout(),
+                        c.limits().pingInterval())));
+             ViewerClient alice1 = ViewerClient.connect(gateway.url(), ViewerClient.JSON, Map.of("X-Forwarded-For", "203.0.113.1"));
+             ViewerClient alice2 = ViewerClient.connect(gateway.url(), ViewerClient.JSON, Map.of("X-Forwarded-For", "203.0.113.1"));
+             ViewerClient bob = ViewerClient.connect(gateway.url(), ViewerClient.JSON, Map.of("X-Forwarded-For", "198.51.100.2"));
+             ViewerClient alice3 = ViewerClient.connect(gateway.url(), ViewerClient.JSON, Map.of("X-Forwarded-For", "203.0.113.1"))) {
+            for (ViewerClient viewer : List.of(alice1, alice2, bob)) {
+                viewer.send(join("lobby", "", ""));
+                viewer.await(ServerFrame::hasJoined, WAIT);
+            }
+            assertThat(alice3.awaitClose(WAIT)).as("the third of one client behind the proxy").isEqualTo(4029);
+        }
+    }
+
+    @Test
     void refusesSendsBeyondTheRateBeforeTheyReachKafka() {
         try (var gateway = fixture.start("gw-rate", c -> c.withLimits(limits(c, 4096, 1, 3, 100, 100,
                 c.limits().handshakeTimeout(), c.limits().joinTimeout(), c.limits().pingInterval())));

@@ -69,6 +69,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     private final GatewayConfig config;
     private final GatewayConfig.Limits limits;
+    private final ClientAddresses addresses;
     private final RoomRegistry registry;
     private final FilteredFeed feed;
     private final PresenceTracker presence;
@@ -83,6 +84,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer, MeterRegistry meters) {
         this.config = config;
         this.limits = config.limits();
+        this.addresses = ClientAddresses.trusting(config.trustedProxies());
         this.registry = registry;
         this.feed = feed;
         this.presence = presence;
@@ -99,7 +101,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         long id = sessionIds.incrementAndGet();
         ClientSession session = new ClientSession(Long.toString(id, 36), channel,
-                WireFormat.forSubprotocol(channel.getSubProtocol()), addressOf(channel),
+                WireFormat.forSubprotocol(channel.getSubProtocol()), addressOf(exchange, channel),
                 (int) (id % config.broadcast().threads()), metrics, config.broadcast().outboundQueueBytes(),
                 config.broadcast().slowViewerTimeout().toNanos(),
                 new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()),
@@ -159,9 +161,13 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         session.close(closeCode, code);
     }
 
-    private static String addressOf(WebSocketChannel channel) {
-        InetSocketAddress address = channel.getSourceAddress();
-        return address == null || address.getAddress() == null ? "unknown" : address.getAddress().getHostAddress();
+    /** Who the connection counts against for the per-address cap: the client behind a trusted proxy, or the peer. */
+    private String addressOf(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+        InetSocketAddress peer = channel.getSourceAddress();
+        if (peer == null || peer.getAddress() == null) {
+            return "unknown";
+        }
+        return addresses.of(peer.getAddress(), exchange.getRequestHeader("X-Forwarded-For"));
     }
 
     private final class FrameListener extends AbstractReceiveListener {
