@@ -190,6 +190,11 @@ final class GatewayFixture implements AutoCloseable {
         return meters.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
+    /** How many times a gateway's timer recorded (each danmaku a room flushed, for the delivery latency). */
+    long timerCount(String name, String gatewayId) {
+        return meters.find(name).tag("gateway", gatewayId).timers().stream().mapToLong(t -> t.count()).sum();
+    }
+
     double counter(String name, String gatewayId) {
         return meters.find(name).tag("gateway", gatewayId).counters().stream().mapToDouble(c -> c.count()).sum();
     }

@@ -99,6 +99,19 @@ final class RawWebSocket implements AutoCloseable {
 
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
+    /** Reads until what arrived holds {@code text} (a frame's JSON key, say), and no further. */
+    void awaitText(String text, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        socket.setSoTimeout((int) timeout.toMillis());
+        while (!received.toString(StandardCharsets.UTF_8).contains(text)) {
+            int b = in.read();
+            if (b < 0 || System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + text + "\" from the server within " + timeout.toMillis() + " ms");
+            }
+            received.write(b);
+        }
+    }
+
     /** Reads (and ignores, pings included) until the server closes the connection; returns how long that took. */
     Duration awaitServerClose(Duration timeout) throws IOException {
         long start = System.nanoTime();
