@@ -48,7 +48,6 @@ public final class TextNormalizer {
     private static final String[] BMP_PLAIN = new String[0x10000];
     private static final Kind[] BMP_KINDS = new Kind[0x10000];
     private static final byte[] BMP_CJK = new byte[0x10000]; // 0 not known yet, 1 CJK, 2 not
-    private static final byte[] BMP_PLAIN_SAME = new byte[0x10000]; // 0 not known yet, 1 plain() is map(), 2 not
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY_PLAIN = new ConcurrentHashMap<>();
     private static final Normalizer2 NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance();
@@ -139,46 +138,6 @@ public final class TextNormalizer {
         }
         int n = out.length();
         return new NormalizedText(original, out.toString(), Arrays.copyOf(starts, n), Arrays.copyOf(ends, n));
-    }
-
-    /**
-     * Whether a view of this text is its standard view, char for char and span for span, so it need not
-     * be made again: the regex view when no code point of the text has a skeleton of its own (most
-     * texts), the squashed view when the text has no noise to squash (no punctuation, symbol or emoji
-     * but the blanks and CJK phrase ends). Cheap: per code point, cached lookups.
-     */
-    public boolean sameAsStandard(String original, View view) {
-        if (view == View.STANDARD) {
-            return true;
-        }
-        if (view != View.REGEX && view != View.SQUASHED) {
-            return false;
-        }
-        for (int i = 0; i < original.length(); ) {
-            int cp = original.codePointAt(i);
-            if (view == View.REGEX ? !plainIsStandard(cp) : isNoise(cp)) {
-                return false;
-            }
-            i += Character.charCount(cp);
-        }
-        return true;
-    }
-
-    private static boolean plainIsStandard(int cp) {
-        if (cp >= 0x10000) {
-            return plain(cp).equals(map(cp));
-        }
-        byte cached = BMP_PLAIN_SAME[cp];
-        if (cached == 0) {
-            cached = plain(cp).equals(map(cp)) ? (byte) 1 : (byte) 2;
-            BMP_PLAIN_SAME[cp] = cached;
-        }
-        return cached == 1;
-    }
-
-    /** What the squashed view drops inside a token: a separator that is neither blank nor a phrase end. */
-    private static boolean isNoise(int cp) {
-        return kindOf(cp) == Kind.SEPARATOR && !isBlank(cp) && PHRASE_ENDS.indexOf(cp) < 0;
     }
 
     /** The matching form of a rule's pattern in a view: the same mapping as texts get. */

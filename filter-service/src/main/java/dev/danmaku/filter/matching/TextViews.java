@@ -29,14 +29,7 @@ public final class TextViews {
     }
 
     public NormalizedText view(View view) {
-        NormalizedText made = views.get(view);
-        if (made == null) {
-            // most texts look the same in the regex view (and, without punctuation, in the squashed one)
-            made = view != View.STANDARD && NORMALIZER.sameAsStandard(original, view) ? standard()
-                    : NORMALIZER.normalize(original, view);
-            views.put(view, made);
-        }
-        return made;
+        return views.computeIfAbsent(view, v -> NORMALIZER.normalize(original, v));
     }
 
     /**

@@ -60,19 +60,6 @@ class RuleAndTextFuzzTest {
     }
 
     @Property
-    void aViewTakenForTheStandardOneIsItCharForCharAndSpanForSpan(@ForAll("texts") String text, @ForAll View view) {
-        if (!NORMALIZER.sameAsStandard(text, view)) {
-            return;
-        }
-        NormalizedText standard = NORMALIZER.normalize(text, View.STANDARD);
-        NormalizedText made = NORMALIZER.normalize(text, view);
-
-        assertThat(made.text()).isEqualTo(standard.text());
-        assertThat(made.originalStart()).isEqualTo(standard.originalStart());
-        assertThat(made.originalEnd()).isEqualTo(standard.originalEnd());
-    }
-
-    @Property
     void anyPatternIsRefusedWithAReasonOrMatchesAnyTextSafely(@ForAll("patterns") String pattern,
             @ForAll RuleKind kind, @ForAll("texts") String text, @ForAll @StringLength(max = 8) String alternative) {
         if (kind == RuleKind.UNRECOGNIZED) {
