@@ -1,13 +1,12 @@
 package dev.danmaku.common.config;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
-import java.nio.file.Path;
 
 import dev.danmaku.common.auth.IssuerKeys;
 import dev.danmaku.common.auth.Tokens;
