@@ -62,6 +62,18 @@ const TOKEN_REFUSED = 4001;
 
 export const ROOM_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** Why a send was refused, in words for its sender, by the ack's reason. */
+export const REFUSAL_TEXT = Object.freeze({
+  BLOCKED_KEYWORD: 'contains a blocked word',
+  RATE_LIMITED: 'sending too fast, wait a moment',
+  SLOW_MODE: 'slow mode is on in this room',
+  DUPLICATE: 'you just sent that',
+  TOO_LONG: 'too long',
+  MUTED: 'you are muted',
+  NOT_ALLOWED: 'you may not send here',
+  ROOM_BUSY: 'the room is too busy right now',
+});
+
 /** The gateway's WebSocket for a page it served. */
 export function gatewayUrl(location = globalThis.location) {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;

@@ -24,16 +24,8 @@
  * those when they were sent); a recalled danmaku cannot be taken off these players' screens.
  */
 
-const REASON_TEXT = {
-  BLOCKED_KEYWORD: 'it contains a blocked word',
-  RATE_LIMITED: 'sending too fast, wait a moment',
-  SLOW_MODE: 'slow mode is on in this room',
-  DUPLICATE: 'you just sent that',
-  TOO_LONG: 'it is too long',
-  MUTED: 'you are muted',
-  NOT_ALLOWED: 'you may not send here',
-  ROOM_BUSY: 'the room is too busy right now',
-};
+import { REFUSAL_TEXT } from './danmaku-client.js';
+
 const MODES = ['SCROLL', 'TOP', 'BOTTOM']; // the index is DPlayer's type and the plugin's mode
 
 /** What a refused send or a failed one tells the viewer. */
@@ -42,7 +34,7 @@ export function refusal(ackOrError) {
     return ackOrError.code === 'unavailable' ? 'Not sent: the server is not answering; try again in a moment.'
       : `Not sent: ${ackOrError.message}`;
   }
-  return `Not sent: ${REASON_TEXT[ackOrError.reason] || ackOrError.reason || 'refused'}`;
+  return `Not sent: ${REFUSAL_TEXT[ackOrError.reason] || ackOrError.reason || 'refused'}`;
 }
 
 /** For players that write a danmaku's text as HTML (DPlayer). */

@@ -29,7 +29,7 @@
  * Protocol: danmaku-client.js (WebSocket /ws, subprotocol danmaku.v1.json): joins, resumes, retries.
  */
 
-import { DanmakuClient, ROOM_ID } from './danmaku-client.js';
+import { DanmakuClient, REFUSAL_TEXT, ROOM_ID } from './danmaku-client.js';
 import { createOverlay } from './overlay.js';
 
 const MAX_TEXT = 100; // code points; the gateway's default limit
@@ -55,16 +55,6 @@ const CLOSE_TEXT = {
   4029: 'Too many connections from this address.',
 };
 
-const REASON_TEXT = {
-  BLOCKED_KEYWORD: 'contains a blocked word',
-  RATE_LIMITED: 'sending too fast, wait a moment',
-  SLOW_MODE: 'slow mode is on in this room',
-  DUPLICATE: 'you just sent that',
-  TOO_LONG: `at most ${MAX_TEXT} characters`,
-  MUTED: 'you are muted',
-  NOT_ALLOWED: 'you may not send here',
-  ROOM_BUSY: 'the room is too busy right now',
-};
 // Refusals where sending the same text again later can work: give the text back.
 const RETRYABLE = new Set(['RATE_LIMITED', 'SLOW_MODE', 'ROOM_BUSY']);
 
@@ -377,7 +367,7 @@ function errorText(error) {
 
 function onAck(ack, text) {
   if (ack.verdict === 'REJECTED') {
-    const why = REASON_TEXT[ack.reason];
+    const why = ack.reason === 'TOO_LONG' ? `at most ${MAX_TEXT} characters` : REFUSAL_TEXT[ack.reason];
     showMessage(`Refused: ${ack.reason}${why ? ` (${why})` : ''}`, 'error', 'send');
     if (RETRYABLE.has(ack.reason) && !ui.text.value) {
       ui.text.value = text;
