@@ -92,10 +92,13 @@ final class Pinyin {
         fromStart[0] = true;
         for (int i = 0; i < length; i++) {
             if (fromStart[i]) {
-                for (int k = 1; k <= Syllables.LONGEST && i + k <= length; k++) {
-                    if (Syllables.isSyllable(text.substring(start + i, start + i + k))) {
-                        fromStart[i + k] = true;
+                int node = Syllables.ROOT;
+                for (int k = 1; i + k <= length; k++) {
+                    node = Syllables.next(node, text.charAt(start + i + k - 1));
+                    if (node == Syllables.NONE) {
+                        break;
                     }
+                    fromStart[i + k] |= Syllables.endsSyllable(node);
                 }
             }
         }
@@ -105,8 +108,13 @@ final class Pinyin {
         boolean[] toEnd = new boolean[length + 1];
         toEnd[length] = true;
         for (int i = length - 1; i >= 0; i--) {
-            for (int k = 1; k <= Syllables.LONGEST && i + k <= length && !toEnd[i]; k++) {
-                toEnd[i] = toEnd[i + k] && Syllables.isSyllable(text.substring(start + i, start + i + k));
+            int node = Syllables.ROOT;
+            for (int k = 1; i + k <= length && !toEnd[i]; k++) {
+                node = Syllables.next(node, text.charAt(start + i + k - 1));
+                if (node == Syllables.NONE) {
+                    break;
+                }
+                toEnd[i] = toEnd[i + k] && Syllables.endsSyllable(node);
             }
         }
         for (int i = 1; i < length; i++) {
@@ -118,13 +126,48 @@ final class Pinyin {
         return c >= 'a' && c <= 'z';
     }
 
-    /** The toneless syllables hanzi are read as, with a vowel ("m", "ng", "hng" left out), made on first use. */
+    /**
+     * The toneless syllables hanzi are read as, with a vowel ("m", "ng", "hng" left out), made on first
+     * use; also as a trie over a-z, so a run of letters is cut into syllables without a substring.
+     */
     private static final class Syllables {
         static final Set<String> ALL = all();
-        static final int LONGEST = ALL.stream().mapToInt(String::length).max().orElse(0);
+        static final int ROOT = 0;
+        static final int NONE = 0; // the root is nobody's child
+        private static final int LETTERS = 26;
+        private static final int[] CHILDREN; // node * LETTERS + letter: the child node, or NONE
+        private static final boolean[] ENDS;
+
+        static {
+            int[] children = new int[(ALL.stream().mapToInt(String::length).sum() + 1) * LETTERS];
+            boolean[] ends = new boolean[children.length / LETTERS];
+            int nodes = 1;
+            for (String syllable : ALL) {
+                int node = ROOT;
+                for (int k = 0; k < syllable.length(); k++) {
+                    int slot = node * LETTERS + syllable.charAt(k) - 'a';
+                    if (children[slot] == NONE) {
+                        children[slot] = nodes++;
+                    }
+                    node = children[slot];
+                }
+                ends[node] = true;
+            }
+            CHILDREN = children;
+            ENDS = ends;
+        }
 
         static boolean isSyllable(String s) {
             return ALL.contains(s);
+        }
+
+        /** The node after one more letter (a-z), or NONE when no syllable goes on that way. */
+        static int next(int node, char letter) {
+            return CHILDREN[node * LETTERS + letter - 'a'];
+        }
+
+        static boolean endsSyllable(int node) {
+            return ENDS[node];
         }
 
         private static Set<String> all() {

@@ -46,6 +46,11 @@ public final class TextNormalizer {
 
     private static final String[] BMP = new String[0x10000];
     private static final String[] BMP_PLAIN = new String[0x10000];
+    /** The same forms when they are one char, for the common case without a String: 0 not known yet. */
+    private static final char[] BMP_ONE = new char[0x10000];
+    private static final char[] BMP_PLAIN_ONE = new char[0x10000];
+    /** In the one-char tables: the form is empty or longer than one char. U+FFFF is never a word char. */
+    private static final char NOT_ONE_CHAR = '\uFFFF';
     private static final Kind[] BMP_KINDS = new Kind[0x10000];
     private static final byte[] BMP_CJK = new byte[0x10000]; // 0 not known yet, 1 CJK, 2 not
     private static final ConcurrentHashMap<Integer, String> SUPPLEMENTARY = new ConcurrentHashMap<>();
@@ -56,9 +61,7 @@ public final class TextNormalizer {
     private static final ThreadLocal<Transliterator> TO_SIMPLIFIED =
             ThreadLocal.withInitial(() -> Transliterator.getInstance("Traditional-Simplified"));
     /** Digits and symbols read as letters in the folded view, looked up after NFKC ("５" is "5"). */
-    private static final String LEET_FROM = "013457$@!|";
-    private static final String LEET_TO = "oieastsaii";
-    private static final String PHRASE_ENDS = "，。！？；：";
+    private static final char[] LEET = leetTable("013457$@!|", "oieastsaii");
     private static final Map<Integer, Integer> VARIANTS = loadVariants();
 
     private enum Kind { IGNORED, SEPARATOR, WORD }
@@ -73,9 +76,7 @@ public final class TextNormalizer {
         boolean squash = view == View.SQUASHED || view == View.FOLDED;
         boolean fold = view == View.FOLDED;
         int length = original.length();
-        StringBuilder out = new StringBuilder(length);
-        int[] starts = new int[length + 16];
-        int[] ends = new int[length + 16];
+        Output out = new Output(length + 16);
 
         int tokenLength = 0; // code points in the current word token
         int previousTokenLength = 0;
@@ -92,21 +93,20 @@ public final class TextNormalizer {
                     && kindOf(original.codePointAt(next)) == Kind.WORD) {
                 kind = Kind.WORD; // "$poiler", but not the "!" that ends "spoiler!"
             }
-            if (view == View.PINYIN && cp >= '1' && cp <= '5' && pendingSeparatorStart < 0 && out.length() > 0
-                    && out.charAt(out.length() - 1) >= 'a' && out.charAt(out.length() - 1) <= 'z') {
+            if (view == View.PINYIN && cp >= '1' && cp <= '5' && pendingSeparatorStart < 0 && out.endsWithLatinLetter()) {
                 kind = Kind.IGNORED; // a tone number ("sha3bi1"); the gap it leaves is a syllable boundary
             }
-            boolean phraseEnd = kind == Kind.SEPARATOR && PHRASE_ENDS.indexOf(cp) >= 0;
+            boolean phraseEnd = kind == Kind.SEPARATOR && isPhraseEnd(cp);
             if (kind == Kind.SEPARATOR && squash && !phraseEnd && !isBlank(cp)) {
                 kind = Kind.IGNORED; // noise inside a token
             }
             if (kind == Kind.SEPARATOR) {
                 if (tokenLength > 0) {
                     previousTokenLength = tokenLength;
-                    previousTokenEndsCjk = lastCharIsCjk(out);
+                    previousTokenEndsCjk = out.endsWithCjk();
                     tokenLength = 0;
                 }
-                if (out.length() > 0) {
+                if (out.length > 0) {
                     if (pendingSeparatorStart < 0) {
                         pendingSeparatorStart = i;
                     }
@@ -114,30 +114,31 @@ public final class TextNormalizer {
                     pendingPhraseEnd |= phraseEnd;
                 }
             } else if (kind == Kind.WORD) {
-                String mapped = mapFor(view, cp);
-                if (!mapped.isEmpty()) {
-                    int needed = out.length() + 1 + mapped.length(); // one expanded code point may need many chars
-                    if (needed > starts.length) {
-                        starts = Arrays.copyOf(starts, needed * 2);
-                        ends = Arrays.copyOf(ends, needed * 2);
-                    }
+                char one = oneCharFor(view, cp);
+                String mapped = one == NOT_ONE_CHAR ? mapFor(view, cp) : null;
+                if (mapped == null || !mapped.isEmpty()) {
                     if (pendingSeparatorStart >= 0) {
                         boolean glue = !pendingPhraseEnd && (previousTokenEndsCjk || isCjk(cp)
                                 || (previousTokenLength == 1 && isSingleLetterToken(original, i, next, squash)));
                         if (!glue && (view != View.PINYIN || pendingPhraseEnd)) { // pinyin runs on, up to a phrase end
-                            append(out, " ", pendingSeparatorStart, pendingSeparatorEnd, starts, ends, false);
+                            out.append(' ', pendingSeparatorStart, pendingSeparatorEnd, false);
                         }
                         pendingSeparatorStart = -1;
                         pendingPhraseEnd = false;
                     }
-                    append(out, mapped, i, next, starts, ends, fold);
+                    if (mapped == null) {
+                        out.append(one, i, next, fold);
+                    } else {
+                        for (int k = 0; k < mapped.length(); k++) {
+                            out.append(mapped.charAt(k), i, next, fold);
+                        }
+                    }
                     tokenLength++;
                 }
             }
             i = next;
         }
-        int n = out.length();
-        return new NormalizedText(original, out.toString(), Arrays.copyOf(starts, n), Arrays.copyOf(ends, n));
+        return out.toText(original);
     }
 
     /** The matching form of a rule's pattern in a view: the same mapping as texts get. */
@@ -149,19 +150,47 @@ public final class TextNormalizer {
         return normalizePattern(pattern, View.STANDARD);
     }
 
-    /** Appends mapped chars; when folding repeats, a char equal to the one before only widens its span. */
-    private static void append(StringBuilder out, String mapped, int start, int end, int[] starts, int[] ends,
-            boolean foldRepeats) {
-        for (int k = 0; k < mapped.length(); k++) {
-            char c = mapped.charAt(k);
-            int last = out.length() - 1;
-            if (foldRepeats && last >= 0 && out.charAt(last) == c) {
-                ends[last] = end;
-                continue;
+    /** A view being written: its chars and the original span of each. */
+    private static final class Output {
+        private char[] chars;
+        private int[] starts;
+        private int[] ends;
+        private int length;
+
+        Output(int capacity) {
+            chars = new char[capacity];
+            starts = new int[capacity];
+            ends = new int[capacity];
+        }
+
+        /** Appends one char from an original span; when folding repeats, a char equal to the one before only widens its span. */
+        void append(char c, int start, int end, boolean foldRepeats) {
+            if (foldRepeats && length > 0 && chars[length - 1] == c) {
+                ends[length - 1] = end;
+                return;
             }
-            starts[out.length()] = start;
-            ends[out.length()] = end;
-            out.append(c);
+            if (length == chars.length) { // one expanded code point may need many chars
+                chars = Arrays.copyOf(chars, length * 2);
+                starts = Arrays.copyOf(starts, length * 2);
+                ends = Arrays.copyOf(ends, length * 2);
+            }
+            chars[length] = c;
+            starts[length] = start;
+            ends[length] = end;
+            length++;
+        }
+
+        boolean endsWithLatinLetter() {
+            return length > 0 && chars[length - 1] >= 'a' && chars[length - 1] <= 'z';
+        }
+
+        boolean endsWithCjk() {
+            return length > 0 && isCjk(Character.codePointBefore(chars, length));
+        }
+
+        /** The view; the span arrays may run past its last char. */
+        NormalizedText toText(String original) {
+            return new NormalizedText(original, new String(chars, 0, length), starts, ends);
         }
     }
 
@@ -170,7 +199,7 @@ public final class TextNormalizer {
         for (int i = next; i < original.length(); ) {
             int cp = original.codePointAt(i);
             Kind kind = kindOf(cp);
-            if (kind == Kind.SEPARATOR && (!squash || isBlank(cp) || PHRASE_ENDS.indexOf(cp) >= 0)) {
+            if (kind == Kind.SEPARATOR && (!squash || isBlank(cp) || isPhraseEnd(cp))) {
                 return true;
             }
             if (kind == Kind.WORD && !map(cp).isEmpty()) {
@@ -181,12 +210,16 @@ public final class TextNormalizer {
         return true;
     }
 
-    private static boolean isBlank(int cp) {
-        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    /** CJK sentence punctuation, decided on the original char: it always ends a phrase. */
+    private static boolean isPhraseEnd(int cp) {
+        return switch (cp) {
+            case '，', '。', '！', '？', '；', '：' -> true;
+            default -> false;
+        };
     }
 
-    private static boolean lastCharIsCjk(StringBuilder out) {
-        return out.length() > 0 && isCjk(Character.codePointBefore(out, out.length()));
+    private static boolean isBlank(int cp) {
+        return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
     }
 
     /** Han, kana and Hangul: scripts written without spaces between words. Cached for the BMP. */
@@ -238,26 +271,39 @@ public final class TextNormalizer {
                 || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
     }
 
-    private static String mapFor(View view, int cp) {
+    /** A code point's form in a view when it is one char, else {@link #NOT_ONE_CHAR}. */
+    private static char oneCharFor(View view, int cp) {
         return switch (view) {
-            case STANDARD, SQUASHED -> map(cp);
-            case REGEX, PINYIN -> plain(cp);
+            case STANDARD, SQUASHED -> mapOne(cp);
+            case REGEX, PINYIN -> plainOne(cp);
             case FOLDED -> {
                 char leet = leet(cp);
-                yield leet != 0 ? String.valueOf(leet) : map(cp);
+                yield leet != 0 ? leet : mapOne(cp);
             }
         };
+    }
+
+    /** A code point's form in a view when it is not one char (a leet char always is). */
+    private static String mapFor(View view, int cp) {
+        return view == View.REGEX || view == View.PINYIN ? plain(cp) : map(cp);
     }
 
     /** The letter a leet digit or symbol stands for, or 0. */
     private static char leet(int cp) {
         int ascii = cp >= 0xFF01 && cp <= 0xFF5E ? cp - 0xFEE0 : cp; // full width
         if (ascii >= 0x80) {
-            String plain = plain(cp); // digits of other forms ("𝟓")
-            ascii = plain.length() == 1 ? plain.charAt(0) : -1;
+            ascii = plainOne(cp); // digits of other forms ("𝟓")
         }
-        int at = ascii < 0 ? -1 : LEET_FROM.indexOf(ascii);
-        return at < 0 ? 0 : LEET_TO.charAt(at);
+        return ascii < LEET.length ? LEET[ascii] : 0;
+    }
+
+    /** The letter each ASCII char stands for when read as leet, or 0. */
+    private static char[] leetTable(String from, String to) {
+        char[] table = new char[0x80];
+        for (int k = 0; k < from.length(); k++) {
+            table[from.charAt(k)] = to.charAt(k);
+        }
+        return table;
     }
 
     /** The standard form of one code point; cached. */
@@ -271,6 +317,34 @@ public final class TextNormalizer {
             return cached;
         }
         return SUPPLEMENTARY.computeIfAbsent(cp, TextNormalizer::compute);
+    }
+
+    private static char mapOne(int cp) {
+        if (cp >= 0x10000) {
+            return oneChar(map(cp));
+        }
+        char cached = BMP_ONE[cp];
+        if (cached == 0) {
+            cached = oneChar(map(cp));
+            BMP_ONE[cp] = cached;
+        }
+        return cached;
+    }
+
+    private static char plainOne(int cp) {
+        if (cp >= 0x10000) {
+            return oneChar(plain(cp));
+        }
+        char cached = BMP_PLAIN_ONE[cp];
+        if (cached == 0) {
+            cached = oneChar(plain(cp));
+            BMP_PLAIN_ONE[cp] = cached;
+        }
+        return cached;
+    }
+
+    private static char oneChar(String form) {
+        return form.length() == 1 ? form.charAt(0) : NOT_ONE_CHAR;
     }
 
     /** One code point without the confusable skeleton; cached. */

@@ -47,16 +47,26 @@ public final class TextViews {
 
     private boolean hasLatin() {
         if (latin == null) {
-            latin = standard().text().chars().anyMatch(c -> c >= 'a' && c <= 'z');
+            latin = hasCharIn(standard().text(), 'a', 'z');
         }
         return latin;
     }
 
     private boolean hasLatinOrDigits() {
         if (latinOrDigits == null) {
-            latinOrDigits = hasLatin() || standard().text().chars().anyMatch(c -> c >= '0' && c <= '9');
+            latinOrDigits = hasLatin() || hasCharIn(standard().text(), '0', '9');
         }
         return latinOrDigits;
+    }
+
+    private static boolean hasCharIn(String text, char first, char last) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= first && c <= last) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where a pinyin spelling may start or end in the pinyin view. */
