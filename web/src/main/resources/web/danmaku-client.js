@@ -72,6 +72,7 @@ export const REFUSAL_TEXT = Object.freeze({
   MUTED: 'you are muted',
   NOT_ALLOWED: 'you may not send here',
   ROOM_BUSY: 'the room is too busy right now',
+  NOT_JUDGED: 'this danmaku could not be checked',
 });
 
 /** The gateway's WebSocket for a page it served. */

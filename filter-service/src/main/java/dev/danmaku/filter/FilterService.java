@@ -94,7 +94,7 @@ public final class FilterService implements AutoCloseable {
                 clients.consumer(id, CONSUMER_GROUP, group),
                 partition -> clients.transactionalProducer(id + "-p" + partition.partition(),
                         ModerationPipeline.transactionalId(partition)),
-                clients.topics().raw(), clients.topics().filtered(),
+                clients.topics().raw(), clients.topics().filtered(), clients.topics().deadLetter(),
                 new Moderator(controlLog::current, new SendLimiter(config.limits())),
                 new FilteredHistory(clients.consumer(id + "-history", null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
                         clients.topics().raw(), clients.topics().filtered()),

@@ -2,6 +2,7 @@ package dev.danmaku.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.SettingValues;
 import dev.danmaku.common.kafka.KafkaClients;
+import dev.danmaku.filter.pipeline.DeadLetters;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.Origin;
@@ -91,7 +93,7 @@ class FilterServiceIT {
     }
 
     @Test
-    void judgesEveryDanmakuOnceInOrderAndSurvivesGarbage() throws Exception {
+    void judgesEveryDanmakuOnceInOrderAndKeepsGarbageInTheDeadLetterTopic() throws Exception {
         send("room-a", "m1", "hello");
         producer.send(new ProducerRecord<>(clients.topics().raw(), "room-a", new byte[] {(byte) 0xff, 0x01}));
         send("room-a", "m2", "this has a BADWORD in it");
@@ -107,6 +109,23 @@ class FilterServiceIT {
         assertThat(judged.get(1).getOrigin().getClientMsgId()).isEqualTo("c-m2");
         assertThat(awaitVerdicts(1, Duration.ofSeconds(2))).as("nothing is published twice").isEmpty();
         assertThat(filter.ready()).isTrue();
+
+        try (KafkaConsumer<String, byte[]> deadLetters = clients.consumer("it-dead-letters", null, Map.of())) {
+            var partition = new org.apache.kafka.common.TopicPartition(clients.topics().deadLetter(), 0);
+            deadLetters.assign(List.of(partition));
+            deadLetters.seekToBeginning(List.of(partition));
+            List<ConsumerRecord<String, byte[]>> kept = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (kept.isEmpty() && System.nanoTime() < deadline) {
+                deadLetters.poll(Duration.ofMillis(200)).forEach(kept::add);
+            }
+            assertThat(kept).singleElement().satisfies(record -> {
+                assertThat(record.key()).isEqualTo("room-a");
+                assertThat(record.value()).containsExactly((byte) 0xff, 0x01);
+                assertThat(new String(record.headers().lastHeader(DeadLetters.SOURCE).value(), StandardCharsets.UTF_8))
+                        .startsWith(clients.topics().raw() + "-");
+            });
+        }
     }
 
     @Test

@@ -17,6 +17,9 @@ public record Topics(String prefix) {
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
             TopicConfig.RETENTION_MS_CONFIG, "3600000");
 
+    public static final Map<String, String> DEAD_LETTER_CONFIG = Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(7).toMillis()));
+
     public String raw() {
         return prefix + "danmaku.raw.v1";
     }
@@ -33,6 +36,11 @@ public record Topics(String prefix) {
         return prefix + "danmaku.presence.v1";
     }
 
+    /** Raw records the filter could not decode or judge, kept for a week for an operator to look at. */
+    public String deadLetter() {
+        return prefix + "danmaku.deadletter.v1";
+    }
+
     /** Every topic with the settings it is created with when missing. */
     public List<NewTopic> all(int partitions, short replicationFactor) {
         var compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
@@ -40,7 +48,8 @@ public record Topics(String prefix) {
                 topic(raw(), partitions, replicationFactor, Map.of()),
                 topic(filtered(), partitions, replicationFactor, Map.of()),
                 topic(control(), 1, replicationFactor, compacted),
-                topic(presence(), partitions, replicationFactor, PRESENCE_CONFIG));
+                topic(presence(), partitions, replicationFactor, PRESENCE_CONFIG),
+                topic(deadLetter(), 1, replicationFactor, DEAD_LETTER_CONFIG));
     }
 
     private static NewTopic topic(String name, int partitions, short replicationFactor, Map<String, String> configs) {

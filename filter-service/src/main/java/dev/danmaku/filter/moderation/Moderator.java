@@ -70,6 +70,13 @@ public final class Moderator {
         return judged.build();
     }
 
+    /** The answer to a send the filter could not judge: nobody sees it, its sender learns why. */
+    public static JudgedDanmaku notJudged(RawDanmaku raw) {
+        return JudgedDanmaku.newBuilder().setDanmaku(raw.getDanmaku()).setOrigin(raw.getOrigin())
+                .setVerdict(Verdict.REJECTED).setReason(Reason.NOT_JUDGED).setOriginalText(raw.getDanmaku().getText())
+                .build();
+    }
+
     /** Keyword moderation alone, for the dry run: no send limits, nothing counted. */
     public Judgement explain(String text, String roomId) {
         return judgeText(new TextViews(withoutBidiControls(text)), roomId, rules.get());

@@ -1,5 +1,6 @@
 package dev.danmaku.filter.pipeline;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.filter.moderation.Moderator;
@@ -44,12 +46,17 @@ import dev.danmaku.proto.v1.RoomEvent;
  * the new owner of a partition fences its previous writer before judging anything. An aborted
  * transaction rewinds its partition, and the batch is judged again with the verdicts it had: the send
  * limits are not charged twice and a viewer who saw a verdict before the abort sees the same one after.
+ *
+ * <p>A record that cannot be decoded or judged does not stop the pipeline: it goes to the dead-letter
+ * topic in the same transaction, and when it names a send, that send is answered REJECTED with
+ * {@code NOT_JUDGED}.
  */
 public final class ModerationPipeline extends PollLoop {
 
     private final Function<TopicPartition, Producer<String, byte[]>> producers;
     private final String rawTopic;
     private final String filteredTopic;
+    private final String deadLetterTopic;
     private final Moderator moderator;
     private final RecentVerdicts recentVerdicts;
     private final ExecutorService committers;
@@ -58,12 +65,13 @@ public final class ModerationPipeline extends PollLoop {
     private final Set<TopicPartition> fencedOut = new HashSet<>();
     private final AtomicInteger owned = new AtomicInteger();
     private volatile Set<String> ownedTransactionalIds = Set.of();
-    /** Verdicts of batches not committed yet, by partition and offset: a batch judged again gets the same ones. */
-    private final Map<TopicPartition, Map<Long, JudgedDanmaku>> uncommitted = new HashMap<>();
+    /** What batches not committed yet came to, by partition and offset: a batch judged again gets the same. */
+    private final Map<TopicPartition, Map<Long, Judged>> uncommitted = new HashMap<>();
     /** Committed verdicts of recent sends, by partition, for retries of them. */
     private final Map<TopicPartition, SentBefore> sentBefore = new HashMap<>();
     private final Counter judged;
     private final Counter undecodable;
+    private final Counter notJudged;
     private final Counter aborted;
     private final Counter fenced;
     private final Counter repeated;
@@ -77,11 +85,13 @@ public final class ModerationPipeline extends PollLoop {
      * @param recentVerdicts what the previous owners of a partition this instance takes over committed lately
      */
     public ModerationPipeline(Consumer<String, byte[]> consumer, Function<TopicPartition, Producer<String, byte[]>> producers,
-            String rawTopic, String filteredTopic, Moderator moderator, RecentVerdicts recentVerdicts, MeterRegistry meters) {
+            String rawTopic, String filteredTopic, String deadLetterTopic, Moderator moderator, RecentVerdicts recentVerdicts,
+            MeterRegistry meters) {
         super("moderation-pipeline", consumer);
         this.producers = producers;
         this.rawTopic = rawTopic;
         this.filteredTopic = filteredTopic;
+        this.deadLetterTopic = deadLetterTopic;
         this.moderator = moderator;
         this.recentVerdicts = recentVerdicts;
         this.committers = Executors.newCachedThreadPool(task -> {
@@ -90,7 +100,8 @@ public final class ModerationPipeline extends PollLoop {
             return thread;
         });
         this.judged = meters.counter("danmaku_filter_judged_total");
-        this.undecodable = meters.counter("danmaku_filter_undecodable_records_total");
+        this.undecodable = meters.counter("danmaku_filter_dead_letters_total", "cause", "undecodable");
+        this.notJudged = meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged");
         this.aborted = meters.counter("danmaku_filter_transactions_aborted_total");
         this.fenced = meters.counter("danmaku_filter_partitions_fenced_total");
         this.repeated = meters.counter("danmaku_filter_retries_repeated_total");
@@ -143,11 +154,19 @@ public final class ModerationPipeline extends PollLoop {
                 consumer.pause(List.of(partition));
                 continue;
             }
-            List<JudgedDanmaku> batch = judge(partition, inPartition);
-            List<ProducerRecord<String, byte[]>> out = new ArrayList<>(batch.size());
-            for (JudgedDanmaku verdict : batch) {
-                out.add(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(),
-                        RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
+            List<Judged> judgedRecords = judge(partition, inPartition);
+            List<JudgedDanmaku> batch = new ArrayList<>(judgedRecords.size());
+            List<ProducerRecord<String, byte[]>> out = new ArrayList<>(judgedRecords.size());
+            for (Judged judgedRecord : judgedRecords) {
+                JudgedDanmaku verdict = judgedRecord.verdict();
+                if (verdict != null) {
+                    batch.add(verdict);
+                    out.add(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(),
+                            RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
+                }
+                if (judgedRecord.deadLetter() != null) {
+                    out.add(judgedRecord.deadLetter());
+                }
             }
             long firstOffset = inPartition.get(0).offset();
             long nextOffset = inPartition.get(inPartition.size() - 1).offset() + 1;
@@ -194,38 +213,70 @@ public final class ModerationPipeline extends PollLoop {
     }
 
     /**
-     * Judges a partition's records, reusing the verdicts of an aborted attempt; a retry of a send judged
-     * before gets that send's verdict again; undecodable records are skipped.
+     * What one raw record came to: its verdict (none when it could not be decoded), and the record for
+     * the dead-letter topic when it could not be decoded or judged.
      */
-    private List<JudgedDanmaku> judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
-        Map<Long, JudgedDanmaku> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
+    private record Judged(JudgedDanmaku verdict, ProducerRecord<String, byte[]> deadLetter) {
+    }
+
+    /**
+     * Judges a partition's records, reusing what an aborted attempt came to; a retry of a send judged
+     * before gets that send's verdict again.
+     */
+    private List<Judged> judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
+        Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
         SentBefore committed = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
         Map<String, JudgedDanmaku> firstsInBatch = new HashMap<>();
         long nowMs = System.currentTimeMillis();
-        List<JudgedDanmaku> batch = new ArrayList<>(records.size());
+        List<Judged> batch = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
-            RawDanmaku raw;
-            try {
-                raw = RawDanmaku.parseFrom(record.value());
-            } catch (InvalidProtocolBufferException | NullPointerException e) {
-                undecodable.increment();
-                log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
-                continue;
+            Judged judgedRecord = earlier.get(record.offset());
+            if (judgedRecord == null) {
+                judgedRecord = judgeOne(record, firstsInBatch, committed, nowMs);
+                earlier.put(record.offset(), judgedRecord);
             }
-            String key = SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId());
-            JudgedDanmaku verdict = earlier.get(record.offset());
-            if (verdict == null) {
-                JudgedDanmaku first = raw.getOrigin().getRetry()
-                        ? firstsInBatch.getOrDefault(key, committed.firstOf(raw, nowMs)) : null;
-                verdict = first != null ? SentBefore.repeatOf(first, raw) : moderator.judge(raw);
-                earlier.put(record.offset(), verdict);
+            JudgedDanmaku verdict = judgedRecord.verdict();
+            if (verdict != null && !verdict.getRepeat() && !verdict.getOrigin().getClientMsgId().isEmpty()) {
+                firstsInBatch.putIfAbsent(SentBefore.key(verdict.getDanmaku().getUserId(),
+                        verdict.getOrigin().getClientMsgId()), verdict);
             }
-            if (!verdict.getRepeat() && !raw.getOrigin().getClientMsgId().isEmpty()) {
-                firstsInBatch.putIfAbsent(key, verdict);
-            }
-            batch.add(verdict);
+            batch.add(judgedRecord);
         }
         return batch;
+    }
+
+    private Judged judgeOne(ConsumerRecord<String, byte[]> record, Map<String, JudgedDanmaku> firstsInBatch,
+            SentBefore committed, long nowMs) {
+        RawDanmaku raw;
+        try {
+            raw = RawDanmaku.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException | NullPointerException e) {
+            undecodable.increment();
+            log.warn("Sent an undecodable record at {}-{}@{} to {}", record.topic(), record.partition(), record.offset(),
+                    deadLetterTopic);
+            return new Judged(null, deadLetter(record, "undecodable: " + e.getMessage()));
+        }
+        try {
+            JudgedDanmaku first = raw.getOrigin().getRetry()
+                    ? firstsInBatch.getOrDefault(SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId()),
+                            committed.firstOf(raw, nowMs))
+                    : null;
+            return new Judged(first != null ? SentBefore.repeatOf(first, raw) : moderator.judge(raw), null);
+        } catch (RuntimeException | StackOverflowError e) {
+            notJudged.increment();
+            log.error("Could not judge the record at {}-{}@{}; it is answered NOT_JUDGED and kept in {}", record.topic(),
+                    record.partition(), record.offset(), deadLetterTopic, e);
+            return new Judged(Moderator.notJudged(raw), deadLetter(record, e.toString()));
+        }
+    }
+
+    /** The raw record as it came, with where it came from and why it is here. */
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String cause) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DeadLetters.SOURCE, (record.topic() + "-" + record.partition() + "@" + record.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetters.CAUSE, DeadLetters.bounded(cause).getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers);
     }
 
     private void settle(Published published) {

@@ -59,6 +59,9 @@ class ModerationPipelineTest {
     /** What the previous owners of the raw partitions committed lately, as the pipeline asks for it. */
     private final List<RecentVerdicts.Recent> committedEarlier = new ArrayList<>();
     private final List<List<TopicPartition>> recentAskedFor = new ArrayList<>();
+    /** Counts the judgements; the one with this number throws, as a bug in the judge would. */
+    private int judgements;
+    private int failingJudgement = -1;
 
     @BeforeEach
     void setUp() {
@@ -72,13 +75,18 @@ class ModerationPipelineTest {
         };
         KeywordRule spam = KeywordRule.newBuilder().setId("r1").setPattern("spam").setAction(RuleAction.REJECT).build();
         RuleSet rules = new RuleSet(7, Map.of("r1", spam), Map.of(), Map.of(), KeywordMatcher.build(List.of(spam)));
-        Moderator moderator = new Moderator(() -> rules, new SendLimiter(limits));
+        Moderator moderator = new Moderator(() -> {
+            if (++judgements == failingJudgement) {
+                throw new IllegalStateException("a bug in the judge");
+            }
+            return rules;
+        }, new SendLimiter(limits));
         ModerationPipeline made = new ModerationPipeline(consumer, partition -> {
             MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
             producers.put(partition, producer);
             producersMade.merge(partition, 1, Integer::sum);
             return producer;
-        }, "raw", "filtered", moderator, recent, meters);
+        }, "raw", "filtered", "dead", moderator, recent, meters);
         consumer.updateBeginningOffsets(Map.of(RAW_0, 0L, RAW_1, 0L));
         made.onStart();
         consumer.rebalance(List.of(RAW_0, RAW_1));
@@ -158,14 +166,60 @@ class ModerationPipelineTest {
     }
 
     @Test
-    void skipsAnUndecodableRecordButCommitsPastIt() {
-        ConsumerRecord<String, byte[]> garbage = new ConsumerRecord<>("raw", 0, 10, "r1", new byte[] {(byte) 0xff, 1, 2});
-        pipeline.handle(batch(List.of(garbage, record(11, "r1", "fine"))));
+    void anUndecodableRecordGoesToTheDeadLetterTopicAsItCameInTheSameTransaction() {
+        byte[] garbage = {(byte) 0xff, 1, 2};
+        pipeline.handle(batch(List.of(new ConsumerRecord<>("raw", 0, 10, "r1", garbage), record(11, "r1", "fine"))));
 
-        assertThat(producer(RAW_0).history()).hasSize(1);
-        assertThat(meters.counter("danmaku_filter_undecodable_records_total").count()).isEqualTo(1);
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).extracting(ProducerRecord::topic).containsExactly("dead", "filtered");
+        ProducerRecord<String, byte[]> deadLetter = published.get(0);
+        assertThat(deadLetter.key()).isEqualTo("r1");
+        assertThat(deadLetter.value()).isEqualTo(garbage);
+        assertThat(header(deadLetter, DeadLetters.SOURCE)).isEqualTo("raw-0@10");
+        assertThat(header(deadLetter, DeadLetters.CAUSE)).startsWith("undecodable");
+        assertThat(producer(RAW_0).transactionCommitted()).isTrue();
+        assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "undecodable").count()).isEqualTo(1);
         assertThat(producer(RAW_0).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_0).offset())
                 .isEqualTo(12);
+    }
+
+    @Test
+    void aSendThatCannotBeJudgedIsAnsweredNotJudgedAndKeptAsADeadLetterWhileTheRestGoOn() throws Exception {
+        failingJudgement = 2;
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "trips a bug"), record(12, "r1", "after"))));
+
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).extracting(ProducerRecord::topic).containsExactly("filtered", "filtered", "dead", "filtered");
+        JudgedDanmaku notJudged = verdict(published.get(1));
+        assertThat(notJudged.getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(notJudged.getReason()).isEqualTo(Reason.NOT_JUDGED);
+        assertThat(notJudged.getDanmaku().getMsgId()).isEqualTo("0-m11");
+        assertThat(verdict(published.get(3)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(header(published.get(2), DeadLetters.CAUSE)).contains("a bug in the judge");
+        assertThat(RawDanmaku.parseFrom(published.get(2).value()).getDanmaku().getText()).isEqualTo("trips a bug");
+        assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged").count()).isEqualTo(1);
+        assertThat(producer(RAW_0).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_0).offset())
+                .isEqualTo(13);
+    }
+
+    @Test
+    void aBatchWithADeadLetterJudgedAgainAfterAnAbortSendsTheSameWithoutJudgingAgain() throws Exception {
+        failingJudgement = 1;
+        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        pipeline.handle(batch(List.of(record(10, "r1", "trips a bug"))));
+        producer(RAW_0).commitTransactionException = null;
+
+        pipeline.handle(batch(List.of(record(10, "r1", "trips a bug"))));
+
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).extracting(ProducerRecord::topic).containsExactly("filtered", "dead");
+        assertThat(verdict(published.get(0)).getReason()).isEqualTo(Reason.NOT_JUDGED);
+        assertThat(judgements).isEqualTo(1);
+        assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged").count()).isEqualTo(1);
+    }
+
+    private static String header(ProducerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
