@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import dev.danmaku.archiver.store.ArchiveStore;
 import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.InvalidSettingException;
 import dev.danmaku.common.config.Setting;
@@ -26,7 +27,8 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
     public static final Setting JDBC_PASSWORD = Setting.of("DANMAKU_ARCHIVE_JDBC_PASSWORD", "",
             "Database password of the archive");
     public static final Setting POOL_SIZE = Setting.of("DANMAKU_ARCHIVE_POOL_SIZE", "8",
-            "Database connections the archiver may hold");
+            "Database connections of the archive API (queries, exports, replays); ingest, imports and maintenance"
+                    + " hold " + ArchiveStore.WRITE_POOL_SIZE + " more of their own");
     public static final Setting BATCH_SIZE = Setting.of("DANMAKU_ARCHIVE_BATCH_SIZE", "2000",
             "Most verdicts stored in one database transaction (Kafka max.poll.records)");
     public static final Setting RETRY_MAX_MS = Setting.of("DANMAKU_ARCHIVE_RETRY_MAX_MS", "30000",
@@ -58,9 +60,8 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
         if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
             throw SettingValues.invalid(JDBC_URL, redacted(jdbcUrl), "a jdbc:postgresql: or jdbc:h2: URL");
         }
-        if (maxPoolSize < 2) {
-            // ingest holds one connection while the API answers on another
-            throw SettingValues.invalid(POOL_SIZE, Integer.toString(maxPoolSize), "at least 2");
+        if (maxPoolSize < 1) {
+            throw SettingValues.invalid(POOL_SIZE, Integer.toString(maxPoolSize), "at least 1");
         }
         if (batchSize < 1 || batchSize > 50_000) {
             throw SettingValues.invalid(BATCH_SIZE, Integer.toString(batchSize), "1-50000");

@@ -48,7 +48,7 @@ final class ExportHandler implements HttpHandler {
     private final Counter rowsExported;
 
     ExportHandler(ArchiveStore store, BilibiliXml bilibili, MeterRegistry meters) {
-        this.maxRunning = maxRunning(store.poolSize());
+        this.maxRunning = maxRunning(store.readPoolSize());
         this.running = new Semaphore(maxRunning);
         this.store = store;
         this.bilibili = bilibili;
@@ -98,7 +98,7 @@ final class ExportHandler implements HttpHandler {
 
     /**
      * Exports at once: each holds a database connection and a cursor for as long as its reader reads, so
-     * they may take half of the pool at most (and {@value #MOST_RUNNING}): ingest and queries keep the rest.
+     * they may take half of the API's pool at most (and {@value #MOST_RUNNING}): queries and replays keep the rest.
      */
     static int maxRunning(int poolSize) {
         return Math.max(1, Math.min(MOST_RUNNING, poolSize / 2));

@@ -93,46 +93,62 @@ public final class ArchiveStore implements AutoCloseable {
     private static final int STREAM_FETCH_SIZE = 2000;
     private static final int STATEMENT_TIMEOUT_SECONDS = 60;
 
-    private final HikariDataSource dataSource;
+    /**
+     * Connections of ingest, imports and maintenance, apart from the API's: no number of queries,
+     * exports or replays can make the live archive wait for a connection.
+     */
+    public static final int WRITE_POOL_SIZE = 3;
+
+    private final HikariDataSource writes;
+    private final HikariDataSource reads;
     private final Partitioning partitioning;
     /** PostgreSQL writes batches with COPY; H2 with batched inserts. */
     private final boolean postgres;
 
-    private ArchiveStore(HikariDataSource dataSource, Partitioning partitioning, boolean postgres) {
-        this.dataSource = dataSource;
+    private ArchiveStore(HikariDataSource writes, HikariDataSource reads, Partitioning partitioning, boolean postgres) {
+        this.writes = writes;
+        this.reads = reads;
         this.partitioning = partitioning;
         this.postgres = postgres;
     }
 
-    /** Connects and brings the schema up to date. */
-    public static ArchiveStore open(String jdbcUrl, String user, String password, int maxPoolSize) {
+    /**
+     * Connects and brings the schema up to date.
+     *
+     * @param readPoolSize connections of the API (queries, exports, replays); writes have {@value #WRITE_POOL_SIZE} of their own
+     */
+    public static ArchiveStore open(String jdbcUrl, String user, String password, int readPoolSize) {
         boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
+        HikariDataSource writes = pool(jdbcUrl, user, password, WRITE_POOL_SIZE, "archive-writes");
+        try {
+            Flyway.configure().dataSource(writes).locations(postgres ? "classpath:db/postgresql" : "classpath:db/h2")
+                    .load().migrate();
+            HikariDataSource reads = pool(jdbcUrl, user, password, readPoolSize, "archive-reads");
+            return new ArchiveStore(writes, reads, postgres ? new DailyPartitions() : new UnpartitionedTable(), postgres);
+        } catch (RuntimeException e) {
+            writes.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(String jdbcUrl, String user, String password, int size, String name) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(jdbcUrl);
         hikari.setUsername(user);
         hikari.setPassword(password);
-        hikari.setMaximumPoolSize(maxPoolSize);
-        hikari.setPoolName("archive");
+        hikari.setMaximumPoolSize(size);
+        hikari.setPoolName(name);
         hikari.setInitializationFailTimeout(10_000);
         // a dead database must fail a write quickly, so ingest can pause and retry
         hikari.setConnectionTimeout(5_000);
-        if (postgres) {
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
             hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         }
-        HikariDataSource dataSource;
         try {
-            dataSource = new HikariDataSource(hikari);
+            return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot connect to the archive database " + jdbcUrl + ": " + e.getMessage(), e);
         }
-        try {
-            Flyway.configure().dataSource(dataSource).locations(postgres ? "classpath:db/postgresql" : "classpath:db/h2")
-                    .load().migrate();
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
-        return new ArchiveStore(dataSource, postgres ? new DailyPartitions() : new UnpartitionedTable(), postgres);
     }
 
     /**
@@ -144,8 +160,8 @@ public final class ArchiveStore implements AutoCloseable {
         for (Incoming incoming : verdicts) {
             days.add(Partitioning.epochDay(incoming.judged().getDanmaku().getSentAtMs()));
         }
-        partitioning.cover(dataSource, days);
-        try (Connection connection = dataSource.getConnection()) {
+        partitioning.cover(writes, days);
+        try (Connection connection = writes.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 if (!verdicts.isEmpty() && postgres) {
@@ -239,7 +255,7 @@ public final class ArchiveStore implements AutoCloseable {
     public List<ArchivedDanmaku> page(ArchiveFilter filter, Order order, Seek after, int limit) throws SQLException {
         Sql sql = select(filter, order, after).append(" LIMIT ?", limit);
         List<ArchivedDanmaku> rows = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = reads.getConnection();
              PreparedStatement select = sql.prepare(connection);
              ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
@@ -253,7 +269,7 @@ public final class ArchiveStore implements AutoCloseable {
     public long stream(ArchiveFilter filter, RowSink sink) throws SQLException, IOException {
         Sql sql = select(filter, Order.SENT_AT, null);
         long count = 0;
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = reads.getConnection()) {
             connection.setAutoCommit(false); // PostgreSQL only streams with a cursor inside a transaction
             connection.setReadOnly(true);
             try (PreparedStatement select = sql.prepare(connection)) {
@@ -283,7 +299,7 @@ public final class ArchiveStore implements AutoCloseable {
         }
         sql.append(" GROUP BY room_id ORDER BY room_id LIMIT ?", limit);
         List<RoomActivity> rooms = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = reads.getConnection();
              PreparedStatement select = sql.prepare(connection);
              ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
@@ -320,7 +336,7 @@ public final class ArchiveStore implements AutoCloseable {
         VERDICTS.forEach(verdict -> totalByVerdict.put(verdict, 0L));
         long uniqueSenders;
         List<RoomStats.Sender> topList = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = reads.getConnection()) {
             connection.setReadOnly(true);
             try {
                 try (PreparedStatement select = perBucket.prepare(connection); ResultSet rs = select.executeQuery()) {
@@ -379,12 +395,12 @@ public final class ArchiveStore implements AutoCloseable {
         for (long day = today; day <= today + daysAhead; day++) {
             days.add(day);
         }
-        partitioning.cover(dataSource, days);
+        partitioning.cover(writes, days);
     }
 
     /** Retention: removes what was sent before the cutoff (whole partitions on PostgreSQL); says what went. */
     public String dropBefore(long cutoffMs) throws SQLException {
-        return partitioning.dropBefore(dataSource, cutoffMs);
+        return partitioning.dropBefore(writes, cutoffMs);
     }
 
     /**
@@ -394,7 +410,7 @@ public final class ArchiveStore implements AutoCloseable {
      * it reads only the days that came of age since. Returns the rows cleared.
      */
     public int clearRefusedTextBefore(long cutoffMs) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = writes.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 long from = progress(connection, CLEAR_REFUSED_TEXT);
@@ -414,7 +430,7 @@ public final class ArchiveStore implements AutoCloseable {
 
     /** The same for danmaku sent in {@code [fromMs, toMs)}, whatever was done before. */
     public int clearRefusedText(long fromMs, long toMs) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = writes.getConnection()) {
             return clearRefusedText(connection, fromMs, toMs);
         }
     }
@@ -492,7 +508,7 @@ public final class ArchiveStore implements AutoCloseable {
     }
 
     public boolean reachable() {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = writes.getConnection()) {
             return connection.isValid(2);
         } catch (SQLException e) {
             return false;
@@ -501,17 +517,18 @@ public final class ArchiveStore implements AutoCloseable {
 
     /** For tests and benchmarks that look under the store. */
     public DataSource dataSource() {
-        return dataSource;
+        return writes;
     }
 
-    /** Database connections at most, shared by ingest, queries, exports and replays. */
-    public int poolSize() {
-        return dataSource.getMaximumPoolSize();
+    /** Database connections the API's queries, exports and replays share. */
+    public int readPoolSize() {
+        return reads.getMaximumPoolSize();
     }
 
     @Override
     public void close() {
-        dataSource.close();
+        reads.close();
+        writes.close();
     }
 
     /** SQL text with its parameters, built in step. */

@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -187,6 +191,37 @@ abstract class ArchiveStoreContract {
         List<ArchivedDanmaku> fromFive = store().page(everything(), ArchiveStore.Order.VIDEO_OFFSET,
                 new ArchiveStore.Seek(5000, Long.MIN_VALUE, ""), 10);
         assertThat(fromFive).extracting(this::shortId).containsExactly("mid-b", "mid-a", "late");
+    }
+
+    @Test
+    void storesWhileEveryApiConnectionIsHeldByExportsWhoseReadersStopped() throws Exception {
+        store().write(List.of(verdict("p1", 10_000, Verdict.ACCEPTED, 1)), List.of());
+        int apiConnections = store().readPoolSize();
+        CountDownLatch allHeld = new CountDownLatch(apiConnections);
+        CountDownLatch readersBack = new CountDownLatch(1);
+        ExecutorService exports = Executors.newFixedThreadPool(apiConnections);
+        try {
+            for (int i = 0; i < apiConnections; i++) {
+                exports.submit(() -> store().stream(everything(), row -> {
+                    allHeld.countDown();
+                    try {
+                        readersBack.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            assertThat(allHeld.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // on one shared pool this waits for a connection and fails after 5 s
+            store().write(List.of(verdict("p2", 10_001, Verdict.ACCEPTED, 2)), List.of());
+            assertThat(store().reachable()).isTrue();
+        } finally {
+            readersBack.countDown();
+            exports.shutdown();
+            assertThat(exports.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(store().query(all(10, null))).extracting(this::shortId).containsExactly("p1", "p2");
     }
 
     @Test
