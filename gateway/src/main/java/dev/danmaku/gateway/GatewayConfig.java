@@ -10,6 +10,7 @@ import dev.danmaku.common.config.CommonConfig;
 import dev.danmaku.common.config.InvalidSettingException;
 import dev.danmaku.common.config.Setting;
 import dev.danmaku.common.config.SettingValues;
+import dev.danmaku.common.http.HttpServer;
 import dev.danmaku.gateway.ws.ClientAddresses;
 
 /** The gateway's settings (DESIGN §7). Every limit is here, with a default that works for dev. */
@@ -152,6 +153,11 @@ public record GatewayConfig(
         atLeast(FLUSH_WINDOW, broadcast.flushWindow().toMillis(), 0);
         atLeast(OUTBOUND_QUEUE_BYTES, broadcast.outboundQueueBytes(), 4096);
         atLeast(SLOW_VIEWER_TIMEOUT, broadcast.slowViewerTimeout().toMillis(), 0);
+        if (broadcast.slowViewerTimeout().compareTo(HttpServer.WRITE_TIMEOUT) >= 0) {
+            // the listener would cut the viewer off first, without the 4009 that tells it why
+            throw SettingValues.invalid(SLOW_VIEWER_TIMEOUT, Long.toString(broadcast.slowViewerTimeout().toMillis()),
+                    "less than " + HttpServer.WRITE_TIMEOUT.toMillis());
+        }
         atLeast(RECENT_SIZE, broadcast.recentSize(), 0);
         atLeast(RECENT_MAX_AGE, broadcast.recentMaxAge().toSeconds(), 0);
         atLeast(EMPTY_ROOM_GRACE, broadcast.emptyRoomGrace().toSeconds(), 0);

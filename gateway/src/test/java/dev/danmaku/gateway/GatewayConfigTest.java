@@ -31,6 +31,14 @@ class GatewayConfigTest {
                 .allowedOrigins()).containsExactly("https://a.example", "https://b.example");
     }
 
+    @org.junit.jupiter.api.Test
+    void refusesASlowViewerTimeoutTheListenersWriteTimeoutWouldPreempt() {
+        assertThatThrownBy(() -> GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS, Map.of(CommonConfig.JWT_SECRET.env(),
+                TestSecrets.JWT, GatewayConfig.ALLOWED_ORIGINS.env(), "*", GatewayConfig.SLOW_VIEWER_TIMEOUT.env(), "60000"))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DANMAKU_GATEWAY_SLOW_VIEWER_TIMEOUT_MS").hasMessageContaining("less than 60000");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"'self'", "'none'", "*", "https://example.com", "'self' https://*.example.com:8443 https:",
             "example.com"})

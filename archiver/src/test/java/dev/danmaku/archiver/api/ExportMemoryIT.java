@@ -38,13 +38,15 @@ import dev.danmaku.testkit.TestSecrets;
  * Export of 1 M rows from a JVM whose heap (48 MB) is a fraction of the export's size: it only
  * completes if rows stream from the database cursor to the socket without piling up. The
  * server's heap is also sampled from its /metrics while the export runs. Then: exports take half the
- * server's pool of two connections at most, so a reader that stops reading holds the only slot.
+ * server's pool of two connections at most, so a reader that stops reading holds the only slot, until
+ * the listener's write timeout cuts it off.
  */
 @DanmakuIT
 class ExportMemoryIT {
 
     private static final int ROWS = 1_000_000;
     private static final String HEAP_MB = "48";
+    private static final int WRITE_TIMEOUT_SECONDS = 3;
     private static final Pattern HEAP_USED = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"} ([0-9.E+]+)");
 
     @Test
@@ -72,7 +74,7 @@ class ExportMemoryIT {
         long inserted = System.nanoTime();
         Path log = Path.of("target", "export-child.log");
         Process child = new ProcessBuilder(ChildJvm.command(List.of("-Xmx" + HEAP_MB + "m"), ExportServerChild.class,
-                database.jdbcUrl(), database.user(), database.password()))
+                database.jdbcUrl(), database.user(), database.password(), Integer.toString(WRITE_TIMEOUT_SECONDS)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             int port = await().atMost(Duration.ofSeconds(60)).until(() -> port(log, child), p -> p > 0);
@@ -121,11 +123,12 @@ class ExportMemoryIT {
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(refused.body()).contains("all 1 export slots are in use");
 
-            stalled.body().close(); // the reader goes away: its slot is free again
+            // the reader stays connected and reads nothing: the write timeout frees its slot
             HttpRequest small = HttpRequest.newBuilder(URI.create(export + "&to=" + (day + 1000)))
                     .header("Authorization", "Bearer " + token).build();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                     assertThat(http.send(small, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+            stalled.body().close();
         } finally {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package dev.danmaku.archiver.api;
 
+import java.time.Duration;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.danmaku.archiver.store.ArchiveStore;
@@ -10,7 +12,10 @@ import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.metrics.Metrics;
 import dev.danmaku.testkit.TestSecrets;
 
-/** The analyst API alone in a JVM of its own (a small heap, in the export test): args JDBC URL, user, password. */
+/**
+ * The analyst API alone in a JVM of its own (a small heap, in the export test): args JDBC URL, user,
+ * password, and the listener's write timeout in seconds.
+ */
 public final class ExportServerChild {
 
     private ExportServerChild() {
@@ -21,7 +26,8 @@ public final class ExportServerChild {
         PrometheusMeterRegistry meters = Metrics.prometheusRegistry();
         ArchiveApi api = new ArchiveApi(store, meters, 1);
         HttpServer server = HttpServer.start("127.0.0.1", 0, Routes.withProbes(() -> true, meters)
-                .prefix(ArchiveApi.PREFIX, api.handler(new Tokens(TestSecrets.JWT))).handler());
+                .prefix(ArchiveApi.PREFIX, api.handler(new Tokens(TestSecrets.JWT))).handler(),
+                Duration.ofSeconds(30), Duration.ofSeconds(Long.parseLong(args[3])));
         System.out.println("PORT " + server.port());
         System.out.flush();
         Thread.currentThread().join(); // until the test stops it

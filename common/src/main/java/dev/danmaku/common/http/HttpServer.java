@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import org.xnio.Options;
 import io.undertow.server.HttpHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,12 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a response may go without the client taking a byte before the connection is closed: a
+     * reader that stopped reading an export frees its slot and database connection. Longer than any
+     * slow-viewer timeout, which closes a stalled WebSocket viewer first, with 4009.
+     */
+    public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
     /** The largest request body any listener reads. */
     public static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -36,6 +43,12 @@ public final class HttpServer implements AutoCloseable {
      *                       handshake included) and how long it may sit idle before one
      */
     public static HttpServer start(String host, int port, HttpHandler handler, Duration requestTimeout) {
+        return start(host, port, handler, requestTimeout, WRITE_TIMEOUT);
+    }
+
+    /** @param writeTimeout how long a response may go without the client taking a byte ({@link #WRITE_TIMEOUT}) */
+    public static HttpServer start(String host, int port, HttpHandler handler, Duration requestTimeout,
+            Duration writeTimeout) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
         Undertow undertow = Undertow.builder()
                 .addHttpListener(port, host)
@@ -44,6 +57,7 @@ public final class HttpServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, timeoutMillis)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES) // handlers bound their own bodies tighter
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+                .setSocketOption(Options.WRITE_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, writeTimeout.toMillis()))
                 .setHandler(handler)
                 .build();
         try {
