@@ -88,20 +88,7 @@ final class Pinyin {
         allowed[start] = true;
         allowed[end] = true;
         int length = end - start;
-        boolean[] fromStart = new boolean[length + 1];
-        fromStart[0] = true;
-        for (int i = 0; i < length; i++) {
-            if (fromStart[i]) {
-                int node = Syllables.ROOT;
-                for (int k = 1; i + k <= length; k++) {
-                    node = Syllables.next(node, text.charAt(start + i + k - 1));
-                    if (node == Syllables.NONE) {
-                        break;
-                    }
-                    fromStart[i + k] |= Syllables.endsSyllable(node);
-                }
-            }
-        }
+        boolean[] fromStart = syllableEnds(text, start, end);
         if (!fromStart[length]) {
             return; // not pinyin: only the run's ends are boundaries
         }
@@ -120,6 +107,31 @@ final class Pinyin {
         for (int i = 1; i < length; i++) {
             allowed[start + i] |= fromStart[i] && toEnd[i];
         }
+    }
+
+    /** Whether the letters (a-z) {@code [start, end)} can be cut into syllables, all of them. */
+    static boolean isSyllables(CharSequence text, int start, int end) {
+        return syllableEnds(text, start, end)[end - start];
+    }
+
+    /** For each length from {@code start}: whether that many letters can be cut into syllables. */
+    private static boolean[] syllableEnds(CharSequence text, int start, int end) {
+        int length = end - start;
+        boolean[] fromStart = new boolean[length + 1];
+        fromStart[0] = true;
+        for (int i = 0; i < length; i++) {
+            if (fromStart[i]) {
+                int node = Syllables.ROOT;
+                for (int k = 1; i + k <= length; k++) {
+                    node = Syllables.next(node, text.charAt(start + i + k - 1));
+                    if (node == Syllables.NONE) {
+                        break;
+                    }
+                    fromStart[i + k] |= Syllables.endsSyllable(node);
+                }
+            }
+        }
+        return fromStart;
     }
 
     private static boolean isLatinLetter(char c) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.Character.UnicodeScript;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -40,7 +41,10 @@ public final class TextNormalizer {
         FOLDED,
         /** Regex rules: as standard, but without the confusable skeleton ("0" and "1" stay digits, "m" stays "m"). */
         REGEX,
-        /** The pinyin of CJK rules ("sha逼", "shabi"): as regex, with every separator and tone number dropped ("sha bi", "sha3bi1"). */
+        /**
+         * The pinyin of CJK rules ("sha逼", "shabi"): as regex, with every separator and tone number dropped ("sha bi",
+         * "sha3bi1"); a digit after letters that are not whole syllables is read as leet ("shab1").
+         */
         PINYIN
     }
 
@@ -93,8 +97,13 @@ public final class TextNormalizer {
                     && kindOf(original.codePointAt(next)) == Kind.WORD) {
                 kind = Kind.WORD; // "$poiler", but not the "!" that ends "spoiler!"
             }
+            boolean leetInPinyin = false;
             if (view == View.PINYIN && cp >= '1' && cp <= '5' && pendingSeparatorStart < 0 && out.endsWithLatinLetter()) {
-                kind = Kind.IGNORED; // a tone number ("sha3bi1"); the gap it leaves is a syllable boundary
+                if (out.endsWithSyllables()) {
+                    kind = Kind.IGNORED; // a tone number ("sha3bi1"); the gap it leaves is a syllable boundary
+                } else {
+                    leetInPinyin = leet(cp) != 0; // no syllable ends before it, so it stands for a letter ("shab1")
+                }
             }
             boolean phraseEnd = kind == Kind.SEPARATOR && isPhraseEnd(cp);
             if (kind == Kind.SEPARATOR && squash && !phraseEnd && !isBlank(cp)) {
@@ -114,7 +123,7 @@ public final class TextNormalizer {
                     pendingPhraseEnd |= phraseEnd;
                 }
             } else if (kind == Kind.WORD) {
-                char one = oneCharFor(view, cp);
+                char one = leetInPinyin ? leet(cp) : oneCharFor(view, cp);
                 String mapped = one == NOT_ONE_CHAR ? mapFor(view, cp) : null;
                 if (mapped == null || !mapped.isEmpty()) {
                     if (pendingSeparatorStart >= 0) {
@@ -181,7 +190,20 @@ public final class TextNormalizer {
         }
 
         boolean endsWithLatinLetter() {
-            return length > 0 && chars[length - 1] >= 'a' && chars[length - 1] <= 'z';
+            return length > 0 && isLatinLetter(chars[length - 1]);
+        }
+
+        /** Whether the run of letters at the end can be cut into pinyin syllables, all of them. */
+        boolean endsWithSyllables() {
+            int start = length;
+            while (start > 0 && isLatinLetter(chars[start - 1])) {
+                start--;
+            }
+            return Pinyin.isSyllables(CharBuffer.wrap(chars, 0, length), start, length);
+        }
+
+        private static boolean isLatinLetter(char c) {
+            return c >= 'a' && c <= 'z';
         }
 
         boolean endsWithCjk() {

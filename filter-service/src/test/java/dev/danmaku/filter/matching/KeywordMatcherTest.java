@@ -217,6 +217,7 @@ class KeywordMatcherTest {
     @ValueSource(strings = {
             "sha逼", "傻bi", "shabi", "SHABI", "sha bi", "Shǎ Bī", "shǎbī", "你是shabi吧", "woshabi", "s h a b i",
             "dai练", "代lian", "dailian", "专业dai lian上分",
+            "sha3bi1", "shab1", "sh4bi", "d4ilian", // tone numbers after syllables; leet where no syllable ends
             "sb", "你个SB", "煞笔", "煞 笔", // alternatives
     })
     void catchesPinyinAndAlternatives(String text) {
@@ -228,6 +229,7 @@ class KeywordMatcherTest {
     @ValueSource(strings = {
             "杀必死", "沙比", // other hanzi with the same reading: the text is never turned into pinyin
             "visha bike", "shabit", "kshabi", "dailiang", "a shab in", // not on syllable boundaries
+            "sha1 checksum", "shab2", // a tone number after a syllable; 2 is no letter
             "usb", "sbc", "SB19", // a Latin alternative is a whole word
     })
     void leavesPinyinLookalikesAlone(String text) {

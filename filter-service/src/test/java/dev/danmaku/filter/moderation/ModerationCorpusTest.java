@@ -36,7 +36,7 @@ class ModerationCorpusTest {
 
     /** Lines caught per class, as measured; evasion classes must not catch fewer, innocent ones not more. */
     private static final Map<String, Integer> RECORDED = Map.of(
-            "evasion-latin", 70, "evasion-cjk", 44, "evasion-pinyin", 29,
+            "evasion-latin", 70, "evasion-cjk", 44, "evasion-pinyin", 30,
             "innocent-latin", 0, "innocent-cjk", 0, "innocent-cross", 2, "chat", 0);
 
     private record Line(String kind, boolean shouldCatch, String text) {
@@ -73,7 +73,7 @@ class ModerationCorpusTest {
             }
         }
         assertThat(100.0 * caughtEvasions / evasions).as("evasions caught, %").isGreaterThanOrEqualTo(95.0);
-        // the goal for innocent lines (at most 1 %) is not met yet: 2 of 191 (1.05 %), see BENCHMARKS.md
+        // the goal for innocent lines (at most 1 %) is not met yet: 2 of 194 (1.03 %), see BENCHMARKS.md
         assertThat(caughtInnocents).as("innocent lines caught").isLessThanOrEqualTo(2);
 
         assertThat(scores.keySet()).containsExactlyInAnyOrderElementsOf(RECORDED.keySet());
