@@ -18,16 +18,18 @@ import java.util.List;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 
 /**
  * The public keys of an identity provider that mints tokens elsewhere (RS256, ES256 and their longer
- * kin), so that a service verifies its tokens without holding anything that signs: one key from a
+ * kin, EdDSA with Ed25519), so that a service verifies its tokens without holding anything that signs: one key from a
  * PEM file, or the keys at a JWKS URL chosen by the token's {@code kid} (nimbus-jose-jwt fetches
  * them on first use, caches them, and fetches again when a key it does not know is named).
  */
@@ -41,7 +43,7 @@ public final class IssuerKeys {
         this.jwks = jwks;
     }
 
-    /** The one key in a PEM file ("-----BEGIN PUBLIC KEY-----", RSA or EC); says in one line what is wrong. */
+    /** The one key in a PEM file ("-----BEGIN PUBLIC KEY-----", RSA, EC or Ed25519); says in one line what is wrong. */
     public static IssuerKeys fromPemFile(Path file) {
         String pem;
         try {
@@ -64,14 +66,14 @@ public final class IssuerKeys {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + " holds a PEM block that is not base64");
         }
-        for (String type : List.of("RSA", "EC")) {
+        for (String type : List.of("RSA", "EC", "Ed25519")) {
             try {
                 return KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
             } catch (GeneralSecurityException e) {
                 // try the next type
             }
         }
-        throw new IllegalArgumentException(where + " holds a public key that is neither RSA nor EC");
+        throw new IllegalArgumentException(where + " holds a public key that is not RSA, EC or Ed25519");
     }
 
     /** The keys at a JWKS URL: https, or http on this machine only. */
@@ -99,6 +101,17 @@ public final class IssuerKeys {
         }
     }
 
+    private static PublicKey ed25519(String kid, OctetKeyPair okp) throws InvalidTokenException {
+        if (!Curve.Ed25519.equals(okp.getCurve())) {
+            throw new InvalidTokenException("the issuer's key " + kid + " is on " + okp.getCurve() + "; only Ed25519 is accepted");
+        }
+        try {
+            return Ed25519Algorithm.publicKey(okp.getX().decode());
+        } catch (GeneralSecurityException e) {
+            throw new InvalidTokenException("the issuer's key " + kid + " is unusable: " + e.getMessage());
+        }
+    }
+
     /** The key that verifies a token naming {@code kid} (which a single PEM key does not need). */
     PublicKey keyFor(String kid) throws InvalidTokenException {
         if (single != null) {
@@ -112,6 +125,9 @@ public final class IssuerKeys {
             found = jwks.get(new JWKSelector(new JWKMatcher.Builder().keyID(kid).build()), null);
         } catch (KeySourceException e) {
             throw new InvalidTokenException("the issuer's keys could not be fetched: " + e.getMessage());
+        }
+        if (!found.isEmpty() && found.get(0) instanceof OctetKeyPair okp) {
+            return ed25519(kid, okp); // nimbus makes no JDK key of an OKP
         }
         if (found.isEmpty() || !(found.get(0) instanceof AsymmetricJWK key)) {
             throw new InvalidTokenException("the issuer has no public key " + kid);

@@ -24,7 +24,7 @@ import dev.danmaku.common.RoomIds;
 /**
  * HS256 JWTs (DESIGN §6): {@code iss} and {@code aud} "danmaku", {@code sub} user id, {@code name},
  * {@code roles}, {@code iat}, {@code exp}. Beside them, or instead of them when there is no secret,
- * tokens of an identity provider signed with RS256/384/512 or ES256/384/512, verified with its
+ * tokens of an identity provider signed with RS256/384/512, ES256/384/512 or EdDSA (Ed25519), verified with its
  * public keys ({@link IssuerKeys}) and carrying its own {@code iss} and {@code aud}: a service without
  * the secret verifies but can never mint. A token is accepted with 30 s of clock skew and for at most
  * {@link #MAX_LIFETIME} from its issue, a staff token (moderator, analyst, admin) for at most the
@@ -94,7 +94,7 @@ public final class Tokens {
         if ("HS256".equals(alg) && verifier != null) {
             return verifier;
         }
-        if (issuerKeys == null || alg == null || !(alg.startsWith("RS") || alg.startsWith("ES"))) {
+        if (issuerKeys == null || alg == null || !(alg.startsWith("RS") || alg.startsWith("ES") || alg.equals("EdDSA"))) {
             throw new InvalidTokenException("tokens signed with " + alg + " are not accepted here");
         }
         PublicKey key = issuerKeys.keyFor(unverified.getKeyId());
@@ -105,6 +105,7 @@ public final class Tokens {
             case "ES256" -> key instanceof ECPublicKey ec ? Algorithm.ECDSA256(ec, null) : null;
             case "ES384" -> key instanceof ECPublicKey ec ? Algorithm.ECDSA384(ec, null) : null;
             case "ES512" -> key instanceof ECPublicKey ec ? Algorithm.ECDSA512(ec, null) : null;
+            case "EdDSA" -> Ed25519Algorithm.isEd25519(key) ? new Ed25519Algorithm(key, null) : null;
             default -> throw new InvalidTokenException("tokens signed with " + alg + " are not accepted here");
         };
         if (checked == null) {

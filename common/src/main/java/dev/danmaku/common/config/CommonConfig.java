@@ -48,10 +48,10 @@ public record CommonConfig(
                     + " DANMAKU_JWT_PUBLIC_KEY_FILE a service without it accepts only the identity provider's tokens"
                     + " and can mint none");
     public static final Setting JWT_JWKS_URL = Setting.of("DANMAKU_JWT_JWKS_URL", "",
-            "JWKS URL of an identity provider whose RS256/ES256 tokens are accepted too (https, or http on this"
+            "JWKS URL of an identity provider whose RS256/ES256/EdDSA tokens are accepted too (https, or http on this"
                     + " machine), each checked with the key its kid names");
     public static final Setting JWT_PUBLIC_KEY_FILE = Setting.of("DANMAKU_JWT_PUBLIC_KEY_FILE", "",
-            "PEM file with the public key (RSA or EC) of an identity provider whose RS256/ES256 tokens are"
+            "PEM file with the public key (RSA, EC or Ed25519) of an identity provider whose RS256/ES256/EdDSA tokens are"
                     + " accepted too; instead of DANMAKU_JWT_JWKS_URL");
     public static final Setting JWT_ISSUER = Setting.of("DANMAKU_JWT_ISSUER", Tokens.ISSUER,
             "The iss claim that the identity provider's tokens must carry");

@@ -17,6 +17,7 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +29,8 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +157,42 @@ class IssuerTokensTest {
     }
 
     @Test
+    void anEdDsaTokenIsCheckedWithAnEd25519KeyFromAPemFileOrAJwks(@TempDir Path dir) throws Exception {
+        KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Algorithm signing = new Ed25519Algorithm(keys.getPublic(), keys.getPrivate());
+        Tokens fromPem = verifyingOnly(IssuerKeys.fromPemFile(pem(dir, keys)));
+
+        assertThat(fromPem.verify(claims(IDP).sign(signing)).userId()).isEqualTo("alice");
+        KeyPair other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        assertThatThrownBy(() -> fromPem.verify(claims(IDP).sign(new Ed25519Algorithm(other.getPublic(), other.getPrivate()))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("signature");
+        assertThatThrownBy(() -> fromPem.verify(claims(IDP).sign(Algorithm.ECDSA256(null, (ECPrivateKey) ec().getPrivate()))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("not a ES256 key");
+
+        // RFC 8037: the key's 32 bytes, the last 32 of its X.509 encoding
+        byte[] encoded = keys.getPublic().getEncoded();
+        OctetKeyPair published = new OctetKeyPair.Builder(Curve.Ed25519,
+                Base64URL.encode(Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length))).keyID("ed1").build();
+        jwksServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        jwksServer.createContext("/jwks.json", exchange -> {
+            byte[] body = new JWKSet(published).toString().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        jwksServer.start();
+        Tokens fromJwks = verifyingOnly(IssuerKeys.fromJwksUrl("http://127.0.0.1:" + jwksServer.getAddress().getPort()
+                + "/jwks.json"));
+
+        assertThat(fromJwks.verify(claims(IDP).withKeyId("ed1").sign(signing)).name()).isEqualTo("Alice");
+        assertThatThrownBy(() -> fromJwks.verify(claims(IDP).withKeyId("ed1")
+                .sign(new Ed25519Algorithm(other.getPublic(), other.getPrivate()))))
+                .isInstanceOf(InvalidTokenException.class).hasMessageContaining("signature");
+        assertThatThrownBy(() -> new Ed25519Algorithm(keys.getPublic(), null).sign(new byte[1]))
+                .hasRootCauseMessage("no private key: verify only");
+    }
+
+    @Test
     void keysComeOverHttpsOrFromThisMachineAndAPemFileMustHoldAKey(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> IssuerKeys.fromJwksUrl("http://id.example.com/jwks.json"))
                 .hasMessageContaining("https");
@@ -161,6 +200,6 @@ class IssuerTokensTest {
         Path notAKey = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
         assertThatThrownBy(() -> IssuerKeys.fromPemFile(notAKey)).hasMessageContaining("no PEM public key");
         Path garbage = Files.writeString(dir.resolve("bad.pem"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
-        assertThatThrownBy(() -> IssuerKeys.fromPemFile(garbage)).hasMessageContaining("neither RSA nor EC");
+        assertThatThrownBy(() -> IssuerKeys.fromPemFile(garbage)).hasMessageContaining("not RSA, EC or Ed25519");
     }
 }
