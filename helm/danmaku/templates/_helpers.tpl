@@ -99,6 +99,19 @@ With jwt.jwksUrl the gateways get the identity provider's keys and no secret: th
     secretKeyRef:
       name: {{ required "kafka.tls.caSecret is required with kafka.tls.enabled" .Values.kafka.tls.caSecret }}
       key: {{ .Values.kafka.tls.passwordKey }}
+{{- with get .Values.kafka.tls.clientCertSecrets $component }}
+- name: DANMAKU_KAFKA_SSL_KEYSTORE_TYPE
+  value: PKCS12
+- name: DANMAKU_KAFKA_SSL_KEYSTORE_LOCATION
+  value: /etc/danmaku/kafka-client/{{ $.ctx.Values.kafka.tls.keystoreKey }}
+- name: DANMAKU_KAFKA_SSL_KEYSTORE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.ctx.Values.kafka.tls.keystorePasswordKey }}
+{{- end }}
+{{- else if (get .Values.kafka.tls.clientCertSecrets $component) }}
+{{- fail "kafka.tls.clientCertSecrets need kafka.tls.enabled: a client certificate is presented over TLS only" }}
 {{- end }}
 {{- if .Values.kafka.sasl.enabled }}
 - name: DANMAKU_KAFKA_SASL_MECHANISM
@@ -210,6 +223,11 @@ spec:
             - name: kafka-ca
               mountPath: /etc/danmaku/kafka-ca
               readOnly: true
+            {{- if get $ctx.Values.kafka.tls.clientCertSecrets .component }}
+            - name: kafka-client
+              mountPath: /etc/danmaku/kafka-client
+              readOnly: true
+            {{- end }}
             {{- end }}
       volumes:
         - name: tmp
@@ -219,6 +237,11 @@ spec:
         - name: kafka-ca
           secret:
             secretName: {{ $ctx.Values.kafka.tls.caSecret }}
+        {{- with get $ctx.Values.kafka.tls.clientCertSecrets .component }}
+        - name: kafka-client
+          secret:
+            secretName: {{ . }}
+        {{- end }}
         {{- end }}
       {{- if $values.topologySpreadConstraints }}
       topologySpreadConstraints:

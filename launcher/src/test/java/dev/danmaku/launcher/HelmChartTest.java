@@ -316,6 +316,35 @@ class HelmChartTest {
     }
 
     @Test
+    void eachComponentMayPresentAClientCertificateOfItsOwnOverTls() {
+        List<HasMetadata> objects = render(Map.of("kafka.tls.enabled", "true", "kafka.tls.caSecret", "my-cluster-cluster-ca-cert",
+                "kafka.tls.clientCertSecrets.filter-service", "danmaku-filter", "kafka.tls.clientCertSecrets.archiver",
+                "danmaku-archiver"));
+        for (String component : COMPONENTS.keySet()) {
+            var pod = deployment(objects, component).getSpec().getTemplate().getSpec();
+            Container container = pod.getContainers().get(0);
+            Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+            assertThat(env.get("DANMAKU_KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SSL");
+            if (component.equals("gateway")) {
+                assertThat(env).doesNotContainKey("DANMAKU_KAFKA_SSL_KEYSTORE_LOCATION");
+                assertThat(pod.getVolumes()).noneMatch(v -> v.getName().equals("kafka-client"));
+                continue;
+            }
+            String secret = component.equals("archiver") ? "danmaku-archiver" : "danmaku-filter";
+            String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals("kafka-client")).findFirst()
+                    .orElseThrow().getMountPath();
+            assertThat(env.get("DANMAKU_KAFKA_SSL_KEYSTORE_LOCATION").getValue()).isEqualTo(mountPath + "/user.p12");
+            assertThat(env.get("DANMAKU_KAFKA_SSL_KEYSTORE_TYPE").getValue()).isEqualTo("PKCS12");
+            assertThat(env.get("DANMAKU_KAFKA_SSL_KEYSTORE_PASSWORD").getValueFrom().getSecretKeyRef())
+                    .satisfies(ref -> assertThat(ref.getName() + "/" + ref.getKey()).isEqualTo(secret + "/user.password"));
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("kafka-client"))
+                    .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(secret));
+        }
+        assertThatThrownBy(() -> render(Map.of("kafka.tls.clientCertSecrets.gateway", "danmaku-gateway")))
+                .hasMessageContaining("kafka.tls.clientCertSecrets need kafka.tls.enabled");
+    }
+
+    @Test
     void tlsAndScramKafkaMountTheTruststoreAndPassTheClientProperties() {
         List<HasMetadata> objects = render(Map.of("kafka.tls.enabled", "true", "kafka.tls.caSecret", "my-cluster-cluster-ca-cert",
                 "kafka.sasl.enabled", "true", "kafka.sasl.existingSecret", "danmaku-user",
