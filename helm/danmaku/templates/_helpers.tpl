@@ -97,7 +97,7 @@ With jwt.jwksUrl the gateways get the identity provider's keys and no secret: th
 - name: DANMAKU_KAFKA_SSL_TRUSTSTORE_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ required "kafka.tls.caSecret is required with kafka.tls.enabled" .Values.kafka.tls.caSecret }}
+      name: {{ required "kafka.tls.caSecret is required (the cluster CA; Strimzi: <cluster>-cluster-ca-cert), or kafka.tls.enabled=false for a Kafka without TLS" .Values.kafka.tls.caSecret }}
       key: {{ .Values.kafka.tls.passwordKey }}
 {{- with get .Values.kafka.tls.clientCertSecrets $component }}
 - name: DANMAKU_KAFKA_SSL_KEYSTORE_TYPE

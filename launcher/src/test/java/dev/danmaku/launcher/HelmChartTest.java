@@ -68,7 +68,7 @@ class HelmChartTest {
 
     /** What every install must give; a test's own values come on top. */
     private static final Map<String, Object> REQUIRED = Map.of("gateway.allowedOrigins", "https://live.example.com",
-            "postgres.password", "s3cret", "ingress.tlsSecret", "live-tls");
+            "postgres.password", "s3cret", "ingress.tlsSecret", "live-tls", "kafka.tls.caSecret", "my-cluster-cluster-ca-cert");
 
     private static List<HasMetadata> render(Map<String, Object> values) {
         Map<String, Object> all = new HashMap<>(REQUIRED);
@@ -113,8 +113,10 @@ class HelmChartTest {
         }
         Path values = copy.resolve("values.yaml");
         String given = Files.readString(values).replace("allowedOrigins: \"\"", "allowedOrigins: \"https://live.example.com\"")
-                .replace("  password: \"\"", "  password: \"s3cret\"").replace("tlsSecret: \"\"", "tlsSecret: \"live-tls\"");
-        assertThat(given).as("the required values were found").contains("https://live.example.com", "s3cret", "live-tls");
+                .replace("  password: \"\"", "  password: \"s3cret\"").replace("tlsSecret: \"\"", "tlsSecret: \"live-tls\"")
+                .replace("caSecret: \"\"", "caSecret: \"my-cluster-cluster-ca-cert\"");
+        assertThat(given).as("the required values were found")
+                .contains("https://live.example.com", "s3cret", "live-tls", "my-cluster-cluster-ca-cert");
         Files.writeString(values, given);
 
         LintResult lint = new Helm(copy).lint().strict().call();
@@ -123,15 +125,21 @@ class HelmChartTest {
 
     @Test
     void anInstallWithoutAllowedOriginsADatabasePasswordOrTlsFailsWithOneClearLine() {
-        assertThatThrownBy(() -> renderExactly(Map.of("postgres.password", "s3cret", "ingress.tlsSecret", "t")))
+        assertThatThrownBy(() -> renderExactly(Map.of("postgres.password", "s3cret", "ingress.tlsSecret", "t",
+                "kafka.tls.caSecret", "ca")))
                 .hasMessageContaining("gateway.allowedOrigins is required");
-        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "ingress.tlsSecret", "t")))
+        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "ingress.tlsSecret", "t",
+                "kafka.tls.caSecret", "ca")))
                 .hasMessageContaining("postgres.password is required, or postgres.existingSecret");
-        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.password", "s3cret")))
+        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.password", "s3cret",
+                "kafka.tls.caSecret", "ca")))
                 .hasMessageContaining("ingress.tlsSecret is required");
+        assertThatThrownBy(() -> renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.password", "s3cret",
+                "ingress.tlsSecret", "t")))
+                .hasMessageContaining("kafka.tls.caSecret is required").hasMessageContaining("kafka.tls.enabled=false");
         assertThat(renderExactly(Map.of("gateway.allowedOrigins", "*", "postgres.existingSecret", "danmaku-db-app",
-                "ingress.allowInsecure", "true"))).as("an existing Secret instead of a password; TLS ended elsewhere")
-                .isNotEmpty();
+                "ingress.allowInsecure", "true", "kafka.tls.enabled", "false"))).as("an existing Secret instead of a"
+                + " password; TLS ended elsewhere; a Kafka without TLS, on purpose").isNotEmpty();
     }
 
     @Test
@@ -340,7 +348,8 @@ class HelmChartTest {
             assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("kafka-client"))
                     .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(secret));
         }
-        assertThatThrownBy(() -> render(Map.of("kafka.tls.clientCertSecrets.gateway", "danmaku-gateway")))
+        assertThatThrownBy(() -> render(Map.of("kafka.tls.enabled", "false", "kafka.tls.clientCertSecrets.gateway",
+                "danmaku-gateway")))
                 .hasMessageContaining("kafka.tls.clientCertSecrets need kafka.tls.enabled");
     }
 
