@@ -28,6 +28,7 @@ import com.auth0.jwt.JWTCreator;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.util.Base64URL;
@@ -66,6 +67,21 @@ class IssuerTokensTest {
     private static Path pem(Path dir, KeyPair keys) throws IOException {
         String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getPublic().getEncoded());
         return Files.writeString(dir.resolve("idp.pem"), "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n");
+    }
+
+    /** Publishes the provider's key set on this machine, counting the fetches; its URL. */
+    private String serveJwks(JWK published, AtomicInteger fetches) throws IOException {
+        jwksServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        jwksServer.createContext("/jwks.json", exchange -> {
+            fetches.incrementAndGet();
+            byte[] body = new JWKSet(published).toString().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        jwksServer.start();
+        return "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks.json";
     }
 
     /** As the identity provider mints a viewer's token. */
@@ -129,18 +145,7 @@ class IssuerTokensTest {
         KeyPair keys = ec();
         ECKey published = new ECKey.Builder(Curve.P_256, (ECPublicKey) keys.getPublic()).keyID("k1").build();
         AtomicInteger fetches = new AtomicInteger();
-        jwksServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        jwksServer.createContext("/jwks.json", exchange -> {
-            fetches.incrementAndGet();
-            byte[] body = new JWKSet(published).toString().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        jwksServer.start();
-        Tokens tokens = verifyingOnly(IssuerKeys.fromJwksUrl("http://127.0.0.1:" + jwksServer.getAddress().getPort()
-                + "/jwks.json"));
+        Tokens tokens = verifyingOnly(IssuerKeys.fromJwksUrl(serveJwks(published, fetches)));
         Algorithm signing = Algorithm.ECDSA256(null, (ECPrivateKey) keys.getPrivate());
 
         assertThat(tokens.verify(claims(IDP).withKeyId("k1").sign(signing)).userId()).isEqualTo("alice");
@@ -173,16 +178,7 @@ class IssuerTokensTest {
         byte[] encoded = keys.getPublic().getEncoded();
         OctetKeyPair published = new OctetKeyPair.Builder(Curve.Ed25519,
                 Base64URL.encode(Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length))).keyID("ed1").build();
-        jwksServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        jwksServer.createContext("/jwks.json", exchange -> {
-            byte[] body = new JWKSet(published).toString().getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        jwksServer.start();
-        Tokens fromJwks = verifyingOnly(IssuerKeys.fromJwksUrl("http://127.0.0.1:" + jwksServer.getAddress().getPort()
-                + "/jwks.json"));
+        Tokens fromJwks = verifyingOnly(IssuerKeys.fromJwksUrl(serveJwks(published, new AtomicInteger())));
 
         assertThat(fromJwks.verify(claims(IDP).withKeyId("ed1").sign(signing)).name()).isEqualTo("Alice");
         assertThatThrownBy(() -> fromJwks.verify(claims(IDP).withKeyId("ed1")

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 import com.ibm.icu.lang.UCharacter;
 import com.ibm.icu.lang.UProperty;
@@ -342,25 +343,22 @@ public final class TextNormalizer {
     }
 
     private static char mapOne(int cp) {
-        if (cp >= 0x10000) {
-            return oneChar(map(cp));
-        }
-        char cached = BMP_ONE[cp];
-        if (cached == 0) {
-            cached = oneChar(map(cp));
-            BMP_ONE[cp] = cached;
-        }
-        return cached;
+        return oneCharOf(BMP_ONE, cp, TextNormalizer::map);
     }
 
     private static char plainOne(int cp) {
+        return oneCharOf(BMP_PLAIN_ONE, cp, TextNormalizer::plain);
+    }
+
+    /** A code point's form as one char, cached in {@code table} for the BMP. */
+    private static char oneCharOf(char[] table, int cp, IntFunction<String> form) {
         if (cp >= 0x10000) {
-            return oneChar(plain(cp));
+            return oneChar(form.apply(cp));
         }
-        char cached = BMP_PLAIN_ONE[cp];
+        char cached = table[cp];
         if (cached == 0) {
-            cached = oneChar(plain(cp));
-            BMP_PLAIN_ONE[cp] = cached;
+            cached = oneChar(form.apply(cp));
+            table[cp] = cached;
         }
         return cached;
     }

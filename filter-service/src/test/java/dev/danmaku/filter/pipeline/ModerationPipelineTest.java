@@ -160,7 +160,7 @@ class ModerationPipelineTest {
 
         MockProducer<String, byte[]> second = producer(RAW_1);
         assertThat(second.history()).hasSize(1);
-        assertThat(second.consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_1).offset()).isEqualTo(11);
+        assertThat(firstCommittedOffset(RAW_1)).isEqualTo(11);
         assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "REJECTED", "reason", "BLOCKED_KEYWORD", "category", "none")
                 .count()).isEqualTo(1);
     }
@@ -179,8 +179,7 @@ class ModerationPipelineTest {
         assertThat(header(deadLetter, DeadLetters.CAUSE)).startsWith("undecodable");
         assertThat(producer(RAW_0).transactionCommitted()).isTrue();
         assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "undecodable").count()).isEqualTo(1);
-        assertThat(producer(RAW_0).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_0).offset())
-                .isEqualTo(12);
+        assertThat(firstCommittedOffset(RAW_0)).isEqualTo(12);
     }
 
     @Test
@@ -198,8 +197,7 @@ class ModerationPipelineTest {
         assertThat(header(published.get(2), DeadLetters.CAUSE)).contains("a bug in the judge");
         assertThat(RawDanmaku.parseFrom(published.get(2).value()).getDanmaku().getText()).isEqualTo("trips a bug");
         assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged").count()).isEqualTo(1);
-        assertThat(producer(RAW_0).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(RAW_0).offset())
-                .isEqualTo(13);
+        assertThat(firstCommittedOffset(RAW_0)).isEqualTo(13);
     }
 
     @Test
@@ -216,6 +214,11 @@ class ModerationPipelineTest {
         assertThat(verdict(published.get(0)).getReason()).isEqualTo(Reason.NOT_JUDGED);
         assertThat(judgements).isEqualTo(1);
         assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged").count()).isEqualTo(1);
+    }
+
+    /** The offset a partition's first transaction committed with its verdicts. */
+    private long firstCommittedOffset(TopicPartition partition) {
+        return producer(partition).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(partition).offset();
     }
 
     private static String header(ProducerRecord<String, byte[]> record, String name) {
