@@ -61,7 +61,7 @@ public final class Archiver implements AutoCloseable {
                     meters);
             ingest.start(Duration.ofSeconds(30));
             return new Archiver(config, store, maintenance, ingest, new ArchiveApi(store, meters, config.maxReplays(),
-                    config.senderKeyBytes(), Duration.ofDays(config.retentionDays())));
+                    config.senderKeyBytes(), Duration.ofDays(config.retentionDays()), config.playerApi()));
         } catch (RuntimeException e) {
             if (maintenance != null) {
                 maintenance.close();

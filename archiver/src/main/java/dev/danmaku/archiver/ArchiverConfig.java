@@ -14,7 +14,7 @@ import dev.danmaku.common.config.SettingValues;
 /** The archiver's settings (DESIGN §7). */
 public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int maxPoolSize, int batchSize, long retryMaxMs, int partitionDaysAhead, int retentionDays,
-        int refusedTextDays, int maintenanceMinutes, int maxReplays, String senderKey) {
+        int refusedTextDays, int maintenanceMinutes, int maxReplays, String senderKey, boolean playerApi) {
 
     public static final Setting PORT = new Setting("DANMAKU_ARCHIVE_PORT", "--port", "8091",
             "Port of the analyst API and the probes");
@@ -47,11 +47,14 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
     public static final Setting SENDER_KEY = Setting.of("DANMAKU_ARCHIVE_SENDER_KEY", "",
             "Keys the sender hash of Bilibili XML exports, the same on every archiver (32 bytes or more); empty ="
                     + " derived from DANMAKU_JWT_SECRET, so required without one");
+    public static final Setting PLAYER_API = Setting.of("DANMAKU_ARCHIVE_PLAYER_API", "false",
+            "Serve what viewers saw of each room without a token, in DPlayer's danmaku API"
+                    + " (GET /api/v1/archive/player/dplayer/v3/?id=ROOM), for players that read danmaku themselves");
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(),
             Stream.of(PORT, DATA_DIR, JDBC_URL, JDBC_USER, JDBC_PASSWORD, POOL_SIZE, BATCH_SIZE, RETRY_MAX_MS,
                     PARTITION_DAYS_AHEAD, RETENTION_DAYS, REFUSED_TEXT_DAYS, MAINTENANCE_MINUTES, MAX_REPLAYS,
-                    SENDER_KEY)).toList();
+                    SENDER_KEY, PLAYER_API)).toList();
 
     public ArchiverConfig {
         if (port < 0 || port > 65535) {
@@ -100,7 +103,7 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
                 Integer.parseInt(BATCH_SIZE.defaultValue()), Long.parseLong(RETRY_MAX_MS.defaultValue()),
                 Integer.parseInt(PARTITION_DAYS_AHEAD.defaultValue()), Integer.parseInt(RETENTION_DAYS.defaultValue()),
                 Integer.parseInt(REFUSED_TEXT_DAYS.defaultValue()), Integer.parseInt(MAINTENANCE_MINUTES.defaultValue()),
-                Integer.parseInt(MAX_REPLAYS.defaultValue()), "");
+                Integer.parseInt(MAX_REPLAYS.defaultValue()), "", false);
     }
 
     public static ArchiverConfig from(SettingValues values) {
@@ -112,23 +115,26 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
                 values.string(JDBC_USER), values.string(JDBC_PASSWORD), values.integer(POOL_SIZE),
                 values.integer(BATCH_SIZE), values.longValue(RETRY_MAX_MS), values.integer(PARTITION_DAYS_AHEAD),
                 values.integer(RETENTION_DAYS), values.integer(REFUSED_TEXT_DAYS), values.integer(MAINTENANCE_MINUTES),
-                values.integer(MAX_REPLAYS), values.string(SENDER_KEY));
+                values.integer(MAX_REPLAYS), values.string(SENDER_KEY), values.bool(PLAYER_API));
     }
 
     /** The same settings on another port and database (the launcher's dev platform, tests). */
     public ArchiverConfig withPortAndCommon(int otherPort, CommonConfig otherCommon) {
         return new ArchiverConfig(otherCommon, otherPort, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
-                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey);
+                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey,
+                playerApi);
     }
 
     public ArchiverConfig withBatchSize(int otherBatchSize) {
         return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, otherBatchSize,
-                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey);
+                retryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey,
+                playerApi);
     }
 
     public ArchiverConfig withRetryMaxMs(long otherRetryMaxMs) {
         return new ArchiverConfig(common, port, jdbcUrl, jdbcUser, jdbcPassword, maxPoolSize, batchSize,
-                otherRetryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey);
+                otherRetryMaxMs, partitionDaysAhead, retentionDays, refusedTextDays, maintenanceMinutes, maxReplays, senderKey,
+                playerApi);
     }
 
     /** What keys the sender hash of exports: the sender key, or else the token secret (derived from, never used as is). */
@@ -154,6 +160,6 @@ public record ArchiverConfig(CommonConfig common, int port, String jdbcUrl, Stri
                 + ", jdbcPassword=******, maxPoolSize=" + maxPoolSize + ", batchSize=" + batchSize + ", retryMaxMs="
                 + retryMaxMs + ", partitionDaysAhead=" + partitionDaysAhead + ", retentionDays=" + retentionDays
                 + ", refusedTextDays=" + refusedTextDays + ", maintenanceMinutes=" + maintenanceMinutes + ", maxReplays=" + maxReplays
-                + ", senderKey=" + (senderKey.isBlank() ? "(from the token secret)" : "******") + "]";
+                + ", senderKey=" + (senderKey.isBlank() ? "(from the token secret)" : "******") + ", playerApi=" + playerApi + "]";
     }
 }

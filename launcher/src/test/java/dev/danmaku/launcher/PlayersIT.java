@@ -34,7 +34,8 @@ import dev.danmaku.testkit.ViewerClient;
  * Chromium on a page of another origin that loads /danmaku-client.js and /danmaku-players.js from a
  * gateway: what the player's viewer types reaches a viewer on the other gateway, a refusal shows in
  * the player, the room's live danmaku are drawn (markup as text), and the plugin draws a Bilibili XML
- * export of the archive.
+ * export of the archive; DPlayer alone, with its own API backend, draws what the archive's player API
+ * serves.
  */
 @Timeout(300)
 class PlayersIT extends TwoDevGateways {
@@ -130,6 +131,25 @@ class PlayersIT extends TwoDevGateways {
             other.sendText("{\"send\":{\"clientMsgId\":\"d1\",\"text\":\"<b>hello DPlayer</b>\"}}");
             page.awaitScript("return document.querySelector('.dplayer-danmaku').textContent.includes('<b>hello DPlayer</b>')");
             assertThat(page.script("return document.querySelectorAll('.dplayer-danmaku b').length")).as("markup shown as text")
+                    .isEqualTo(0L);
+        }
+    }
+
+    @Test
+    void dplayerAloneDrawsWhatTheArchiveServesOnItsOwnApi() throws Exception {
+        try (ViewerClient archivist = otherViewer("players-v")) {
+            archivist.sendText("{\"send\":{\"clientMsgId\":\"v1\",\"text\":\"<i>from the archive</i>\"}}");
+            awaitText(archivist, "<i>from the archive</i>");
+        }
+        HttpRequest player = HttpRequest.newBuilder(URI.create(first + "/api/v1/archive/player/dplayer/v3/?id=players-v")).build();
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.send(player, HttpResponse.BodyHandlers.ofString()).body()
+                .contains("from the archive"));
+        try (Browser page = Browser.start(1280, 800)) {
+            page.open(origin + "/dplayer-archive.html?gw=" + first + "&room=players-v");
+            page.awaitScript("return window.ready && window.loaded");
+            page.script("dp.seek(0); dp.play();");
+            page.awaitScript("return document.querySelector('.dplayer-danmaku').textContent.includes('<i>from the archive</i>')");
+            assertThat(page.script("return document.querySelectorAll('.dplayer-danmaku i').length")).as("markup shown as text")
                     .isEqualTo(0L);
         }
     }

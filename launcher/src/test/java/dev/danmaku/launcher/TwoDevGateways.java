@@ -18,7 +18,8 @@ abstract class TwoDevGateways {
 
     @BeforeAll
     static void startPlatform() {
-        platform = DevPlatforms.start(dataDir, 2);
+        // the archive's player API on, as a site whose DPlayer reads danmaku itself has it
+        platform = DevPlatforms.start(dataDir, 2, java.util.Map.of("DANMAKU_ARCHIVE_PLAYER_API", "true"));
         first = "http://127.0.0.1:" + platform.ports().get(0);
         second = "http://127.0.0.1:" + platform.ports().get(1);
     }

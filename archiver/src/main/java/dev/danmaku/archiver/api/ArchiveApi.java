@@ -62,22 +62,26 @@ public final class ArchiveApi {
     private final BilibiliXml bilibili;
     private final Duration retention;
     private final ReplayTickets tickets;
+    private final PlayerApi player;
 
     public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays) {
-        this(store, meters, maxReplays, randomKey(), Duration.ZERO);
+        this(store, meters, maxReplays, randomKey(), Duration.ZERO, false);
     }
 
     /**
      * @param senderKey keys the sender hash of Bilibili XML exports: the same on every archiver of an installation
      * @param retention how long the archive keeps danmaku (zero: for ever): an import skips older ones
+     * @param playerApi whether {@code /player/dplayer/v3/} answers without a token ({@link PlayerApi})
      */
-    public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays, byte[] senderKey, Duration retention) {
+    public ArchiveApi(ArchiveStore store, MeterRegistry meters, int maxReplays, byte[] senderKey, Duration retention,
+            boolean playerApi) {
         this.retention = retention;
         this.bilibili = new BilibiliXml(senderKey);
         this.tickets = new ReplayTickets(senderKey, Clock.systemUTC());
         this.store = store;
         this.meters = meters;
         this.replay = new ReplayEndpoint(store, maxReplays, meters);
+        this.player = new PlayerApi(store, bilibili, playerApi);
     }
 
     /** Mounted at {@link #PREFIX}; paths below are relative to it. */
@@ -96,7 +100,17 @@ public final class ArchiveApi {
                         exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath()));
         Set<String> staff = Set.of(Identity.ANALYST, Identity.ADMIN);
         HttpHandler authorized = new BearerAuth(tokens, staff, routes);
+        HttpHandler players = new BlockingHandler(player::dplayer);
         return exchange -> {
+            String path = exchange.getRelativePath();
+            if (path.equals(PlayerApi.DPLAYER_PATH) || path.equals(PlayerApi.DPLAYER_PATH + "/")) {
+                if (!exchange.getRequestMethod().equals(io.undertow.util.Methods.GET)) {
+                    Problem.send(exchange, StatusCodes.METHOD_NOT_ALLOWED, "the player API only reads (GET)");
+                    return;
+                }
+                players.handleRequest(exchange); // public, without a token, when the archive serves it at all
+                return;
+            }
             String ticket = exchange.getRequestPath().endsWith("/replay") ? first(exchange, "ticket") : null;
             if (ticket == null) {
                 authorized.handleRequest(exchange);

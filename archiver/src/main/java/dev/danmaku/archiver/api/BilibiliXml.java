@@ -77,14 +77,13 @@ final class BilibiliXml {
 
         /** Whether a row was written (hidden rows are left out). */
         boolean row(ArchivedDanmaku row) throws XMLStreamException {
-            if (!(row.verdict().equals("ACCEPTED") || row.verdict().equals("MASKED")) || row.recalledAtMs() != null) {
+            if (!wasShown(row)) {
                 return false;
             }
             if (firstSentAtMs < 0) {
                 firstSentAtMs = row.sentAtMs();
             }
-            long atMs = row.videoOffsetMs() > 0 || row.msgId().startsWith(IMPORTED) ? row.videoOffsetMs()
-                    : row.sentAtMs() - firstSentAtMs;
+            long atMs = shownAtMs(row, firstSentAtMs);
             xml.writeCharacters("\n");
             xml.writeStartElement("d");
             xml.writeAttribute("p", String.format(Locale.ROOT, "%.3f,%d,%d,%d,%d,0,%s,%s", atMs / 1000.0,
@@ -235,6 +234,17 @@ final class BilibiliXml {
         }
     }
 
+    /** Whether viewers saw a row: accepted or masked, and not recalled. */
+    static boolean wasShown(ArchivedDanmaku row) {
+        return (row.verdict().equals("ACCEPTED") || row.verdict().equals("MASKED")) && row.recalledAtMs() == null;
+    }
+
+    /** When a shown row comes in the video: its video offset, or else its time after the first row shown. */
+    static long shownAtMs(ArchivedDanmaku row, long firstSentAtMs) {
+        return row.videoOffsetMs() > 0 || row.msgId().startsWith(IMPORTED) ? row.videoOffsetMs()
+                : row.sentAtMs() - firstSentAtMs;
+    }
+
     private static int modeNumber(String mode) {
         return switch (mode) {
             case "TOP" -> 5;
@@ -244,12 +254,13 @@ final class BilibiliXml {
     }
 
     /** 0 is white in our protocol; Bilibili writes white as 16777215. */
-    private static int rgb(int color) {
+    static int rgb(int color) {
         int rgb = color & 0xFFFFFF;
         return rgb == 0 ? 0xFFFFFF : rgb;
     }
 
-    private String sender(String userId) {
+    /** A stable hash of the sender for players and exports, never the user id. */
+    String sender(String userId) {
         return userId.startsWith(IMPORTED) ? userId.substring(IMPORTED.length())
                 : HexFormat.of().formatHex(hmac(senderKey, userId), 0, 4);
     }

@@ -30,9 +30,14 @@ final class QueryParams {
     }
 
     String room() {
-        String room = string("room");
+        return room("room");
+    }
+
+    /** A room id given as {@code name}. */
+    String room(String name) {
+        String room = string(name);
         if (room == null || !RoomIds.isValid(room)) {
-            throw new IllegalArgumentException("room: 1-64 letters, digits or . _ : -");
+            throw new IllegalArgumentException(name + ": " + RoomIds.RULE);
         }
         return room;
     }

@@ -121,6 +121,55 @@ class ArchiveApiIT {
     }
 
     @Test
+    void thePlayerApiServesWhatViewersSawInDPlayersShapeWithoutATokenOnlyWhenTurnedOn() throws Exception {
+        String path = "/player/dplayer/v3/?id=" + ROOM + "&max=1000";
+        Response off = get(path, null);
+        assertThat(off.status()).isEqualTo(404);
+        assertThat(off.json().get("code").asInt()).isNotZero();
+        assertThat(off.json().get("msg").asText()).contains("DANMAKU_ARCHIVE_PLAYER_API");
+
+        ArchiveApi on = new ArchiveApi(store, new SimpleMeterRegistry(), 1, new byte[32], Duration.ZERO, true);
+        HttpServer player = HttpServer.start("127.0.0.1", 0, Routes.withProbes(() -> true,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).prefix(ArchiveApi.PREFIX, on.handler(TOKENS)).handler());
+        String playerBase = "http://127.0.0.1:" + player.port() + ArchiveApi.PREFIX;
+        try {
+            HttpResponse<String> served = HTTP.send(HttpRequest.newBuilder(URI.create(playerBase + path)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(served.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+            JsonNode body = Json.MAPPER.readTree(served.body());
+            assertThat(body.get("code").asInt()).isZero();
+            JsonNode data = body.get("data");
+            // m00 and m03-m29: m01 was rejected and m02 recalled, so viewers never saw them
+            assertThat(data).hasSize(28);
+            JsonNode first = data.get(0);
+            assertThat(first.get(0).asDouble()).isZero();
+            assertThat(first.get(1).asInt()).as("scrolling").isZero();
+            assertThat(first.get(2).asInt()).isEqualTo(0xFFFFFF);
+            assertThat(first.get(3).asText()).matches("[0-9a-f]{8}").isNotEqualTo("alice");
+            assertThat(first.get(4).asText()).as("DPlayer draws text as HTML").isEqualTo("=HYPERLINK(&quot;http://evil&quot;)");
+            assertThat(data.get(1).get(0).asDouble()).isEqualTo(3.0);
+            assertThat(served.body()).doesNotContain("buy, cheap", ":m02\"");
+
+            HttpResponse<String> two = HTTP.send(HttpRequest.newBuilder(URI.create(playerBase
+                    + "/player/dplayer/v3/?id=" + ROOM + "&max=2")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(Json.MAPPER.readTree(two.body()).get("data")).hasSize(2);
+            HttpResponse<String> noRoom = HTTP.send(HttpRequest.newBuilder(URI.create(playerBase + "/player/dplayer/v3/"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(noRoom.statusCode()).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(noRoom.body()).get("msg").asText()).startsWith("id: ");
+            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(playerBase + path))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(playerBase + "/rooms/" + ROOM + "/danmaku")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("the rest still needs a token").isEqualTo(401);
+        } finally {
+            player.close();
+            on.close();
+        }
+    }
+
+    @Test
     void refusesWithoutTheAnalystOrAdminRole() throws Exception {
         String path = "/rooms/" + ROOM + "/danmaku";
         assertThat(get(path, null).status()).isEqualTo(401);
