@@ -32,6 +32,7 @@ final class PlayerApi {
     static final String DPLAYER_PATH = "/player/dplayer/v3";
     static final int DEFAULT_MAX = 1000;
     static final int MOST = 10_000;
+    private static final int MOST_PAGES = 10;
     private static final HttpString ALLOW_ORIGIN = new HttpString("Access-Control-Allow-Origin");
 
     private final ArchiveStore store;
@@ -60,26 +61,34 @@ final class PlayerApi {
             failure(exchange, StatusCodes.BAD_REQUEST, e.getMessage());
             return;
         }
-        List<ArchivedDanmaku> rows;
+        ArchiveFilter shownVerdicts = new ArchiveFilter(room, 0, Long.MAX_VALUE, Set.of("ACCEPTED", "MASKED"), null, null);
+        List<List<Object>> data = new ArrayList<>();
+        long firstSentAtMs = -1;
+        ArchiveStore.Seek after = null;
         try {
-            rows = store.page(new ArchiveFilter(room, 0, Long.MAX_VALUE, Set.of("ACCEPTED", "MASKED"), null, null),
-                    ArchiveStore.Order.SENT_AT, null, max);
+            // recalled rows are not shown: read on past them, a few pages at most
+            for (int page = 0; page < MOST_PAGES && data.size() < max; page++) {
+                int wanted = max - data.size();
+                List<ArchivedDanmaku> rows = store.page(shownVerdicts, ArchiveStore.Order.SENT_AT, after, wanted);
+                for (ArchivedDanmaku row : rows) {
+                    if (!BilibiliXml.wasShown(row)) {
+                        continue;
+                    }
+                    if (firstSentAtMs < 0) {
+                        firstSentAtMs = row.sentAtMs();
+                    }
+                    data.add(List.of(BilibiliXml.shownAtMs(row, firstSentAtMs) / 1000.0, dplayerType(row.mode()),
+                            BilibiliXml.rgb(row.color()), bilibili.sender(row.userId()), escapeHtml(row.text())));
+                }
+                if (rows.size() < wanted) {
+                    break;
+                }
+                after = ArchiveStore.Seek.after(ArchiveStore.Order.SENT_AT, rows.get(rows.size() - 1));
+            }
         } catch (SQLException e) {
             log.warn("Player API query of {} failed: {}", room, e.getMessage());
             failure(exchange, StatusCodes.SERVICE_UNAVAILABLE, "the archive database is unavailable; try again");
             return;
-        }
-        List<List<Object>> data = new ArrayList<>(rows.size());
-        long firstSentAtMs = -1;
-        for (ArchivedDanmaku row : rows) {
-            if (!BilibiliXml.wasShown(row)) {
-                continue;
-            }
-            if (firstSentAtMs < 0) {
-                firstSentAtMs = row.sentAtMs();
-            }
-            data.add(List.of(BilibiliXml.shownAtMs(row, firstSentAtMs) / 1000.0, dplayerType(row.mode()),
-                    BilibiliXml.rgb(row.color()), bilibili.sender(row.userId()), escapeHtml(row.text())));
         }
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
         Json.send(exchange, StatusCodes.OK, Map.of("code", 0, "data", data));
