@@ -146,7 +146,8 @@ class PlayersIT extends TwoDevGateways {
                 .contains("from the archive"));
         try (Browser page = Browser.start(1280, 800)) {
             page.open(origin + "/dplayer-archive.html?gw=" + first + "&room=players-v");
-            page.awaitScript("return window.ready && window.loaded");
+            // DPlayer read its items itself (its load event is not one a page can listen to)
+            page.awaitScript("return window.ready && dp.danmaku.dan.length > 0");
             page.script("dp.seek(0); dp.play();");
             page.awaitScript("return document.querySelector('.dplayer-danmaku').textContent.includes('<i>from the archive</i>')");
             assertThat(page.script("return document.querySelectorAll('.dplayer-danmaku i').length")).as("markup shown as text")
