@@ -26,7 +26,7 @@ public record GatewayConfig(
         Broadcast broadcast,
         Duration presenceInterval) {
 
-    /** What one viewer, one address and the whole gateway may do. */
+    /** What one connection, one user, one address and the whole gateway may do. */
     public record Limits(
             int maxFrameBytes,
             int maxTextLength,
@@ -34,10 +34,23 @@ public record GatewayConfig(
             int sendBurst,
             int maxConnections,
             int maxConnectionsPerAddress,
+            int maxConnectionsPerUser,
             Duration handshakeTimeout,
             Duration joinTimeout,
             Duration pingInterval,
             Duration answerTimeout) {
+
+        public Limits withAnswerTimeout(Duration otherAnswerTimeout) {
+            return new Limits(maxFrameBytes, maxTextLength, sendRatePerSecond, sendBurst, maxConnections,
+                    maxConnectionsPerAddress, maxConnectionsPerUser, handshakeTimeout, joinTimeout, pingInterval,
+                    otherAnswerTimeout);
+        }
+
+        public Limits withMaxTextLength(int otherMaxTextLength) {
+            return new Limits(maxFrameBytes, otherMaxTextLength, sendRatePerSecond, sendBurst, maxConnections,
+                    maxConnectionsPerAddress, maxConnectionsPerUser, handshakeTimeout, joinTimeout, pingInterval,
+                    answerTimeout);
+        }
     }
 
     /** How rooms fan danmaku out and how long they remember them. */
@@ -71,14 +84,18 @@ public record GatewayConfig(
     public static final Setting MAX_TEXT_LENGTH = Setting.of("DANMAKU_GATEWAY_MAX_TEXT_LENGTH", "100",
             "Longest danmaku text accepted, in Unicode code points");
     public static final Setting SEND_RATE = Setting.of("DANMAKU_GATEWAY_SEND_RATE", "5",
-            "Danmaku per second one connection may send (refused as RATE_LIMITED before reaching Kafka)");
+            "Danmaku per second one user may send, across their connections to this gateway (refused as"
+                    + " RATE_LIMITED before reaching Kafka)");
     public static final Setting SEND_BURST = Setting.of("DANMAKU_GATEWAY_SEND_BURST", "10",
-            "Danmaku one connection may send at once before the rate applies");
+            "Danmaku one user may send at once before the rate applies");
     public static final Setting MAX_CONNECTIONS = Setting.of("DANMAKU_GATEWAY_MAX_CONNECTIONS", "100000",
             "Connections this gateway holds at most; more are closed with 4029");
     public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of(
             "DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", "1000",
             "Connections one client address may hold; more are closed with 4029");
+    public static final Setting MAX_CONNECTIONS_PER_USER = Setting.of("DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_USER", "10",
+            "Connections one signed-in user may hold on this gateway (they share one send budget); a join on one more"
+                    + " is closed with 4029");
     public static final Setting HANDSHAKE_TIMEOUT = Setting.of("DANMAKU_GATEWAY_HANDSHAKE_TIMEOUT_MS", "10000",
             "Time a new connection has to complete its HTTP upgrade request");
     public static final Setting JOIN_TIMEOUT = Setting.of("DANMAKU_GATEWAY_JOIN_TIMEOUT_MS", "10000",
@@ -109,7 +126,7 @@ public record GatewayConfig(
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
             PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
-            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
 
@@ -146,6 +163,7 @@ public record GatewayConfig(
         atLeast(SEND_BURST, limits.sendBurst(), 1);
         atLeast(MAX_CONNECTIONS, limits.maxConnections(), 1);
         atLeast(MAX_CONNECTIONS_PER_ADDRESS, limits.maxConnectionsPerAddress(), 1);
+        atLeast(MAX_CONNECTIONS_PER_USER, limits.maxConnectionsPerUser(), 1);
         atLeast(HANDSHAKE_TIMEOUT, limits.handshakeTimeout().toMillis(), 100);
         atLeast(JOIN_TIMEOUT, limits.joinTimeout().toMillis(), 100);
         atLeast(PING_INTERVAL, limits.pingInterval().toMillis(), 100);
@@ -192,6 +210,7 @@ public record GatewayConfig(
                         values.integer(SEND_BURST),
                         values.integer(MAX_CONNECTIONS),
                         values.integer(MAX_CONNECTIONS_PER_ADDRESS),
+                        values.integer(MAX_CONNECTIONS_PER_USER),
                         Duration.ofMillis(values.longValue(HANDSHAKE_TIMEOUT)),
                         Duration.ofMillis(values.longValue(JOIN_TIMEOUT)),
                         Duration.ofMillis(values.longValue(PING_INTERVAL)),

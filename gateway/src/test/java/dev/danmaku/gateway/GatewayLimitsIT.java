@@ -45,7 +45,7 @@ class GatewayLimitsIT {
     private static GatewayConfig.Limits limits(GatewayConfig config, int maxFrameBytes, double rate, int burst,
             int maxConnections, int perAddress, Duration handshake, Duration join, Duration ping) {
         return new GatewayConfig.Limits(maxFrameBytes, config.limits().maxTextLength(), rate, burst, maxConnections,
-                perAddress, handshake, join, ping, config.limits().answerTimeout());
+                perAddress, config.limits().maxConnectionsPerUser(), handshake, join, ping, config.limits().answerTimeout());
     }
 
     @Test
@@ -132,6 +132,29 @@ class GatewayLimitsIT {
             assertThat(viewer.received()).filteredOn(f -> f.hasAck() && f.getAck().getReason() == Reason.RATE_LIMITED)
                     .hasSize(3);
             assertThat(fixture.counter("danmaku_gateway_refused_total") - before).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aUsersConnectionsShareOneSendBudgetAndAreCapped() {
+        try (var gateway = fixture.start("gw-user", c -> c.withLimits(new GatewayConfig.Limits(4096,
+                c.limits().maxTextLength(), 0.01, 3, 100, 100, 2, c.limits().handshakeTimeout(), c.limits().joinTimeout(),
+                c.limits().pingInterval(), c.limits().answerTimeout())));
+             ViewerClient first = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), fixture.viewerToken("twin"));
+             ViewerClient second = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), fixture.viewerToken("twin"));
+             ViewerClient third = ViewerClient.connect(gateway.url(), ViewerClient.JSON)) {
+            for (int i = 0; i < 4; i++) {
+                first.send(send("a" + i, "twin " + i));
+            }
+            assertThat(first.await(f -> f.hasAck() && f.getAck().getClientMsgId().equals("a3"), WAIT).getAck().getReason())
+                    .as("past the burst of 3").isEqualTo(Reason.RATE_LIMITED);
+            second.send(send("b0", "twin on another connection"));
+            assertThat(second.await(f -> f.hasAck() && f.getAck().getClientMsgId().equals("b0"), WAIT).getAck().getReason())
+                    .as("the burst was the user's, not the connection's").isEqualTo(Reason.RATE_LIMITED);
+
+            third.send(join(GatewayFixture.room(), fixture.viewerToken("twin"), ""));
+            assertThat(third.await(ServerFrame::hasError, WAIT).getError().getCode()).isEqualTo("too_many_connections");
+            assertThat(third.awaitClose(WAIT)).isEqualTo(4029);
         }
     }
 

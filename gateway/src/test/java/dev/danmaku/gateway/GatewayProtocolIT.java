@@ -67,10 +67,7 @@ class GatewayProtocolIT {
 
     private static GatewayConfig config(String id) {
         GatewayConfig defaults = GatewayConfig.defaults(common, id);
-        GatewayConfig.Limits limits = defaults.limits();
-        return defaults.withLimits(new GatewayConfig.Limits(limits.maxFrameBytes(), 10, limits.sendRatePerSecond(),
-                limits.sendBurst(), limits.maxConnections(), limits.maxConnectionsPerAddress(),
-                limits.handshakeTimeout(), limits.joinTimeout(), limits.pingInterval(), limits.answerTimeout()));
+        return defaults.withLimits(defaults.limits().withMaxTextLength(10));
     }
 
     private static HttpServer serve(Gateway target) {

@@ -37,10 +37,7 @@ class SendAnswerIT {
     }
 
     private static GatewayConfig answeringWithin(GatewayConfig config, Duration answerTimeout) {
-        GatewayConfig.Limits l = config.limits();
-        return config.withLimits(new GatewayConfig.Limits(l.maxFrameBytes(), l.maxTextLength(), l.sendRatePerSecond(),
-                l.sendBurst(), l.maxConnections(), l.maxConnectionsPerAddress(), l.handshakeTimeout(), l.joinTimeout(),
-                l.pingInterval(), answerTimeout));
+        return config.withLimits(config.limits().withAnswerTimeout(answerTimeout));
     }
 
     private static Predicate<ServerFrame> ackOf(String clientMsgId) {

@@ -54,10 +54,7 @@ class ViewerRetryIT {
         KafkaClients clients = new KafkaClients(common);
         clients.createMissingTopics(Duration.ofSeconds(30));
         GatewayConfig defaults = GatewayConfig.defaults(common, "gw-retry");
-        GatewayConfig.Limits l = defaults.limits();
-        GatewayConfig config = defaults.withLimits(new GatewayConfig.Limits(l.maxFrameBytes(), l.maxTextLength(),
-                l.sendRatePerSecond(), l.sendBurst(), l.maxConnections(), l.maxConnectionsPerAddress(), l.handshakeTimeout(),
-                l.joinTimeout(), l.pingInterval(), Duration.ofSeconds(1)));
+        GatewayConfig config = defaults.withLimits(defaults.limits().withAnswerTimeout(Duration.ofSeconds(1)));
         TopicPartition rawPartition = new TopicPartition(clients.topics().raw(), 0);
         try (Gateway gateway = Gateway.start(config, new SimpleMeterRegistry());
                 HttpServer http = HttpServer.start("127.0.0.1", 0, gateway.mount(Routes.withProbes(gateway::ready,

@@ -36,7 +36,7 @@ public final class ClientSession {
     private final int lane;
     private final SessionMetrics metrics;
     private final Outbox outbox;
-    private final SendRate sendRate;
+    private volatile SendRate sendRate;
     private final SendLedger sends;
     private final long connectedAtNanos = System.nanoTime();
     private final WebSocketCallback<Object> onWritten = new OnWritten();
@@ -100,6 +100,11 @@ public final class ClientSession {
 
     public SendRate sendRate() {
         return sendRate;
+    }
+
+    /** Sends from a budget shared with the user's other connections ({@link UserLimits}). */
+    void useSendRate(SendRate shared) {
+        this.sendRate = shared;
     }
 
     /** This viewer's sends until each is answered. */

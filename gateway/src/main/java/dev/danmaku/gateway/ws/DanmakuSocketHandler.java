@@ -70,6 +70,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final GatewayConfig config;
     private final GatewayConfig.Limits limits;
     private final ClientAddresses addresses;
+    private final UserLimits users;
     private final RoomRegistry registry;
     private final FilteredFeed feed;
     private final PresenceTracker presence;
@@ -85,6 +86,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         this.config = config;
         this.limits = config.limits();
         this.addresses = ClientAddresses.trusting(config.trustedProxies());
+        this.users = new UserLimits(limits.maxConnectionsPerUser(), limits.sendRatePerSecond(), limits.sendBurst());
         this.registry = registry;
         this.feed = feed;
         this.presence = presence;
@@ -115,7 +117,10 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                     "your address holds " + limits.maxConnectionsPerAddress() + " connections already");
             return;
         }
-        channel.addCloseTask(closed -> registry.unregister(session));
+        channel.addCloseTask(closed -> {
+            registry.unregister(session);
+            users.release(session.id());
+        });
         channel.getReceiveSetter().set(new FrameListener(session));
         channel.resumeReceives();
         timer.schedule(() -> {
@@ -291,6 +296,19 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 } catch (InvalidTokenException e) {
                     refuse(session, CLOSE_BAD_TOKEN, "bad_token", e.getMessage());
                     return;
+                }
+                UserLimits.Decision admission = users.admit(session.id(), identity.userId(), System.nanoTime());
+                switch (admission.admission()) {
+                    case TOO_MANY_CONNECTIONS -> {
+                        refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections", "you hold "
+                                + limits.maxConnectionsPerUser() + " connections to this gateway already");
+                        return;
+                    }
+                    case TOO_MANY_JOINS -> {
+                        reply("rate_limited", "too many joins as this user: wait a moment and join again", "");
+                        return;
+                    }
+                    case ADMITTED -> session.useSendRate(admission.sends());
                 }
             } else if (!config.allowAnonymous()) {
                 refuse(session, CLOSE_BAD_TOKEN, "token_required", "this gateway does not admit anonymous viewers");
