@@ -35,6 +35,7 @@ public record GatewayConfig(
             int maxConnections,
             int maxConnectionsPerAddress,
             int maxConnectionsPerUser,
+            long outboundBudgetBytes,
             Duration handshakeTimeout,
             Duration joinTimeout,
             Duration pingInterval,
@@ -42,13 +43,13 @@ public record GatewayConfig(
 
         public Limits withAnswerTimeout(Duration otherAnswerTimeout) {
             return new Limits(maxFrameBytes, maxTextLength, sendRatePerSecond, sendBurst, maxConnections,
-                    maxConnectionsPerAddress, maxConnectionsPerUser, handshakeTimeout, joinTimeout, pingInterval,
+                    maxConnectionsPerAddress, maxConnectionsPerUser, outboundBudgetBytes, handshakeTimeout, joinTimeout, pingInterval,
                     otherAnswerTimeout);
         }
 
         public Limits withMaxTextLength(int otherMaxTextLength) {
             return new Limits(maxFrameBytes, otherMaxTextLength, sendRatePerSecond, sendBurst, maxConnections,
-                    maxConnectionsPerAddress, maxConnectionsPerUser, handshakeTimeout, joinTimeout, pingInterval,
+                    maxConnectionsPerAddress, maxConnectionsPerUser, outboundBudgetBytes, handshakeTimeout, joinTimeout, pingInterval,
                     answerTimeout);
         }
     }
@@ -109,6 +110,9 @@ public record GatewayConfig(
     public static final Setting FLUSH_WINDOW = Setting.of("DANMAKU_GATEWAY_FLUSH_WINDOW_MS", "50",
             "Under load, a room's danmaku are coalesced into one batch frame for at most this long;"
                     + " an idle room's first danmaku goes out at once");
+    public static final Setting OUTBOUND_BUDGET_BYTES = Setting.of("DANMAKU_GATEWAY_OUTBOUND_BUDGET_BYTES", "268435456",
+            "Bytes queued for all viewers together; past it, every viewer that is behind drops its queued batches and"
+                    + " has the slow-viewer timeout to catch up");
     public static final Setting OUTBOUND_QUEUE_BYTES = Setting.of("DANMAKU_GATEWAY_OUTBOUND_QUEUE_BYTES", "1048576",
             "Bytes waiting for one slow viewer before its oldest batches are dropped");
     public static final Setting SLOW_VIEWER_TIMEOUT = Setting.of("DANMAKU_GATEWAY_SLOW_VIEWER_TIMEOUT_MS", "5000",
@@ -126,7 +130,7 @@ public record GatewayConfig(
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
             PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
-            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, OUTBOUND_BUDGET_BYTES, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
 
@@ -164,6 +168,7 @@ public record GatewayConfig(
         atLeast(MAX_CONNECTIONS, limits.maxConnections(), 1);
         atLeast(MAX_CONNECTIONS_PER_ADDRESS, limits.maxConnectionsPerAddress(), 1);
         atLeast(MAX_CONNECTIONS_PER_USER, limits.maxConnectionsPerUser(), 1);
+        atLeast(OUTBOUND_BUDGET_BYTES, limits.outboundBudgetBytes(), broadcast.outboundQueueBytes());
         atLeast(HANDSHAKE_TIMEOUT, limits.handshakeTimeout().toMillis(), 100);
         atLeast(JOIN_TIMEOUT, limits.joinTimeout().toMillis(), 100);
         atLeast(PING_INTERVAL, limits.pingInterval().toMillis(), 100);
@@ -211,6 +216,7 @@ public record GatewayConfig(
                         values.integer(MAX_CONNECTIONS),
                         values.integer(MAX_CONNECTIONS_PER_ADDRESS),
                         values.integer(MAX_CONNECTIONS_PER_USER),
+                        values.longValue(OUTBOUND_BUDGET_BYTES),
                         Duration.ofMillis(values.longValue(HANDSHAKE_TIMEOUT)),
                         Duration.ofMillis(values.longValue(JOIN_TIMEOUT)),
                         Duration.ofMillis(values.longValue(PING_INTERVAL)),

@@ -45,7 +45,8 @@ class GatewayLimitsIT {
     private static GatewayConfig.Limits limits(GatewayConfig config, int maxFrameBytes, double rate, int burst,
             int maxConnections, int perAddress, Duration handshake, Duration join, Duration ping) {
         return new GatewayConfig.Limits(maxFrameBytes, config.limits().maxTextLength(), rate, burst, maxConnections,
-                perAddress, config.limits().maxConnectionsPerUser(), handshake, join, ping, config.limits().answerTimeout());
+                perAddress, config.limits().maxConnectionsPerUser(), config.limits().outboundBudgetBytes(), handshake, join, ping,
+                config.limits().answerTimeout());
     }
 
     @Test
@@ -138,7 +139,8 @@ class GatewayLimitsIT {
     @Test
     void aUsersConnectionsShareOneSendBudgetAndAreCapped() {
         try (var gateway = fixture.start("gw-user", c -> c.withLimits(new GatewayConfig.Limits(4096,
-                c.limits().maxTextLength(), 0.01, 3, 100, 100, 2, c.limits().handshakeTimeout(), c.limits().joinTimeout(),
+                c.limits().maxTextLength(), 0.01, 3, 100, 100, 2, c.limits().outboundBudgetBytes(), c.limits().handshakeTimeout(),
+                c.limits().joinTimeout(),
                 c.limits().pingInterval(), c.limits().answerTimeout())));
              ViewerClient first = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), fixture.viewerToken("twin"));
              ViewerClient second = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), fixture.viewerToken("twin"));

@@ -48,14 +48,16 @@ public final class ClientSession {
     private volatile long lastPingNanos;
 
     public ClientSession(String id, WebSocketChannel channel, WireFormat format, String address, int lane,
-            SessionMetrics metrics, int queueLimitBytes, long slowViewerNanos, SendRate sendRate, long answerTimeoutNanos) {
+            SessionMetrics metrics, OutboundBudget budget, int queueLimitBytes, long slowViewerNanos, SendRate sendRate,
+            long answerTimeoutNanos) {
         this.id = id;
         this.channel = channel;
         this.format = format;
         this.address = address;
         this.lane = lane;
         this.metrics = metrics;
-        this.outbox = new Outbox(new SocketTransport(), this::afterOnIoThread, metrics, queueLimitBytes, slowViewerNanos);
+        this.outbox = new Outbox(new SocketTransport(), this::afterOnIoThread, metrics, budget, queueLimitBytes,
+                slowViewerNanos);
         this.sendRate = sendRate;
         this.sends = new SendLedger(this::afterOnIoThread, answerTimeoutNanos, this::unanswered);
     }

@@ -71,6 +71,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final GatewayConfig.Limits limits;
     private final ClientAddresses addresses;
     private final UserLimits users;
+    private final OutboundBudget outbound;
     private final RoomRegistry registry;
     private final FilteredFeed feed;
     private final PresenceTracker presence;
@@ -87,6 +88,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         this.limits = config.limits();
         this.addresses = ClientAddresses.trusting(config.trustedProxies());
         this.users = new UserLimits(limits.maxConnectionsPerUser(), limits.sendRatePerSecond(), limits.sendBurst());
+        this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
         this.registry = registry;
         this.feed = feed;
         this.presence = presence;
@@ -97,6 +99,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         Tags gateway = Tags.of("gateway", config.gatewayId());
         meters.gauge("danmaku_gateway_sessions", gateway, registry, RoomRegistry::sessionCount);
         meters.gauge("danmaku_gateway_rooms", gateway, registry, RoomRegistry::roomCount);
+        meters.gauge("danmaku_gateway_outbound_queued_bytes", gateway, outbound, OutboundBudget::queuedBytes);
     }
 
     @Override
@@ -104,7 +107,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         long id = sessionIds.incrementAndGet();
         ClientSession session = new ClientSession(Long.toString(id, 36), channel,
                 WireFormat.forSubprotocol(channel.getSubProtocol()), addressOf(exchange, channel),
-                (int) (id % config.broadcast().threads()), metrics, config.broadcast().outboundQueueBytes(),
+                (int) (id % config.broadcast().threads()), metrics, outbound, config.broadcast().outboundQueueBytes(),
                 config.broadcast().slowViewerTimeout().toNanos(),
                 new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()),
                 limits.answerTimeout().toNanos());

@@ -12,7 +12,8 @@ import java.util.Iterator;
  * are dropped (replies never are) and a deadline of {@code slowViewerNanos} is armed; if the queue has
  * not drained by then the viewer is too slow. The deadline fires on its own, so a burst followed by
  * silence closes a stalled viewer as surely as a steady flood. A queue of replies alone over the limit
- * is too slow at once.
+ * is too slow at once. While the whole gateway is over its {@link OutboundBudget}, a viewer with
+ * anything queued is treated as overflowing: its queued batches go and its deadline is armed.
  */
 final class Outbox {
 
@@ -38,6 +39,7 @@ final class Outbox {
     private final Transport transport;
     private final Timer timer;
     private final SessionMetrics metrics;
+    private final OutboundBudget budget;
     private final int limitBytes;
     private final long slowViewerNanos;
 
@@ -49,10 +51,12 @@ final class Outbox {
     private boolean pumping;
     private boolean shut;
 
-    Outbox(Transport transport, Timer timer, SessionMetrics metrics, int limitBytes, long slowViewerNanos) {
+    Outbox(Transport transport, Timer timer, SessionMetrics metrics, OutboundBudget budget, int limitBytes,
+            long slowViewerNanos) {
         this.transport = transport;
         this.timer = timer;
         this.metrics = metrics;
+        this.budget = budget;
         this.limitBytes = limitBytes;
         this.slowViewerNanos = slowViewerNanos;
     }
@@ -65,11 +69,13 @@ final class Outbox {
                 return;
             }
             queue.addLast(new Queued(bytes, droppable));
-            queuedBytes += bytes.remaining();
+            queued(bytes.remaining());
             pump();
             // only what the transport could not take yet counts against the bound, so one big frame still goes out
             if (queuedBytes > limitBytes) {
-                tooSlow = overflow();
+                tooSlow = overflow(limitBytes);
+            } else if (queuedBytes > 0 && budget.exceeded()) {
+                overflow(0);
             }
         }
         if (tooSlow) {
@@ -92,7 +98,7 @@ final class Outbox {
         }
         shut = true;
         queue.clear();
-        queuedBytes = 0;
+        queued(-queuedBytes);
         disarm();
         return true;
     }
@@ -101,14 +107,23 @@ final class Outbox {
         return queuedBytes;
     }
 
-    /** Drops the oldest batches; returns true when replies alone overflow. Caller holds the lock. */
-    private boolean overflow() {
+    /** Queued bytes changed, here and in the gateway's budget. Caller holds the lock. */
+    private void queued(long deltaBytes) {
+        queuedBytes += deltaBytes;
+        budget.add(deltaBytes);
+    }
+
+    /**
+     * Drops the oldest batches until at most {@code keepBytes} are queued and arms the deadline; returns
+     * true when replies alone overflow the viewer's own bound. Caller holds the lock.
+     */
+    private boolean overflow(long keepBytes) {
         Iterator<Queued> oldestFirst = queue.iterator();
-        while (queuedBytes > limitBytes && oldestFirst.hasNext()) {
+        while (queuedBytes > keepBytes && oldestFirst.hasNext()) {
             Queued queued = oldestFirst.next();
             if (queued.droppable()) {
                 oldestFirst.remove();
-                queuedBytes -= queued.bytes().remaining();
+                queued(-queued.bytes().remaining());
                 metrics.batchDropped();
             }
         }
@@ -129,7 +144,7 @@ final class Outbox {
             while (!queue.isEmpty() && inFlightBytes < IN_FLIGHT_BYTES) {
                 Queued next = queue.pollFirst();
                 int size = next.bytes().remaining();
-                queuedBytes -= size;
+                queued(-size);
                 inFlightBytes += size;
                 metrics.frameOut(size);
                 transport.write(next.bytes());

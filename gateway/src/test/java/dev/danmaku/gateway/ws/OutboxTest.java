@@ -34,7 +34,8 @@ class OutboxTest {
     private final StalledSocket socket = new StalledSocket();
     private final ManualTimer timer = new ManualTimer();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final Outbox outbox = new Outbox(socket, timer, new SessionMetrics(meters, "gw"), LIMIT, TIMEOUT);
+    private final Outbox outbox = new Outbox(socket, timer, new SessionMetrics(meters, "gw"), OutboundBudget.unlimited(),
+            LIMIT, TIMEOUT);
 
     private static ByteBuffer frame() {
         return ByteBuffer.allocate(FRAME);
@@ -123,5 +124,41 @@ class OutboxTest {
         assertThat(socket.written).hasSize(window);
         outbox.written(FRAME);
         assertThat(socket.written).hasSize(window + 1);
+    }
+
+    @Test
+    void pastTheGatewaysBudgetAViewerThatIsBehindDropsItsBacklogAndGetsTheDeadlineWhileOnesThatKeepUpDoNot() {
+        OutboundBudget budget = new OutboundBudget(LIMIT);
+        StalledSocket slowSocket = new StalledSocket();
+        StalledSocket otherSocket = new StalledSocket();
+        StalledSocket fastSocket = new StalledSocket();
+        SessionMetrics metrics = new SessionMetrics(meters, "gw");
+        Outbox slow = new Outbox(slowSocket, timer, metrics, budget, LIMIT, TIMEOUT);
+        Outbox other = new Outbox(otherSocket, timer, metrics, budget, LIMIT, TIMEOUT);
+        Outbox fast = new Outbox(fastSocket, timer, metrics, budget, LIMIT, TIMEOUT);
+
+        // two viewers that stopped reading, each within its own bound (7 frames in flight, then 8 queued):
+        // together they pass the gateway's budget at the 13th round, on the slow one's offer
+        for (int i = 0; i < 15; i++) {
+            slow.offer(frame(), true);
+            other.offer(frame(), true);
+        }
+        assertThat(dropped()).as("the slow one's 6 queued batches").isEqualTo(6);
+        assertThat(budget.queuedBytes()).isEqualTo(slow.queuedBytes() + other.queuedBytes()).isLessThanOrEqualTo(LIMIT);
+
+        // one that keeps up queues nothing, so the budget does not touch it
+        for (int i = 0; i < 20; i++) {
+            fast.offer(frame(), true);
+            fast.written(fastSocket.written.remove(0).capacity());
+        }
+        assertThat(fast.queuedBytes()).isZero();
+
+        timer.advance(TIMEOUT);
+        assertThat(slowSocket.closedTooSlow).as("behind when the budget ran out, and still behind").isEqualTo(1);
+        assertThat(otherSocket.closedTooSlow).isZero();
+        assertThat(fastSocket.closedTooSlow).isZero();
+        slow.shut();
+        other.shut();
+        assertThat(budget.queuedBytes()).as("what shut outboxes held is given back").isZero();
     }
 }
