@@ -1,9 +1,9 @@
 package dev.danmaku.gateway.ws;
 
 /**
- * A token bucket per connection, checked before anything reaches Kafka so a flood stays at the edge.
- * Two numbers per connection: a library bucket would cost more memory than the 100 k connections
- * a gateway holds can afford.
+ * A token bucket, checked before anything reaches Kafka so a flood stays at the edge: a user's sends
+ * and joins ({@link UserLimits}), a connection's joins. Two numbers each: a library bucket would cost
+ * more memory than the 100 k connections a gateway holds can afford.
  */
 public final class SendRate {
 
