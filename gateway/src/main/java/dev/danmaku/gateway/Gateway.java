@@ -26,6 +26,7 @@ import dev.danmaku.common.http.SecurityHeaders;
 import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
+import dev.danmaku.gateway.kafka.RoomHistoryReader;
 import dev.danmaku.gateway.presence.PresenceTracker;
 import dev.danmaku.gateway.room.Broadcaster;
 import dev.danmaku.gateway.room.Room;
@@ -52,17 +53,19 @@ public final class Gateway implements AutoCloseable {
     private final Broadcaster broadcaster;
     private final RawPublisher publisher;
     private final FilteredFeed feed;
+    private final RoomHistoryReader history;
     private final PresenceTracker presence;
     private final HttpHandler webSocket;
     private volatile boolean closing;
 
     private Gateway(GatewayConfig config, RoomRegistry registry, Broadcaster broadcaster, RawPublisher publisher,
-            FilteredFeed feed, PresenceTracker presence, HttpHandler webSocket) {
+            FilteredFeed feed, RoomHistoryReader history, PresenceTracker presence, HttpHandler webSocket) {
         this.config = config;
         this.registry = registry;
         this.broadcaster = broadcaster;
         this.publisher = publisher;
         this.feed = feed;
+        this.history = history;
         this.presence = presence;
         this.webSocket = webSocket;
     }
@@ -73,12 +76,14 @@ public final class Gateway implements AutoCloseable {
         clients.createMissingTopics(Duration.ofSeconds(30));
         GatewayConfig.Broadcast broadcast = config.broadcast();
         Broadcaster broadcaster = new Broadcaster(config.gatewayId(), broadcast.threads());
+        String clientId = "danmaku-gateway-" + config.gatewayId();
+        RoomHistoryReader history = new RoomHistoryReader(clients.consumer(clientId + "-history", null, Map.of()),
+                clients.topics().filtered(), config.gatewayId());
         RoomRegistry registry = new RoomRegistry(
                 new Room.RoomSettings(broadcast.recentSize(), broadcast.recentMaxAge().toMillis(),
                         broadcast.flushWindow().toNanos()),
-                broadcaster, new RoomMetrics(meters, config.gatewayId()));
+                broadcaster, new RoomMetrics(meters, config.gatewayId()), history);
 
-        String clientId = "danmaku-gateway-" + config.gatewayId();
         KafkaProducer<String, byte[]> producer = clients.producer(clientId, RawPublisher.BOUNDED_DELIVERY);
         new KafkaClientMetrics(producer).bindTo(meters);
         RawPublisher publisher = new RawPublisher(producer, clients.topics().raw(), config.gatewayId());
@@ -100,7 +105,7 @@ public final class Gateway implements AutoCloseable {
                 List.of(new Hybi13Handshake(Set.of(WireFormat.PROTO.subprotocol(), WireFormat.JSON.subprotocol()), false)),
                 handler,
                 exchange -> Problem.badRequest(exchange, "/ws is a WebSocket endpoint: send an Upgrade request")));
-        return new Gateway(config, registry, broadcaster, publisher, feed, presence, webSocket);
+        return new Gateway(config, registry, broadcaster, publisher, feed, history, presence, webSocket);
     }
 
     public GatewayConfig config() {
@@ -142,7 +147,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     public boolean ready() {
-        return !closing && feed.running() && presence.running();
+        return !closing && feed.running() && history.running() && presence.running();
     }
 
     /** The partitions of danmaku.filtered.v1 this gateway follows now. */
@@ -175,6 +180,7 @@ public final class Gateway implements AutoCloseable {
         presence.withdraw();
         presence.close();
         feed.close();
+        history.close();
         publisher.close();
     }
 

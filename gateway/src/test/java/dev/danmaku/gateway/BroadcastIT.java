@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import com.fasterxml.uuid.Generators;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,6 +165,46 @@ class BroadcastIT {
                 assertThat(joined.getJoined().getResumed()).isFalse();
                 assertThat(joined.getJoined().getRecentCount()).isEqualTo(10);
             }
+        }
+    }
+
+    @Test
+    void aViewerResumesOnAGatewayThatDidNotFollowTheRoom() {
+        String room = GatewayFixture.room();
+        var msgIds = Generators.timeBasedEpochGenerator();
+        String lastSeen;
+        List<String> missed = new ArrayList<>();
+        try (var first = fixture.start("gw-dies", c -> c);
+             ViewerClient viewer = GatewayFixture.joined(first.url(), room, "")) {
+            for (int i = 0; i < 5; i++) {
+                String msgId = fixture.accept(room, msgIds.generate().toString(), "seen " + i).getMsgId();
+                if (i > 2) {
+                    missed.add(msgId);
+                }
+            }
+            fixture.flush();
+            await().atMost(WAIT).until(() -> viewer.danmaku().size() == 5);
+            lastSeen = viewer.danmaku().get(2).getMsgId();
+        }
+        // shown while no gateway followed the room; one of them recalled
+        for (int i = 0; i < 4; i++) {
+            missed.add(fixture.accept(room, msgIds.generate().toString(), "while away " + i).getMsgId());
+        }
+        fixture.recall(room, missed.remove(3));
+        fixture.flush();
+
+        try (var second = fixture.start("gw-takes-over", c -> c);
+             ViewerClient back = ViewerClient.connect(second.url(), ViewerClient.JSON)) {
+            back.send(join(room, "", lastSeen));
+            ServerFrame joined = back.await(ServerFrame::hasJoined, WAIT);
+            assertThat(joined.getJoined().getResumed()).isTrue();
+            assertThat(ids(joined.getJoined().getRecentList())).containsExactlyElementsOf(missed);
+            String next = fixture.accept(room, msgIds.generate().toString(), "after").getMsgId();
+            fixture.flush();
+            await().atMost(WAIT).until(() -> back.danmaku().size() == 1);
+            assertThat(ids(back.danmaku())).containsExactly(next);
+            assertThat(fixture.meters.find("danmaku_gateway_resumes_total").tag("gateway", "gw-takes-over")
+                    .tag("from", "history").counter().count()).isEqualTo(1);
         }
     }
 

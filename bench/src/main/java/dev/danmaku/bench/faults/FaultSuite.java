@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -27,13 +26,13 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.Tokens;
+import dev.danmaku.common.kafka.Topics;
 
 /**
  * The fault suite: for each scenario, starts the platform as separate processes, sends danmaku into
@@ -151,7 +150,8 @@ public final class FaultSuite implements Callable<Integer> {
         }
     }
 
-    private Stage stage(String name, int brokers, boolean proxied) throws Exception {
+    /** @param quietOnFirstGateway every viewer and sender of the quiet room on the first gateway */
+    private Stage stage(String name, int brokers, boolean proxied, boolean quietOnFirstGateway) throws Exception {
         String secret = HexFormat.of().formatHex(new SecureRandom().generateSeed(32));
         Tokens tokens = new Tokens(secret);
         String database = "danmaku_faults";
@@ -173,14 +173,14 @@ public final class FaultSuite implements Callable<Integer> {
             LiveRoom quiet = new LiveRoom(quietRoom, gateways, quietHistory, tokens);
             Stage stage = new Stage(platform, tokens, quietRoom, gateways, busy, quiet, busyHistory, quietHistory);
             for (int v = 0; v < gateways.size(); v++) {
-                busy.addViewer(v);
-                quiet.addViewer(v);
+                busy.addViewer(v, v);
+                quiet.addViewer(v, quietOnFirstGateway ? 0 : v);
             }
             for (int s = 0; s < senders; s++) {
-                busy.addSender(s);
+                busy.addSender(s, s % gateways.size());
             }
             for (int s = 0; s < QUIET_SENDERS; s++) {
-                quiet.addSender(s);
+                quiet.addSender(s, quietOnFirstGateway ? 0 : s % gateways.size());
             }
             long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!(busy.allJoined() && quiet.allJoined()) && System.nanoTime() < joinDeadline) {
@@ -199,7 +199,7 @@ public final class FaultSuite implements Callable<Integer> {
     }
 
     private Result run(Scenario scenario) throws Exception {
-        try (Stage stage = stage(scenario.name(), scenario.brokers(), scenario.proxied())) {
+        try (Stage stage = stage(scenario.name(), scenario.brokers(), scenario.proxied(), scenario.quietOnFirstGateway())) {
             Thread faults = new Thread(() -> applyFaults(scenario, stage.platform(),
                     List.of(stage.busyHistory(), stage.quietHistory())), "faults");
             return measure(stage, scenario.name(), seconds, new Faults() {
@@ -230,7 +230,7 @@ public final class FaultSuite implements Callable<Integer> {
         List<Map<String, Object>> lags = java.util.Collections.synchronizedList(new ArrayList<>());
         System.out.printf("faults: soak of %d min, a fault every %d s%n", soakMinutes, faultEvery);
         Result result;
-        try (Stage stage = stage("soak", 1, false)) {
+        try (Stage stage = stage("soak", 1, false, false)) {
             Platform platform = stage.platform();
             List<History> histories = List.of(stage.busyHistory(), stage.quietHistory());
             ScheduledExecutorService background = Executors.newScheduledThreadPool(2);
@@ -325,7 +325,7 @@ public final class FaultSuite implements Callable<Integer> {
     }
 
     private static int partitionOf(String room) {
-        return Utils.toPositive(Utils.murmur2(room.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+        return Topics.partitionOf(room, PARTITIONS);
     }
 
     private static String awaitOwner(Platform platform, int partition) throws Exception {

@@ -47,17 +47,17 @@ final class LiveRoom implements AutoCloseable {
         this.tokens = tokens;
     }
 
-    /** Viewer {@code index} watches on gateway {@code index} (modulo the gateways), anonymously. */
-    void addViewer(int index) {
-        Connection viewer = new Connection(index, index % gatewayUrls.size(), null);
+    /** Viewer {@code index} watches on gateway {@code gateway} first, anonymously. */
+    void addViewer(int index, int gateway) {
+        Connection viewer = new Connection(index, gateway, null);
         viewers.add(viewer);
         viewer.connect();
     }
 
-    /** Sender {@code index} sends through gateway {@code index} (modulo the gateways), signed in. */
-    void addSender(int index) {
+    /** Sender {@code index} sends through gateway {@code gateway} first, signed in. */
+    void addSender(int index, int gateway) {
         String token = tokens.issue("sender-" + index, "sender " + index, Set.of(Identity.VIEWER), Duration.ofHours(2));
-        Connection sender = new Connection(index, index % gatewayUrls.size(), token);
+        Connection sender = new Connection(index, gateway, token);
         senders.add(sender);
         sender.connect();
     }

@@ -8,7 +8,12 @@ import java.util.List;
  * cluster; {@code proxied}: each filter and gateway reaches the broker through a TCP proxy that a fault
  * can cut or slow down.
  */
-record Scenario(String name, String description, int brokers, boolean proxied, List<Step> steps) {
+record Scenario(String name, String description, int brokers, boolean proxied, boolean quietOnFirstGateway,
+        List<Step> steps) {
+
+    Scenario(String name, String description, int brokers, boolean proxied, List<Step> steps) {
+        this(name, description, brokers, proxied, false, steps);
+    }
 
     Scenario(String name, String description, int brokers, List<Step> steps) {
         this(name, description, brokers, false, steps);
@@ -71,6 +76,9 @@ record Scenario(String name, String description, int brokers, boolean proxied, L
                         List.of(at(10, "kill -9 archiver", p -> p.kill(Platform.ARCHIVER)),
                                 at(15, "start archiver", p -> p.startService(Platform.ARCHIVER)))),
                 new Scenario("gateway-kill", "kill -9 of gateway-1 at 10 s: its viewers and senders reconnect to gateway-2", 1,
+                        List.of(at(10, "kill -9 gateway-1", p -> p.kill("gateway-1")))),
+                new Scenario("gateway-kill-sole", "kill -9 of gateway-1 at 10 s, the only gateway of the quiet room's"
+                        + " viewers and senders: gateway-2 follows that room only once they reconnect to it", 1, false, true,
                         List.of(at(10, "kill -9 gateway-1", p -> p.kill("gateway-1")))),
                 brokerKill("cluster-leader-kill", "the leader of the busy room's partitions",
                         p -> p.leaderOf("danmaku.filtered.v1", p.busyPartition())),

@@ -1,10 +1,12 @@
 package dev.danmaku.common.kafka;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.utils.Utils;
 
 /** The platform's topic names (DESIGN §3), with the installation's prefix. */
 public record Topics(String prefix) {
@@ -19,6 +21,14 @@ public record Topics(String prefix) {
 
     public static final Map<String, String> DEAD_LETTER_CONFIG = Map.of(
             TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(7).toMillis()));
+
+    /**
+     * The partition a room's records are on: Kafka's default partitioner for the room key. Both the
+     * raw and the filtered topic are keyed by room.
+     */
+    public static int partitionOf(String roomId, int partitionCount) {
+        return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % partitionCount;
+    }
 
     public String raw() {
         return prefix + "danmaku.raw.v1";

@@ -1,11 +1,8 @@
 package dev.danmaku.filter.pipeline;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,17 +10,17 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.danmaku.common.kafka.RecentRecords;
+import dev.danmaku.common.kafka.RoomEvents;
+import dev.danmaku.common.kafka.Topics;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.RoomEvent;
 
@@ -42,7 +39,6 @@ public final class FilteredHistory implements RecentVerdicts {
     /** More than a partition's {@link SentBefore} keeps is never needed. */
     static final int MOST_RECORDS_PER_PARTITION = SentBefore.CAPACITY;
     static final Duration TIME_LIMIT = Duration.ofSeconds(2);
-    private static final Duration POLL = Duration.ofMillis(100);
 
     private final Consumer<String, byte[]> consumer;
     private final String rawTopic;
@@ -70,79 +66,38 @@ public final class FilteredHistory implements RecentVerdicts {
         } catch (KafkaException e) {
             log.warn("Could not read the recent verdicts for {} ({}): retries of sends judged before this instance "
                     + "took them over are judged as new sends", rawPartitions, e.getMessage());
-        } finally {
-            consumer.unsubscribe();
         }
         return found;
     }
 
     /** Fills {@code found}; false when the time limit cut the reading short. */
     private boolean read(Collection<TopicPartition> rawPartitions, long sinceMillis, long deadline, List<Recent> found) {
-        int rawCount = consumer.partitionsFor(rawTopic, left(deadline)).size();
-        int filteredCount = consumer.partitionsFor(filteredTopic, left(deadline)).size();
+        int rawCount = consumer.partitionsFor(rawTopic, RecentRecords.left(deadline)).size();
+        int filteredCount = consumer.partitionsFor(filteredTopic, RecentRecords.left(deadline)).size();
         Set<Integer> wanted = rawPartitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
         // both topics are keyed by room, so with as many partitions on each a room's verdicts are on the
         // partition with its sends' number; otherwise they may be on any
-        List<TopicPartition> candidates = IntStream.range(0, filteredCount)
+        Map<TopicPartition, Long> since = IntStream.range(0, filteredCount)
                 .filter(p -> filteredCount != rawCount || wanted.contains(p))
-                .mapToObj(p -> new TopicPartition(filteredTopic, p)).toList();
-        // read_committed: the end is the last stable offset
-        Map<TopicPartition, Long> ends = consumer.endOffsets(candidates, left(deadline));
-        Map<TopicPartition, OffsetAndTimestamp> firsts = consumer.offsetsForTimes(
-                candidates.stream().collect(Collectors.toMap(Function.identity(), p -> sinceMillis)), left(deadline));
-        Map<TopicPartition, Long> starts = new HashMap<>();
-        for (TopicPartition partition : candidates) {
-            OffsetAndTimestamp first = firsts.get(partition);
-            long end = ends.getOrDefault(partition, 0L);
-            if (first != null && first.offset() < end) {
-                starts.put(partition, Math.max(first.offset(), end - MOST_RECORDS_PER_PARTITION));
-            }
-        }
-        consumer.assign(starts.keySet());
-        starts.forEach(consumer::seek);
-        Set<TopicPartition> unfinished = new HashSet<>(starts.keySet());
-        while (!unfinished.isEmpty()) {
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                if (record.offset() < ends.get(partition)) {
-                    take(record, rawCount, wanted, found);
-                }
-            }
-            unfinished.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
-        }
-        return true;
+                .mapToObj(p -> new TopicPartition(filteredTopic, p))
+                .collect(Collectors.toMap(Function.identity(), p -> sinceMillis));
+        return RecentRecords.read(consumer, since, MOST_RECORDS_PER_PARTITION, deadline,
+                record -> take(record, rawCount, wanted, found)).isEmpty();
     }
 
     private void take(ConsumerRecord<String, byte[]> record, int rawCount, Set<Integer> wanted, List<Recent> found) {
-        if (record.key() == null || record.value() == null) {
-            return;
-        }
-        RoomEvent event;
-        try {
-            event = RoomEvent.parseFrom(record.value());
-        } catch (InvalidProtocolBufferException e) {
+        RoomEvent event = RoomEvents.decode(record);
+        if (record.key() == null || event == null) {
             return;
         }
         JudgedDanmaku verdict = event.getDanmaku();
         if (!event.hasDanmaku() || verdict.getRepeat() || verdict.getOrigin().getClientMsgId().isEmpty()) {
             return;
         }
-        int rawPartition = rawPartitionOf(record.key(), rawCount);
+        int rawPartition = Topics.partitionOf(record.key(), rawCount);
         if (wanted.contains(rawPartition)) {
             found.add(new Recent(new TopicPartition(rawTopic, rawPartition), verdict, record.timestamp()));
         }
-    }
-
-    /** The partition the gateways send a room's danmaku to: the default partitioner's choice for a keyed record. */
-    static int rawPartitionOf(String roomId, int rawCount) {
-        return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % rawCount;
-    }
-
-    private static Duration left(long deadline) {
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.danmaku.gateway.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -11,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -19,9 +17,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.utils.Utils;
 
 import dev.danmaku.common.kafka.PollLoop;
+import dev.danmaku.common.kafka.RoomEvents;
+import dev.danmaku.common.kafka.Topics;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.proto.v1.Ack;
@@ -74,7 +73,7 @@ public final class FilteredFeed extends PollLoop {
 
     /** The partition a room's events are on: Kafka's default partitioner for the room key. */
     public int partitionOf(String roomId) {
-        return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % partitionCount;
+        return Topics.partitionOf(roomId, partitionCount);
     }
 
     /**
@@ -147,10 +146,8 @@ public final class FilteredFeed extends PollLoop {
     @Override
     protected void handle(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
-            RoomEvent event;
-            try {
-                event = RoomEvent.parseFrom(record.value());
-            } catch (InvalidProtocolBufferException | NullPointerException e) {
+            RoomEvent event = RoomEvents.decode(record);
+            if (event == null) {
                 undecodable.increment();
                 log.warn("Skipped an undecodable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
                 continue;

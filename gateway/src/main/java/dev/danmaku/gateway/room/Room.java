@@ -47,6 +47,7 @@ public final class Room {
     private long lastFlushNanos;
     private long emptySinceMillis = System.currentTimeMillis();
     private volatile int lastPresence = -1;
+    private final List<CatchUp> catchUps = new ArrayList<>();
 
     /** What a room needs to know from the gateway's configuration. */
     public record RoomSettings(int recentSize, long recentMaxAgeMillis, long flushWindowNanos) {
@@ -78,11 +79,46 @@ public final class Room {
      * and the batches that follow neither overlap nor leave a gap.
      */
     synchronized void join(ClientSession session, String resumeAfter, Function<Recent, ServerFrame> joinedFrame) {
+        join(session, resumeAfter, null, List.of(), joinedFrame);
+    }
+
+    /**
+     * Joins with the room's history read back from the bus since {@code catchUp} began: a resume the
+     * recent list cannot serve continues from the history instead.
+     */
+    synchronized void join(ClientSession session, String resumeAfter, CatchUp catchUp, List<Danmaku> history,
+            Function<Recent, ServerFrame> joinedFrame) {
         reservations--;
         if (sessionsByLane.get(session.lane()).add(session)) {
             online++;
         }
-        session.send(joinedFrame.apply(recent.after(resumeAfter, System.currentTimeMillis())));
+        Recent fromRecent = recent.after(resumeAfter, System.currentTimeMillis());
+        Recent fromHistory = null;
+        if (catchUp != null) {
+            catchUps.remove(catchUp);
+            if (!fromRecent.resumed()) {
+                fromHistory = catchUp.after(resumeAfter, history, pendingIds);
+            }
+        }
+        if (!resumeAfter.isEmpty()) {
+            metrics.resumed(fromRecent.resumed(), fromHistory != null);
+        }
+        session.send(joinedFrame.apply(fromHistory != null ? fromHistory : fromRecent));
+    }
+
+    /** Whether a resume after {@code msgId} is served from the recent list, with no history needed. */
+    synchronized boolean holds(String msgId) {
+        return recent.holds(msgId);
+    }
+
+    /**
+     * Starts noting what this room flushes, for a join that will combine it with history read from
+     * the bus from now on; ended by that {@link #join}.
+     */
+    synchronized CatchUp beginCatchUp() {
+        CatchUp catchUp = new CatchUp(settings.recentSize());
+        catchUps.add(catchUp);
+        return catchUp;
     }
 
     synchronized void leave(ClientSession session) {
@@ -148,6 +184,7 @@ public final class Room {
             for (Danmaku danmaku : batch) {
                 recent.remember(danmaku, now);
             }
+            catchUps.forEach(catchUp -> catchUp.flushed(batch));
             viewers = write(snapshot(), new OutboundFrame(ServerFrame.newBuilder()
                     .setBatch(Batch.newBuilder().addAllDanmaku(batch)).build()));
         }
@@ -166,6 +203,7 @@ public final class Room {
         pending.removeIf(d -> d.getMsgId().equals(msgId));
         pendingIds.remove(msgId);
         recent.forget(msgId);
+        catchUps.forEach(catchUp -> catchUp.recalled(msgId));
         write(snapshot(), new OutboundFrame(recallFrame));
     }
 

@@ -6,12 +6,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** Broadcast counters: batches flushed, danmaku delivered (one per viewer), accept → write latency. */
+/** Broadcast counters: batches flushed, danmaku delivered (one per viewer), accept → write latency, resumes. */
 public final class RoomMetrics {
 
     private final Counter batches;
     private final Counter deliveries;
     private final Timer latency;
+    private final Counter resumedFromRecent;
+    private final Counter resumedFromHistory;
+    private final Counter notResumed;
 
     public RoomMetrics(MeterRegistry registry, String gatewayId) {
         this.batches = registry.counter("danmaku_gateway_batches_total", "gateway", gatewayId);
@@ -23,6 +26,15 @@ public final class RoomMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+        String resumes = "danmaku_gateway_resumes_total";
+        this.resumedFromRecent = registry.counter(resumes, "gateway", gatewayId, "from", "recent");
+        this.resumedFromHistory = registry.counter(resumes, "gateway", gatewayId, "from", "history");
+        this.notResumed = registry.counter(resumes, "gateway", gatewayId, "from", "none");
+    }
+
+    /** A join with resumeAfter: continued from the room's recent list, from history read from the bus, or not at all. */
+    void resumed(boolean fromRecent, boolean fromHistory) {
+        (fromRecent ? resumedFromRecent : fromHistory ? resumedFromHistory : notResumed).increment();
     }
 
     void flushed(int danmaku, int viewers) {

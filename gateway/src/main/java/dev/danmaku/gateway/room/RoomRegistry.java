@@ -1,13 +1,19 @@
 package dev.danmaku.gateway.room;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.gateway.ws.ClientSession;
@@ -23,13 +29,21 @@ public final class RoomRegistry {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
+    /** How long a resuming join waits for the room's history before it joins without it. */
+    public static final Duration HISTORY_WAIT = Duration.ofSeconds(3);
+    /** How far apart the clocks of the gateways and the filters may be. */
+    static final Duration HISTORY_CLOCK_SKEW = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
+
     private final Room.RoomSettings roomSettings;
+    private final RoomHistory history;
     private final Broadcaster broadcaster;
     private final RoomMetrics metrics;
     private volatile Runnable onRoomsChanged = () -> { };
 
-    public RoomRegistry(Room.RoomSettings roomSettings, Broadcaster broadcaster, RoomMetrics metrics) {
+    public RoomRegistry(Room.RoomSettings roomSettings, Broadcaster broadcaster, RoomMetrics metrics, RoomHistory history) {
         this.roomSettings = roomSettings;
+        this.history = history;
         this.broadcaster = broadcaster;
         this.metrics = metrics;
     }
@@ -112,12 +126,66 @@ public final class RoomRegistry {
     public record Reserved(Room room, boolean created) {
     }
 
-    /** Moves the session into a reserved room (leaving its previous one) and sends it its joined frame. */
+    /**
+     * Moves the session into a reserved room (leaving its previous one) and sends it its joined frame.
+     * A resume after a danmaku the room's recent list does not hold, but recent enough to be in it,
+     * waits for the room's history to be read back from the bus (at most {@link #HISTORY_WAIT}): that
+     * is a viewer of another gateway that died, or of a room this gateway let go.
+     */
     public void join(ClientSession session, Room room, Identity identity, String resumeAfter,
             Function<Room.Recent, ServerFrame> joinedFrame) {
+        long historySince = historySince(room, resumeAfter);
+        if (historySince < 0) {
+            enter(session, room, identity, () -> room.join(session, resumeAfter, joinedFrame));
+            return;
+        }
+        CatchUp catchUp = room.beginCatchUp();
+        history.since(room.id(), historySince)
+                .orTimeout(HISTORY_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((danmaku, failure) -> {
+                    if (failure != null) {
+                        log.info("Room {}: no history to resume after {} ({})", room.id(), resumeAfter, failure.toString());
+                    }
+                    enter(session, room, identity, () -> room.join(session, resumeAfter, catchUp,
+                            failure == null ? danmaku : List.of(), joinedFrame));
+                });
+    }
+
+    private void enter(ClientSession session, Room room, Identity identity, Runnable join) {
         leave(session);
         session.enter(room, identity);
-        room.join(session, resumeAfter, joinedFrame);
+        join.run();
+        if (!sessions.containsKey(session.id())) {
+            // it closed while the join waited: unregister found it in no room or in the old one
+            leave(session);
+        }
+    }
+
+    /**
+     * Where to read the room's history from for a resume after {@code msgId}, or -1 when none is
+     * needed or none would help: the recent list holds it, or it is not one of ours (a time-ordered
+     * UUID, version 7) from within the recent list's age.
+     */
+    private long historySince(Room room, String msgId) {
+        if (msgId.isEmpty() || room.holds(msgId)) {
+            return -1;
+        }
+        long acceptedAt;
+        try {
+            UUID id = UUID.fromString(msgId);
+            if (id.version() != 7) {
+                return -1;
+            }
+            acceptedAt = id.getMostSignificantBits() >>> 16;
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+        long now = System.currentTimeMillis();
+        if (acceptedAt < now - roomSettings.recentMaxAgeMillis() || acceptedAt > now + HISTORY_CLOCK_SKEW.toMillis()) {
+            return -1;
+        }
+        // the bus's time is the filter's clock: allow for it being behind the accepting gateway's
+        return acceptedAt - HISTORY_CLOCK_SKEW.toMillis();
     }
 
     public void leave(ClientSession session) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.danmaku.gateway.room.Broadcaster;
 import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.room.RoomHistory;
 import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.proto.v1.Ack;
@@ -89,7 +90,7 @@ class FilteredFeedTest {
         consumer.updateEndOffsets(empty);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
-            RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0), broadcaster, new RoomMetrics(meters, "gw"));
+            RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
             FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, meters);
             feed.start(Duration.ofSeconds(5));
             try {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.danmaku.gateway.room.Broadcaster;
 import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.room.RoomHistory;
 import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.proto.v1.PresenceReport;
@@ -47,7 +48,7 @@ class PresenceTrackerTest {
     void tombstonesAndSilentGatewaysAreForgottenNotOnlyIgnored() throws Exception {
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
             RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0), broadcaster,
-                    new RoomMetrics(new SimpleMeterRegistry(), "gw"));
+                    new RoomMetrics(new SimpleMeterRegistry(), "gw"), RoomHistory.NONE);
             PresenceTracker tracker = new PresenceTracker(new MockConsumer<>("earliest"),
                     new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), TOPIC, "gw", registry,
                     INTERVAL);
