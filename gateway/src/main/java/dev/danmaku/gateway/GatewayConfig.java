@@ -34,6 +34,7 @@ public record GatewayConfig(
             int sendBurst,
             int maxConnections,
             int maxConnectionsPerAddress,
+            double joinsPerAddressPerSecond,
             int maxConnectionsPerUser,
             long outboundBudgetBytes,
             Duration handshakeTimeout,
@@ -43,13 +44,13 @@ public record GatewayConfig(
 
         public Limits withAnswerTimeout(Duration otherAnswerTimeout) {
             return new Limits(maxFrameBytes, maxTextLength, sendRatePerSecond, sendBurst, maxConnections,
-                    maxConnectionsPerAddress, maxConnectionsPerUser, outboundBudgetBytes, handshakeTimeout, joinTimeout, pingInterval,
+                    maxConnectionsPerAddress, joinsPerAddressPerSecond, maxConnectionsPerUser, outboundBudgetBytes, handshakeTimeout, joinTimeout, pingInterval,
                     otherAnswerTimeout);
         }
 
         public Limits withMaxTextLength(int otherMaxTextLength) {
             return new Limits(maxFrameBytes, otherMaxTextLength, sendRatePerSecond, sendBurst, maxConnections,
-                    maxConnectionsPerAddress, maxConnectionsPerUser, outboundBudgetBytes, handshakeTimeout, joinTimeout, pingInterval,
+                    maxConnectionsPerAddress, joinsPerAddressPerSecond, maxConnectionsPerUser, outboundBudgetBytes, handshakeTimeout, joinTimeout, pingInterval,
                     answerTimeout);
         }
     }
@@ -94,6 +95,9 @@ public record GatewayConfig(
     public static final Setting MAX_CONNECTIONS_PER_ADDRESS = Setting.of(
             "DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", "1000",
             "Connections one client address may hold; more are closed with 4029");
+    public static final Setting JOINS_PER_ADDRESS = Setting.of("DANMAKU_GATEWAY_JOINS_PER_ADDRESS_PER_SECOND", "50",
+            "Joins per second one client address may make across its connections, after a burst as large as its"
+                    + " connection cap (refused with error rate_limited)");
     public static final Setting MAX_CONNECTIONS_PER_USER = Setting.of("DANMAKU_GATEWAY_MAX_CONNECTIONS_PER_USER", "10",
             "Connections one signed-in user may hold on this gateway (they share one send budget); a join on one more"
                     + " is closed with 4029");
@@ -130,7 +134,7 @@ public record GatewayConfig(
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
             PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
-            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, OUTBOUND_BUDGET_BYTES, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, JOINS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, OUTBOUND_BUDGET_BYTES, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
 
@@ -167,6 +171,9 @@ public record GatewayConfig(
         atLeast(SEND_BURST, limits.sendBurst(), 1);
         atLeast(MAX_CONNECTIONS, limits.maxConnections(), 1);
         atLeast(MAX_CONNECTIONS_PER_ADDRESS, limits.maxConnectionsPerAddress(), 1);
+        if (!(limits.joinsPerAddressPerSecond() > 0)) {
+            throw SettingValues.invalid(JOINS_PER_ADDRESS, Double.toString(limits.joinsPerAddressPerSecond()), "more than 0");
+        }
         atLeast(MAX_CONNECTIONS_PER_USER, limits.maxConnectionsPerUser(), 1);
         atLeast(OUTBOUND_BUDGET_BYTES, limits.outboundBudgetBytes(), broadcast.outboundQueueBytes());
         atLeast(HANDSHAKE_TIMEOUT, limits.handshakeTimeout().toMillis(), 100);
@@ -215,6 +222,7 @@ public record GatewayConfig(
                         values.integer(SEND_BURST),
                         values.integer(MAX_CONNECTIONS),
                         values.integer(MAX_CONNECTIONS_PER_ADDRESS),
+                        values.decimal(JOINS_PER_ADDRESS),
                         values.integer(MAX_CONNECTIONS_PER_USER),
                         values.longValue(OUTBOUND_BUDGET_BYTES),
                         Duration.ofMillis(values.longValue(HANDSHAKE_TIMEOUT)),

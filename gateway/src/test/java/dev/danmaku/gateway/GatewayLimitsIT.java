@@ -45,7 +45,7 @@ class GatewayLimitsIT {
     private static GatewayConfig.Limits limits(GatewayConfig config, int maxFrameBytes, double rate, int burst,
             int maxConnections, int perAddress, Duration handshake, Duration join, Duration ping) {
         return new GatewayConfig.Limits(maxFrameBytes, config.limits().maxTextLength(), rate, burst, maxConnections,
-                perAddress, config.limits().maxConnectionsPerUser(), config.limits().outboundBudgetBytes(), handshake, join, ping,
+                perAddress, config.limits().joinsPerAddressPerSecond(), config.limits().maxConnectionsPerUser(), config.limits().outboundBudgetBytes(), handshake, join, ping,
                 config.limits().answerTimeout());
     }
 
@@ -137,9 +137,26 @@ class GatewayLimitsIT {
     }
 
     @Test
+    void anAddressSharesOneJoinBudgetAcrossItsConnections() {
+        // two connections per address, so a burst of two joins, and almost nothing after
+        try (var gateway = fixture.start("gw-address-joins", c -> c.withLimits(new GatewayConfig.Limits(4096,
+                c.limits().maxTextLength(), c.limits().sendRatePerSecond(), c.limits().sendBurst(), 100, 2, 0.01,
+                c.limits().maxConnectionsPerUser(), c.limits().outboundBudgetBytes(), c.limits().handshakeTimeout(),
+                c.limits().joinTimeout(), c.limits().pingInterval(), c.limits().answerTimeout())));
+             ViewerClient first = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), "");
+             ViewerClient second = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), "")) {
+            first.send(join(GatewayFixture.room(), "", ""));
+            ServerFrame refused = first.await(ServerFrame::hasError, WAIT);
+            assertThat(refused.getError().getCode()).isEqualTo("rate_limited");
+            assertThat(refused.getError().getMessage()).contains("your address");
+        }
+    }
+
+    @Test
     void aUsersConnectionsShareOneSendBudgetAndAreCapped() {
         try (var gateway = fixture.start("gw-user", c -> c.withLimits(new GatewayConfig.Limits(4096,
-                c.limits().maxTextLength(), 0.01, 3, 100, 100, 2, c.limits().outboundBudgetBytes(), c.limits().handshakeTimeout(),
+                c.limits().maxTextLength(), 0.01, 3, 100, 100, c.limits().joinsPerAddressPerSecond(), 2,
+                c.limits().outboundBudgetBytes(), c.limits().handshakeTimeout(),
                 c.limits().joinTimeout(),
                 c.limits().pingInterval(), c.limits().answerTimeout())));
              ViewerClient first = GatewayFixture.joined(gateway.url(), GatewayFixture.room(), fixture.viewerToken("twin"));

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -28,7 +27,6 @@ public final class RoomRegistry {
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> connectionsByAddress = new ConcurrentHashMap<>();
     /** How long a resuming join waits for the room's history before it joins without it. */
     public static final Duration HISTORY_WAIT = Duration.ofSeconds(3);
     /** How far apart the clocks of the gateways and the filters may be. */
@@ -53,27 +51,15 @@ public final class RoomRegistry {
         this.onRoomsChanged = listener;
     }
 
-    /** Registers a new connection unless its address already holds {@code perAddressLimit}. */
-    public boolean register(ClientSession session, int perAddressLimit) {
-        AtomicInteger count = connectionsByAddress.computeIfAbsent(session.address(), a -> new AtomicInteger());
-        if (count.incrementAndGet() > perAddressLimit) {
-            release(session.address());
-            return false;
-        }
+    public void register(ClientSession session) {
         sessions.put(session.id(), session);
-        return true;
     }
 
     /** Forgets a closed session. */
     public void unregister(ClientSession session) {
         if (sessions.remove(session.id()) != null) {
             leave(session);
-            release(session.address());
         }
-    }
-
-    private void release(String address) {
-        connectionsByAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
     public Optional<ClientSession> session(String sessionId) {

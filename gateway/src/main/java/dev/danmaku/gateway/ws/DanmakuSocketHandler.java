@@ -71,6 +71,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final GatewayConfig.Limits limits;
     private final ClientAddresses addresses;
     private final UserLimits users;
+    private final AddressLimits addressLimits;
     private final OutboundBudget outbound;
     private final RoomRegistry registry;
     private final FilteredFeed feed;
@@ -88,6 +89,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         this.limits = config.limits();
         this.addresses = ClientAddresses.trusting(config.trustedProxies());
         this.users = new UserLimits(limits.maxConnectionsPerUser(), limits.sendRatePerSecond(), limits.sendBurst());
+        this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress(), limits.joinsPerAddressPerSecond());
         this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
         this.registry = registry;
         this.feed = feed;
@@ -115,14 +117,16 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections", "this gateway is full; try another");
             return;
         }
-        if (!registry.register(session, limits.maxConnectionsPerAddress())) {
+        if (!addressLimits.connect(session.address(), System.nanoTime())) {
             refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections",
                     "your address holds " + limits.maxConnectionsPerAddress() + " connections already");
             return;
         }
+        registry.register(session);
         channel.addCloseTask(closed -> {
             registry.unregister(session);
             users.release(session.id());
+            addressLimits.release(session.address());
         });
         channel.getReceiveSetter().set(new FrameListener(session));
         channel.resumeReceives();
@@ -290,6 +294,10 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             }
             if (!joins.tryAcquire(System.nanoTime())) {
                 reply("rate_limited", "too many joins on this connection: wait a moment and join again", "");
+                return;
+            }
+            if (!addressLimits.tryJoin(session.address(), System.nanoTime())) {
+                reply("rate_limited", "too many joins from your address: wait a moment and join again", "");
                 return;
             }
             Identity identity = null;
