@@ -22,6 +22,7 @@ public record GatewayConfig(
         List<String> allowedOrigins,
         String viewerFrameAncestors,
         List<String> trustedProxies,
+        boolean proxyProtocol,
         Limits limits,
         Broadcast broadcast,
         Duration presenceInterval) {
@@ -81,6 +82,10 @@ public record GatewayConfig(
     public static final Setting TRUSTED_PROXIES = Setting.of("DANMAKU_GATEWAY_TRUSTED_PROXIES", "",
             "Comma-separated addresses or CIDR blocks of the proxies in front (the ingress, 10.0.0.0/8): a connection"
                     + " through them counts against the address their X-Forwarded-For names, not theirs; empty = none");
+    public static final Setting PROXY_PROTOCOL = Setting.of("DANMAKU_GATEWAY_PROXY_PROTOCOL", "false",
+            "true behind a TCP load balancer that speaks the PROXY protocol (v1 or v2): each connection counts"
+                    + " against the client address it names, and a connection without its header is refused; needs"
+                    + " DANMAKU_MANAGEMENT_PORT, since probes do not speak it");
     public static final Setting MAX_FRAME_BYTES = Setting.of("DANMAKU_GATEWAY_MAX_FRAME_BYTES", "4096",
             "Largest frame a viewer may send; larger closes with 1009");
     public static final Setting MAX_TEXT_LENGTH = Setting.of("DANMAKU_GATEWAY_MAX_TEXT_LENGTH", "100",
@@ -133,7 +138,7 @@ public record GatewayConfig(
             "How often this gateway publishes its per-room viewer counts");
 
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
-            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
+            PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, PROXY_PROTOCOL, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, JOINS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, OUTBOUND_BUDGET_BYTES, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
             BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
@@ -145,6 +150,10 @@ public record GatewayConfig(
             throw SettingValues.invalid(TRUSTED_PROXIES, String.join(",", trustedProxies), e.getMessage());
         }
         trustedProxies = List.copyOf(trustedProxies);
+        if (proxyProtocol && common.managementPort() < 0) {
+            throw SettingValues.invalid(PROXY_PROTOCOL, "true", "DANMAKU_MANAGEMENT_PORT too: probes and scrapes do not"
+                    + " speak the PROXY protocol");
+        }
         if (port < 0 || port > 65535) {
             throw SettingValues.invalid(PORT, Integer.toString(port), "a port number 0-65535");
         }
@@ -215,6 +224,7 @@ public record GatewayConfig(
                 values.list(ALLOWED_ORIGINS),
                 values.string(FRAME_ANCESTORS),
                 values.list(TRUSTED_PROXIES),
+                values.bool(PROXY_PROTOCOL),
                 new Limits(
                         values.integer(MAX_FRAME_BYTES),
                         values.integer(MAX_TEXT_LENGTH),
@@ -249,32 +259,37 @@ public record GatewayConfig(
 
     public GatewayConfig with(CommonConfig otherCommon, int otherPort, String otherId) {
         return new GatewayConfig(otherCommon, otherPort, otherId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, limits, broadcast, presenceInterval);
+                trustedProxies, proxyProtocol, limits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withLimits(Limits otherLimits) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, otherLimits, broadcast, presenceInterval);
+                trustedProxies, proxyProtocol, otherLimits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withBroadcast(Broadcast otherBroadcast) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, limits, otherBroadcast, presenceInterval);
+                trustedProxies, proxyProtocol, limits, otherBroadcast, presenceInterval);
     }
 
     public GatewayConfig withAccess(boolean anonymous, List<String> origins) {
-        return new GatewayConfig(common, port, gatewayId, anonymous, origins, viewerFrameAncestors, trustedProxies, limits,
-                broadcast, presenceInterval);
+        return new GatewayConfig(common, port, gatewayId, anonymous, origins, viewerFrameAncestors, trustedProxies,
+                proxyProtocol, limits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withTrustedProxies(List<String> proxies) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                proxies, limits, broadcast, presenceInterval);
+                proxies, proxyProtocol, limits, broadcast, presenceInterval);
+    }
+
+    public GatewayConfig withProxyProtocol(boolean proxied) {
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                trustedProxies, proxied, limits, broadcast, presenceInterval);
     }
 
     public GatewayConfig withPresenceInterval(Duration interval) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, limits, broadcast, interval);
+                trustedProxies, proxyProtocol, limits, broadcast, interval);
     }
 
     public boolean originAllowed(String origin) {

@@ -39,6 +39,18 @@ class GatewayConfigTest {
                 .hasMessageContaining("DANMAKU_GATEWAY_SLOW_VIEWER_TIMEOUT_MS").hasMessageContaining("less than 60000");
     }
 
+    @org.junit.jupiter.api.Test
+    void refusesTheProxyProtocolWhereTheProbesWouldNeedIt() {
+        Map<String, String> proxied = Map.of(CommonConfig.JWT_SECRET.env(), TestSecrets.JWT,
+                GatewayConfig.ALLOWED_ORIGINS.env(), "*", GatewayConfig.PROXY_PROTOCOL.env(), "true");
+        assertThatThrownBy(() -> GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS, proxied)))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("DANMAKU_GATEWAY_PROXY_PROTOCOL").hasMessageContaining("DANMAKU_MANAGEMENT_PORT");
+        var withManagementPort = new java.util.HashMap<>(proxied);
+        withManagementPort.put(CommonConfig.MANAGEMENT_PORT.env(), "9090");
+        assertThat(GatewayConfig.from(SettingValues.of(GatewayConfig.SETTINGS, withManagementPort)).proxyProtocol()).isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"'self'", "'none'", "*", "https://example.com", "'self' https://*.example.com:8443 https:",
             "example.com"})

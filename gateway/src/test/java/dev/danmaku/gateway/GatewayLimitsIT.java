@@ -4,7 +4,9 @@ import static dev.danmaku.gateway.GatewayFixture.WAIT;
 import static dev.danmaku.gateway.GatewayFixture.join;
 import static dev.danmaku.gateway.GatewayFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,6 +111,25 @@ class GatewayLimitsIT {
                 viewer.await(ServerFrame::hasJoined, WAIT);
             }
             assertThat(alice3.awaitClose(WAIT)).as("the third of one client behind the proxy").isEqualTo(4029);
+        }
+    }
+
+    @Test
+    void behindAProxyProtocolBalancerEachClientHasItsOwnAddressCap() throws Exception {
+        try (var gateway = fixture.start("gw-proxy-protocol", c -> c.with(c.common().withManagementPort(0), c.port(),
+                c.gatewayId()).withProxyProtocol(true).withLimits(limits(c, 4096, 5, 10, 100, 1,
+                c.limits().handshakeTimeout(), c.limits().joinTimeout(), c.limits().pingInterval())));
+             RawWebSocket first = RawWebSocket.openProxied(gateway.http().port(), "203.0.113.7");
+             RawWebSocket other = RawWebSocket.openProxied(gateway.http().port(), "203.0.113.8");
+             RawWebSocket second = RawWebSocket.openProxied(gateway.http().port(), "203.0.113.7")) {
+            second.awaitServerClose(WAIT);
+            assertThat(second.closeCodeSeen()).as("the client's second connection").isEqualTo(4029);
+            for (RawWebSocket client : List.of(first, other)) {
+                client.sendText("{\"join\":{\"roomId\":\"lobby\"}}");
+                client.awaitText("joined", WAIT);
+            }
+            assertThatThrownBy(() -> RawWebSocket.open(gateway.http().port()).close())
+                    .as("a connection without the header").isInstanceOf(IOException.class);
         }
     }
 

@@ -36,6 +36,13 @@ final class RawWebSocket implements AutoCloseable {
         return handshake(connectTcp(port), port);
     }
 
+    /** Completes the handshake through a TCP load balancer that names the client in a PROXY protocol (v1) header. */
+    static RawWebSocket openProxied(int port, String clientAddress) throws IOException {
+        RawWebSocket ws = connectTcp(port);
+        ws.out.write(("PROXY TCP4 " + clientAddress + " 127.0.0.1 40000 " + port + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        return handshake(ws, port);
+    }
+
     /** A peer with a tiny receive buffer, so the server's writes back up as soon as it stops reading. */
     static RawWebSocket openWithSmallBuffer(int port) throws IOException {
         Socket socket = new Socket();

@@ -79,7 +79,7 @@ final class DevPlatform implements AutoCloseable {
             Gateway gateway = parts.add(Gateway.start(base.with(common, port, "dev-gw-" + (i + 1)), registry));
             gateways.add(gateway);
             DevTokenHandler devTokens = new DevTokenHandler(tokens);
-            listeners.add(parts.add(ServiceListener.start(bindHost, -1, port, base.limits().handshakeTimeout(),
+            listeners.add(parts.add(ServiceListener.start(bindHost, -1, port, base.limits().handshakeTimeout(), false,
                     () -> filter.ready() && archiver.ready() && gateway.ready(), registry,
                     routes -> filter.mount(archiver.mount(gateway.mount(routes))).exact(DevTokenHandler.PATH, devTokens))));
         }

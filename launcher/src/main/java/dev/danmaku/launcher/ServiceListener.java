@@ -26,36 +26,42 @@ final class ServiceListener implements AutoCloseable {
 
     static ServiceListener start(CommonConfig common, int port, BooleanSupplier ready, PrometheusMeterRegistry registry,
             UnaryOperator<Routes> mount) {
-        return start(common.bindHost(), common.managementPort(), port, null, ready, registry, mount);
+        return start(common.bindHost(), common.managementPort(), port, null, false, ready, registry, mount);
     }
 
-    static ServiceListener start(CommonConfig common, int port, Duration requestTimeout, BooleanSupplier ready,
-            PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
-        return start(common.bindHost(), common.managementPort(), port, requestTimeout, ready, registry, mount);
+    static ServiceListener start(CommonConfig common, int port, Duration requestTimeout, boolean proxyProtocol,
+            BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
+        return start(common.bindHost(), common.managementPort(), port, requestTimeout, proxyProtocol, ready, registry,
+                mount);
     }
 
     /**
      * @param managementPort the port of the probes and metrics alone; -1 puts them on {@code port}
      * @param requestTimeout when not null: how soon a connection must send its request (a WebSocket handshake)
+     * @param proxyProtocol the service port's connections start with a PROXY protocol header (never the
+     *     management port's: probes do not send one)
      */
     static ServiceListener start(String host, int managementPort, int port, Duration requestTimeout,
-            BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
+            boolean proxyProtocol, BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
         if (managementPort < 0) {
-            return new ServiceListener(listen(host, port, requestTimeout, mount.apply(Routes.withProbes(ready, registry))),
-                    null);
+            return new ServiceListener(listen(host, port, requestTimeout, proxyProtocol,
+                    mount.apply(Routes.withProbes(ready, registry))), null);
         }
         HttpServer management = HttpServer.start(host, managementPort, Routes.withProbes(ready, registry).handler());
         try {
-            return new ServiceListener(listen(host, port, requestTimeout, mount.apply(Routes.empty())), management);
+            return new ServiceListener(listen(host, port, requestTimeout, proxyProtocol, mount.apply(Routes.empty())),
+                    management);
         } catch (RuntimeException e) {
             management.close();
             throw e;
         }
     }
 
-    private static HttpServer listen(String host, int port, Duration requestTimeout, Routes routes) {
-        return requestTimeout == null ? HttpServer.start(host, port, routes.handler())
-                : HttpServer.start(host, port, routes.handler(), requestTimeout);
+    private static HttpServer listen(String host, int port, Duration requestTimeout, boolean proxyProtocol,
+            Routes routes) {
+        return HttpServer.start(host, port, routes.handler(),
+                requestTimeout == null ? HttpServer.DEFAULT_REQUEST_TIMEOUT : requestTimeout, HttpServer.WRITE_TIMEOUT,
+                proxyProtocol);
     }
 
     int port() {

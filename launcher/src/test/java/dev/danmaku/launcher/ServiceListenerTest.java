@@ -22,7 +22,7 @@ class ServiceListenerTest {
 
     @Test
     void withAManagementPortTheProbesAndMetricsLeaveTheServicePort() throws Exception {
-        try (ServiceListener listener = ServiceListener.start("127.0.0.1", 0, 0, null, () -> true,
+        try (ServiceListener listener = ServiceListener.start("127.0.0.1", 0, 0, null, false, () -> true,
                 Metrics.prometheusRegistry(), routes -> routes.exact("/api", exchange -> exchange.getResponseSender().send("ok")))) {
             assertThat(listener.managementPort()).isNotEqualTo(listener.port());
             assertThat(status(listener.port(), "/api")).isEqualTo(200);
@@ -36,7 +36,7 @@ class ServiceListenerTest {
 
     @Test
     void withoutOneEverythingSharesTheServicePort() throws Exception {
-        try (ServiceListener listener = ServiceListener.start("127.0.0.1", -1, 0, null, () -> false,
+        try (ServiceListener listener = ServiceListener.start("127.0.0.1", -1, 0, null, false, () -> false,
                 Metrics.prometheusRegistry(), routes -> routes)) {
             assertThat(listener.managementPort()).isEqualTo(listener.port());
             assertThat(status(listener.port(), "/metrics")).isEqualTo(200);

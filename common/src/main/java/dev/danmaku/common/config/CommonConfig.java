@@ -167,6 +167,12 @@ public record CommonConfig(
         return secret;
     }
 
+    public CommonConfig withManagementPort(int otherManagementPort) {
+        return new CommonConfig(kafkaBootstrapServers, kafkaProperties, topicPrefix, topicPartitions,
+                topicReplicationFactor, jwtSecret, jwtJwksUrl, jwtPublicKeyFile, jwtIssuer, jwtAudience, staffTokenMinutes,
+                bindHost, otherManagementPort);
+    }
+
     public CommonConfig withKafkaBootstrapServers(String bootstrapServers) {
         return new CommonConfig(bootstrapServers, kafkaProperties, topicPrefix, topicPartitions,
                 topicReplicationFactor, jwtSecret, jwtJwksUrl, jwtPublicKeyFile, jwtIssuer, jwtAudience, staffTokenMinutes,

@@ -22,7 +22,7 @@ public final class HttpServer implements AutoCloseable {
         this.port = port;
     }
 
-    private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /**
      * How long a response may go without the client taking a byte before the connection is closed: a
      * reader that stopped reading an export frees its slot and database connection. Longer than any
@@ -49,9 +49,19 @@ public final class HttpServer implements AutoCloseable {
     /** @param writeTimeout how long a response may go without the client taking a byte ({@link #WRITE_TIMEOUT}) */
     public static HttpServer start(String host, int port, HttpHandler handler, Duration requestTimeout,
             Duration writeTimeout) {
+        return start(host, port, handler, requestTimeout, writeTimeout, false);
+    }
+
+    /**
+     * @param proxyProtocol every connection starts with a PROXY protocol header (v1 or v2) naming the client,
+     *     which then is the connection's source address; one without it is refused
+     */
+    public static HttpServer start(String host, int port, HttpHandler handler, Duration requestTimeout,
+            Duration writeTimeout, boolean proxyProtocol) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
         Undertow undertow = Undertow.builder()
-                .addHttpListener(port, host)
+                .addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP).setHost(host).setPort(port)
+                        .setUseProxyProtocol(proxyProtocol))
                 .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, timeoutMillis)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, timeoutMillis)
