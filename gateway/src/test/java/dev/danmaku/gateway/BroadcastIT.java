@@ -16,7 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.danmaku.proto.v1.Danmaku;
+import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.ServerFrame;
+import dev.danmaku.proto.v1.Verdict;
 import dev.danmaku.testkit.DanmakuIT;
 import dev.danmaku.testkit.KafkaCluster;
 import dev.danmaku.testkit.ViewerClient;
@@ -205,6 +207,36 @@ class BroadcastIT {
             assertThat(ids(back.danmaku())).containsExactly(next);
             assertThat(fixture.meters.find("danmaku_gateway_resumes_total").tag("gateway", "gw-takes-over")
                     .tag("from", "history").counter().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aShadowedDanmakuReachesItsSenderAloneInTheRoomsOwnBatch() {
+        String room = GatewayFixture.room();
+        // a wide flush window, so what arrives after the first flush waits for the next one
+        try (var gateway = fixture.start("gw-shadow", c -> c.withBroadcast(new GatewayConfig.Broadcast(
+                Duration.ofSeconds(1), c.broadcast().outboundQueueBytes(), c.broadcast().slowViewerTimeout(), 100,
+                Duration.ofMinutes(5), Duration.ofSeconds(30), 2)));
+             ViewerClient sender = GatewayFixture.joined(gateway.url(), room, fixture.viewerToken("shadowed-user"));
+             ViewerClient viewer = GatewayFixture.joined(gateway.url(), room, "")) {
+            sender.send(GatewayFixture.send("c1", "judged to be shadowed"));
+            await().atMost(WAIT).until(() -> fixture.published(room).size() == 1);
+            RawDanmaku sent = fixture.published(room).get(0);
+            String first = fixture.accept(room, room + "-first", "opens the window").getMsgId();
+            fixture.flush();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> viewer.danmaku().size() == 1);
+            fixture.judge(sent, Verdict.SHADOWED);
+            String next = fixture.accept(room, room + "-next", "in the same window").getMsgId();
+            fixture.flush();
+
+            await().atMost(WAIT).until(() -> sender.danmaku().size() == 3 && viewer.danmaku().size() == 2);
+            String shadowed = sent.getDanmaku().getMsgId();
+            List<List<String>> senderBatches = sender.received().stream().filter(ServerFrame::hasBatch)
+                    .map(frame -> ids(frame.getBatch().getDanmakuList())).toList();
+            assertThat(senderBatches).as("the shadowed one rides the room's batch, not one of its own")
+                    .containsExactly(List.of(first), List.of(shadowed, next));
+            assertThat(ids(viewer.danmaku())).containsExactly(first, next);
+            assertThat(sender.await(ServerFrame::hasAck, WAIT).getAck().getVerdict()).isEqualTo(Verdict.ACCEPTED);
         }
     }
 

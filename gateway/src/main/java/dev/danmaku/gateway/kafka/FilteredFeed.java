@@ -24,7 +24,6 @@ import dev.danmaku.common.kafka.Topics;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.proto.v1.Ack;
-import dev.danmaku.proto.v1.Batch;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.Notice;
@@ -183,9 +182,10 @@ public final class FilteredFeed extends PollLoop {
                 }
             }
             case SHADOWED -> {
-                if (mine) {
-                    registry.session(judged.getOrigin().getSessionId()).ifPresent(session -> session.send(
-                            ServerFrame.newBuilder().setBatch(Batch.newBuilder().addDanmaku(danmaku)).build()));
+                if (mine && !judged.getRepeat()) {
+                    registry.session(judged.getOrigin().getSessionId())
+                            .ifPresent(session -> registry.room(danmaku.getRoomId())
+                                    .ifPresent(room -> room.addShadowed(danmaku, session)));
                 }
             }
             default -> {

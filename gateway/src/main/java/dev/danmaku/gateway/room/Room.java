@@ -1,8 +1,11 @@
 package dev.danmaku.gateway.room;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -42,6 +45,8 @@ public final class Room {
     private int reservations;
     private final RecentDanmaku recent;
     private List<Danmaku> pending = new ArrayList<>();
+    /** Shadowed danmaku waiting for the next flush, each shown to its sender alone. */
+    private List<Shadowed> pendingShadowed = new ArrayList<>();
     private final Set<String> pendingIds = new HashSet<>();
     private boolean flushScheduled;
     private long lastFlushNanos;
@@ -146,14 +151,34 @@ public final class Room {
         return online == 0 && reservations == 0 && emptySinceMillis < cutoffMillis;
     }
 
+    private record Shadowed(Danmaku danmaku, ClientSession sender, int position) {
+    }
+
     /** Queues an accepted danmaku for the next flush; one this room has shown or queued already is dropped. */
     public void add(Danmaku danmaku) {
-        long delay;
         synchronized (this) {
             if (recent.holds(danmaku.getMsgId()) || !pendingIds.add(danmaku.getMsgId())) {
                 return;
             }
             pending.add(danmaku);
+        }
+        scheduleFlush();
+    }
+
+    /**
+     * Queues a shadowed danmaku for its sender alone: it reaches them in the room's next flush, in the
+     * same batch as the accepted danmaku around it, so nothing in its timing or shape gives it away.
+     */
+    public void addShadowed(Danmaku danmaku, ClientSession sender) {
+        synchronized (this) {
+            pendingShadowed.add(new Shadowed(danmaku, sender, pending.size()));
+        }
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        long delay;
+        synchronized (this) {
             if (flushScheduled) {
                 return;
             }
@@ -174,19 +199,20 @@ public final class Room {
         synchronized (this) {
             flushScheduled = false;
             lastFlushNanos = System.nanoTime();
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && pendingShadowed.isEmpty()) {
                 return;
             }
             batch = pending;
+            List<Shadowed> shadowed = pendingShadowed;
             pending = new ArrayList<>();
+            pendingShadowed = new ArrayList<>();
             pendingIds.clear();
             long now = System.currentTimeMillis();
             for (Danmaku danmaku : batch) {
                 recent.remember(danmaku, now);
             }
             catchUps.forEach(catchUp -> catchUp.flushed(batch));
-            viewers = write(snapshot(), new OutboundFrame(ServerFrame.newBuilder()
-                    .setBatch(Batch.newBuilder().addAllDanmaku(batch)).build()));
+            viewers = write(snapshot(), batch.isEmpty() ? null : batchFrame(batch), sendersOwn(batch, shadowed));
         }
         if (log.isDebugEnabled()) {
             log.debug("Room {} flushed {} to {} viewers", id, batch.stream().map(Danmaku::getMsgId).toList(), viewers);
@@ -222,8 +248,44 @@ public final class Room {
         return true;
     }
 
+    private static OutboundFrame batchFrame(List<Danmaku> danmaku) {
+        return new OutboundFrame(ServerFrame.newBuilder().setBatch(Batch.newBuilder().addAllDanmaku(danmaku)).build());
+    }
+
+    /** The batch each sender of a shadowed danmaku gets instead: the room's, with theirs where they came. */
+    private Map<ClientSession, OutboundFrame> sendersOwn(List<Danmaku> batch, List<Shadowed> shadowed) {
+        if (shadowed.isEmpty()) {
+            return Map.of();
+        }
+        Map<ClientSession, List<Shadowed>> bySender = new LinkedHashMap<>();
+        for (Shadowed one : shadowed) {
+            // a sender who has left the room is not shown it elsewhere
+            if (sessionsByLane.get(one.sender().lane()).contains(one.sender())) {
+                bySender.computeIfAbsent(one.sender(), s -> new ArrayList<>()).add(one);
+            }
+        }
+        Map<ClientSession, OutboundFrame> own = new HashMap<>();
+        bySender.forEach((sender, theirs) -> {
+            List<Danmaku> merged = new ArrayList<>(batch.size() + theirs.size());
+            int next = 0;
+            for (Shadowed one : theirs) {
+                merged.addAll(batch.subList(next, one.position()));
+                next = one.position();
+                merged.add(one.danmaku());
+            }
+            merged.addAll(batch.subList(next, batch.size()));
+            own.put(sender, batchFrame(merged));
+        });
+        return own;
+    }
+
     /** Queues a frame on every lane that holds a viewer of the room; the caller holds the room's lock. */
     private int write(List<ClientSession[]> lanes, OutboundFrame frame) {
+        return write(lanes, frame, Map.of());
+    }
+
+    /** As {@link #write(List, OutboundFrame)}, with a frame of their own for some sessions (null: nothing for the rest). */
+    private int write(List<ClientSession[]> lanes, OutboundFrame frame, Map<ClientSession, OutboundFrame> own) {
         int viewers = 0;
         for (int lane = 0; lane < lanes.size(); lane++) {
             ClientSession[] sessions = lanes.get(lane);
@@ -233,7 +295,10 @@ public final class Room {
             viewers += sessions.length;
             broadcaster.onLane(lane, () -> {
                 for (ClientSession session : sessions) {
-                    session.broadcast(frame);
+                    OutboundFrame next = own.isEmpty() ? frame : own.getOrDefault(session, frame);
+                    if (next != null) {
+                        session.broadcast(next);
+                    }
                 }
             });
         }
