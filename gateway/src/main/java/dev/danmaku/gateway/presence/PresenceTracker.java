@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +35,7 @@ import dev.danmaku.proto.v1.ServerFrame;
 public final class PresenceTracker extends PollLoop {
 
     private static final Duration PUSH_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration WITHDRAW_WAIT = Duration.ofSeconds(6);
 
     private record Report(int online, long atMillis) {
     }
@@ -44,7 +46,10 @@ public final class PresenceTracker extends PollLoop {
     private final Producer<String, byte[]> producer;
     private final Duration interval;
     private final Map<String, Map<String, Report>> othersByRoom = new ConcurrentHashMap<>();
+    /** Guarded by running on {@link #publisher} alone. */
     private final Map<String, Integer> lastPublished = new HashMap<>();
+    /** Publishes on a thread of its own: a send may block (max.block.ms) while Kafka is away, and must not hold up flushes or pings. */
+    private final ScheduledExecutorService publisher;
 
     public PresenceTracker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, String topic,
             String gatewayId, RoomRegistry registry, Duration interval) {
@@ -54,12 +59,17 @@ public final class PresenceTracker extends PollLoop {
         this.registry = registry;
         this.producer = producer;
         this.interval = interval;
+        this.publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "presence-publish-" + gatewayId);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /** Starts reading reports and the periodic publish and push on {@code timer}. */
+    /** Starts reading reports and publishing, and the periodic push to rooms on {@code timer}. */
     public void start(ScheduledExecutorService timer) {
         start(Duration.ofSeconds(30));
-        timer.scheduleWithFixedDelay(this::publish, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        publisher.scheduleWithFixedDelay(this::publish, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::push, PUSH_INTERVAL.toMillis(), PUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -196,11 +206,25 @@ public final class PresenceTracker extends PollLoop {
         }
     }
 
-    /** On a clean shutdown: this gateway's rooms count 0 everywhere at once (tombstones). */
+    /** On a clean shutdown: this gateway's rooms count 0 everywhere at once (tombstones); publishes no more. */
     public void withdraw() {
+        publisher.shutdown();
+        try {
+            if (!publisher.awaitTermination(WITHDRAW_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("A presence publish still runs after {}; withdrawing anyway", WITHDRAW_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (String roomId : lastPublished.keySet()) {
             producer.send(new ProducerRecord<>(topic, gatewayId + "/" + roomId, null));
         }
         lastPublished.clear();
+    }
+
+    @Override
+    public void close() {
+        publisher.shutdownNow();
+        super.close();
     }
 }
