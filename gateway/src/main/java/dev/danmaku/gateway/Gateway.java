@@ -32,6 +32,7 @@ import dev.danmaku.gateway.room.Broadcaster;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
+import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.gateway.ws.DanmakuSocketHandler;
 import dev.danmaku.gateway.ws.WireFormat;
 
@@ -89,7 +90,8 @@ public final class Gateway implements AutoCloseable {
         RawPublisher publisher = new RawPublisher(producer, clients.topics().raw(), config.gatewayId());
         var feedConsumer = clients.consumer(clientId + "-feed", null, Map.of());
         new KafkaClientMetrics(feedConsumer).bindTo(meters);
-        FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry, meters);
+        FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry,
+                new VerdictRouter(config.gatewayId(), registry), meters);
         feed.start(Duration.ofSeconds(30));
         PresenceTracker presence = new PresenceTracker(clients.consumer(clientId + "-presence", null, Map.of()),
                 producer, clients.topics().presence(), config.gatewayId(), registry, config.presenceInterval());

@@ -21,29 +21,21 @@ import org.apache.kafka.common.errors.WakeupException;
 import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.common.kafka.RoomEvents;
 import dev.danmaku.common.kafka.Topics;
-import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.room.RoomEventHandler;
 import dev.danmaku.gateway.room.RoomRegistry;
-import dev.danmaku.proto.v1.Ack;
-import dev.danmaku.proto.v1.Danmaku;
-import dev.danmaku.proto.v1.JudgedDanmaku;
-import dev.danmaku.proto.v1.Notice;
-import dev.danmaku.proto.v1.Reason;
-import dev.danmaku.proto.v1.RecallNotice;
 import dev.danmaku.proto.v1.RoomEvent;
-import dev.danmaku.proto.v1.ServerFrame;
-import dev.danmaku.proto.v1.Verdict;
 
 /**
  * Reads danmaku.filtered.v1 without a consumer group, following only the partitions that hold
  * this gateway's rooms: a partition is assigned (at its end) when its first local room appears,
- * and released when its last one is swept. Accepted danmaku go to their room's next flush; the
- * sender's gateway also sends the ack.
+ * and released when its last one is swept. It decodes what it reads and hands it to the rooms'
+ * {@link RoomEventHandler}.
  */
 public final class FilteredFeed extends PollLoop {
 
     private final String topic;
-    private final String gatewayId;
     private final RoomRegistry registry;
+    private final RoomEventHandler events;
     private final Counter undecodable;
     private record Awaited(int partition, CompletableFuture<Void> ready) {
     }
@@ -54,11 +46,11 @@ public final class FilteredFeed extends PollLoop {
     private int partitionCount;
 
     public FilteredFeed(Consumer<String, byte[]> consumer, String topic, String gatewayId, RoomRegistry registry,
-            MeterRegistry meters) {
+            RoomEventHandler events, MeterRegistry meters) {
         super("filtered-feed-" + gatewayId, consumer);
         this.topic = topic;
-        this.gatewayId = gatewayId;
         this.registry = registry;
+        this.events = events;
         this.undecodable = meters.counter("danmaku_gateway_undecodable_records_total", "gateway", gatewayId);
         meters.gauge("danmaku_gateway_assigned_partitions", io.micrometer.core.instrument.Tags.of("gateway", gatewayId),
                 this, feed -> feed.assigned.size());
@@ -157,55 +149,12 @@ public final class FilteredFeed extends PollLoop {
                                 : event.getEventCase());
             }
             switch (event.getEventCase()) {
-                case DANMAKU -> onJudged(event.getDanmaku());
-                case RECALL -> registry.room(event.getRecall().getRoomId()).ifPresent(room -> {
-                    room.flush();
-                    room.recall(event.getRecall().getMsgId(), ServerFrame.newBuilder().setRecall(RecallNotice.newBuilder()
-                            .setRoomId(room.id()).setMsgId(event.getRecall().getMsgId())).build());
-                });
-                case NOTICE -> registry.room(event.getNotice().getRoomId()).ifPresent(room ->
-                        room.tell(ServerFrame.newBuilder().setNotice(Notice.newBuilder()
-                                .setLevel(event.getNotice().getLevel()).setText(event.getNotice().getText())).build()));
+                case DANMAKU -> events.judged(event.getDanmaku());
+                case RECALL -> events.recalled(event.getRecall().getRoomId(), event.getRecall().getMsgId());
+                case NOTICE -> events.notice(event.getNotice().getRoomId(), event.getNotice().getLevel(),
+                        event.getNotice().getText());
                 case EVENT_NOT_SET -> undecodable.increment();
             }
         }
-    }
-
-    private void onJudged(JudgedDanmaku judged) {
-        Danmaku danmaku = judged.getDanmaku();
-        boolean mine = gatewayId.equals(judged.getOrigin().getGatewayId());
-        switch (judged.getVerdict()) {
-            case ACCEPTED, MASKED -> {
-                // a retry of a send judged before carries the first verdict: the room has it already
-                if (!judged.getRepeat()) {
-                    registry.room(danmaku.getRoomId()).ifPresent(room -> room.add(danmaku));
-                }
-            }
-            case SHADOWED -> {
-                if (mine && !judged.getRepeat()) {
-                    registry.session(judged.getOrigin().getSessionId())
-                            .ifPresent(session -> registry.room(danmaku.getRoomId())
-                                    .ifPresent(room -> room.addShadowed(danmaku, session)));
-                }
-            }
-            default -> {
-                // REJECTED: nobody but the sender hears of it, through the ack
-            }
-        }
-        if (mine) {
-            registry.session(judged.getOrigin().getSessionId()).ifPresent(session -> session.acknowledge(
-                    ServerFrame.newBuilder().setAck(ackFor(judged)).build()));
-        }
-    }
-
-    /** The sender of a shadowed danmaku must not be able to tell: it is acked as accepted. */
-    static Ack ackFor(JudgedDanmaku judged) {
-        boolean shadowed = judged.getVerdict() == Verdict.SHADOWED;
-        return Ack.newBuilder()
-                .setClientMsgId(judged.getOrigin().getClientMsgId())
-                .setMsgId(judged.getDanmaku().getMsgId())
-                .setVerdict(shadowed ? Verdict.ACCEPTED : judged.getVerdict())
-                .setReason(shadowed ? Reason.REASON_UNSPECIFIED : judged.getReason())
-                .build();
     }
 }

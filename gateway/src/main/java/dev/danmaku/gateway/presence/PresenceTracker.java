@@ -18,11 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.danmaku.common.kafka.PollLoop;
+import dev.danmaku.gateway.protocol.ServerFrames;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomRegistry;
-import dev.danmaku.proto.v1.Presence;
 import dev.danmaku.proto.v1.PresenceReport;
-import dev.danmaku.proto.v1.ServerFrame;
 
 /**
  * Room-wide viewer counts across gateways. Every interval this gateway publishes its local count
@@ -197,8 +196,7 @@ public final class PresenceTracker extends PollLoop {
                 }
                 int total = online(room);
                 if (room.presenceChanged(total)) {
-                    room.tell(ServerFrame.newBuilder()
-                            .setPresence(Presence.newBuilder().setRoomId(room.id()).setOnline(total)).build());
+                    room.tell(ServerFrames.presence(room.id(), total));
                 }
             }
         } catch (RuntimeException e) {

@@ -12,9 +12,9 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.danmaku.gateway.protocol.ServerFrames;
 import dev.danmaku.gateway.ws.ClientSession;
 import dev.danmaku.gateway.ws.OutboundFrame;
-import dev.danmaku.proto.v1.Batch;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.ServerFrame;
 
@@ -225,12 +225,12 @@ public final class Room {
     }
 
     /** Removes a recalled danmaku from what the room holds, and tells every viewer. */
-    public synchronized void recall(String msgId, ServerFrame recallFrame) {
+    public synchronized void recall(String msgId) {
         pending.removeIf(d -> d.getMsgId().equals(msgId));
         pendingIds.remove(msgId);
         recent.forget(msgId);
         catchUps.forEach(catchUp -> catchUp.recalled(msgId));
-        write(snapshot(), new OutboundFrame(recallFrame));
+        write(snapshot(), new OutboundFrame(ServerFrames.recall(id, msgId)));
     }
 
     /** A frame for everyone in the room right now (notice, presence), after what is pending. */
@@ -249,7 +249,7 @@ public final class Room {
     }
 
     private static OutboundFrame batchFrame(List<Danmaku> danmaku) {
-        return new OutboundFrame(ServerFrame.newBuilder().setBatch(Batch.newBuilder().addAllDanmaku(danmaku)).build());
+        return new OutboundFrame(ServerFrames.batch(danmaku));
     }
 
     /** The batch each sender of a shadowed danmaku gets instead: the room's, with theirs where they came. */

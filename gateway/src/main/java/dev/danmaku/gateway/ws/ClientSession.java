@@ -14,6 +14,7 @@ import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
 import dev.danmaku.common.auth.Identity;
+import dev.danmaku.gateway.protocol.ServerFrames;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.proto.v1.ServerFrame;
 
@@ -122,9 +123,8 @@ public final class ClientSession {
 
     private void unanswered(String clientMsgId) {
         metrics.unanswered();
-        send(ServerFrame.newBuilder().setError(dev.danmaku.proto.v1.Error.newBuilder().setCode("unavailable")
-                .setMessage("no verdict yet: send it again with the same clientMsgId (it is shown once)")
-                .setClientMsgId(clientMsgId)).build());
+        send(ServerFrames.error("unavailable", "no verdict yet: send it again with the same clientMsgId (it is shown once)",
+                clientMsgId));
     }
 
     /** Null until joined. */

@@ -35,21 +35,16 @@ import dev.danmaku.gateway.GatewayConfig;
 import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.presence.PresenceTracker;
+import dev.danmaku.gateway.protocol.ServerFrames;
 import dev.danmaku.gateway.room.RoomRegistry;
-import dev.danmaku.proto.v1.Ack;
 import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Danmaku;
-import dev.danmaku.proto.v1.Error;
 import dev.danmaku.proto.v1.Join;
-import dev.danmaku.proto.v1.Joined;
 import dev.danmaku.proto.v1.Mode;
 import dev.danmaku.proto.v1.Origin;
-import dev.danmaku.proto.v1.Pong;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.Send;
-import dev.danmaku.proto.v1.ServerFrame;
-import dev.danmaku.proto.v1.Verdict;
 
 /** Accepts viewer connections on /ws and answers their frames (DESIGN §4). */
 public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
@@ -169,7 +164,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     private void refuse(ClientSession session, int closeCode, String code, String message) {
         metrics.refused(code);
-        session.send(error(code, message, ""));
+        session.send(ServerFrames.error(code, message, ""));
         session.close(closeCode, code);
     }
 
@@ -275,8 +270,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             switch (frame.getFrameCase()) {
                 case JOIN -> join(frame.getJoin());
                 case SEND -> send(frame.getSend());
-                case PING -> session.send(ServerFrame.newBuilder()
-                        .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
+                case PING -> session.send(ServerFrames.pong(frame.getPing().getNonce()));
                 case LEAVE -> registry.leave(session);
                 case FRAME_NOT_SET -> reply("bad_frame", "a frame needs one of join, send, ping, leave", "");
             }
@@ -284,7 +278,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
         private void reply(String code, String message, String clientMsgId) {
             metrics.refused(code);
-            session.send(error(code, message, clientMsgId));
+            session.send(ServerFrames.error(code, message, clientMsgId));
         }
 
         private void join(Join join) {
@@ -335,15 +329,9 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                             reply("unavailable", "the room's feed could not be reached; try again", "");
                             return;
                         }
-                        registry.join(session, reserved.room(), who, join.getResumeAfter(), recent -> ServerFrame.newBuilder()
-                                .setJoined(Joined.newBuilder()
-                                        .setRoomId(reserved.room().id())
-                                        .setUser(session.userId())
-                                        .setOnline(presence.online(reserved.room()))
-                                        .setCanSend(session.canSend())
-                                        .addAllRecent(recent.danmaku())
-                                        .setResumed(recent.resumed()))
-                                .build());
+                        registry.join(session, reserved.room(), who, join.getResumeAfter(), recent -> ServerFrames.joined(
+                                reserved.room().id(), session.userId(), presence.online(reserved.room()), session.canSend(),
+                                recent.danmaku(), recent.resumed()));
                     });
         }
 
@@ -443,13 +431,8 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
         private void refusal(String clientMsgId, Reason reason) {
             metrics.refused(reason.name());
-            session.send(ServerFrame.newBuilder().setAck(Ack.newBuilder()
-                    .setClientMsgId(clientMsgId).setVerdict(Verdict.REJECTED).setReason(reason)).build());
+            session.send(ServerFrames.refusal(clientMsgId, reason));
         }
     }
 
-    private static ServerFrame error(String code, String message, String clientMsgId) {
-        return ServerFrame.newBuilder().setError(Error.newBuilder()
-                .setCode(code).setMessage(message).setClientMsgId(clientMsgId)).build();
-    }
 }

@@ -21,40 +21,13 @@ import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomHistory;
 import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
-import dev.danmaku.proto.v1.Ack;
+import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
-import dev.danmaku.proto.v1.Origin;
-import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.RoomEvent;
 import dev.danmaku.proto.v1.Verdict;
 
 class FilteredFeedTest {
-
-    private static JudgedDanmaku judged(Verdict verdict, Reason reason) {
-        return JudgedDanmaku.newBuilder()
-                .setDanmaku(Danmaku.newBuilder().setMsgId("m1"))
-                .setOrigin(Origin.newBuilder().setClientMsgId("c1"))
-                .setVerdict(verdict)
-                .setReason(reason)
-                .build();
-    }
-
-    @Test
-    void aShadowedSenderIsToldItWasAccepted() {
-        Ack ack = FilteredFeed.ackFor(judged(Verdict.SHADOWED, Reason.BLOCKED_KEYWORD));
-        assertThat(ack.getVerdict()).isEqualTo(Verdict.ACCEPTED);
-        assertThat(ack.getReason()).isEqualTo(Reason.REASON_UNSPECIFIED);
-        assertThat(ack.getClientMsgId()).isEqualTo("c1");
-        assertThat(ack.getMsgId()).isEqualTo("m1");
-    }
-
-    @Test
-    void aRejectedSenderIsToldWhy() {
-        Ack ack = FilteredFeed.ackFor(judged(Verdict.REJECTED, Reason.BLOCKED_KEYWORD));
-        assertThat(ack.getVerdict()).isEqualTo(Verdict.REJECTED);
-        assertThat(ack.getReason()).isEqualTo(Reason.BLOCKED_KEYWORD);
-    }
 
     private static final String TOPIC = "danmaku.filtered.v1";
 
@@ -91,7 +64,7 @@ class FilteredFeedTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
             RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
-            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, meters);
+            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, new VerdictRouter("gw", registry), meters);
             feed.start(Duration.ofSeconds(5));
             try {
                 String kept = "kept";
