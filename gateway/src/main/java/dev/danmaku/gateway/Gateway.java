@@ -82,7 +82,8 @@ public final class Gateway implements AutoCloseable {
                 clients.topics().filtered(), config.gatewayId());
         RoomRegistry registry = new RoomRegistry(
                 new Room.RoomSettings(broadcast.recentSize(), broadcast.recentMaxAge().toMillis(),
-                        broadcast.flushWindow().toNanos()),
+                        broadcast.flushWindow().toNanos(),
+                        Room.RoomSettings.maxBatchBytesFor(broadcast.outboundQueueBytes())),
                 broadcaster, new RoomMetrics(meters, config.gatewayId()), history);
 
         KafkaProducer<String, byte[]> producer = clients.producer(clientId, RawPublisher.BOUNDED_DELIVERY);

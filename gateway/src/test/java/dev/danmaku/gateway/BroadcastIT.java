@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.danmaku.gateway.room.Room;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.ServerFrame;
@@ -237,6 +238,33 @@ class BroadcastIT {
                     .containsExactly(List.of(first), List.of(shadowed, next));
             assertThat(ids(viewer.danmaku())).containsExactly(first, next);
             assertThat(sender.await(ServerFrame::hasAck, WAIT).getAck().getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        }
+    }
+
+    @Test
+    void aHotRoomFlushesAFullBatchBeforeItsWindowEnds() {
+        String room = GatewayFixture.room();
+        int queueBytes = 256 * 1024;
+        int batchBytes = Room.RoomSettings.maxBatchBytesFor(queueBytes);
+        // a window far longer than the test: only a full batch can make the room flush
+        try (var gateway = fixture.start("gw-hot", c -> c.withBroadcast(new GatewayConfig.Broadcast(
+                Duration.ofMinutes(1), queueBytes, c.broadcast().slowViewerTimeout(), 100, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), 2)));
+             ViewerClient viewer = GatewayFixture.joined(gateway.url(), room, "")) {
+            String text = "弹".repeat(300);
+            int textBytes = text.length() * 3;
+            int perBatch = batchBytes / textBytes + 1;
+            int count = 4 * perBatch + 1;
+            for (int i = 0; i < count; i++) {
+                fixture.accept(room, room + "-" + i, text);
+            }
+            fixture.flush();
+            // the first goes out at once (the room was idle); the rest in full batches, each as soon as it is full
+            await().atMost(WAIT).until(() -> viewer.danmaku().size() >= count - perBatch);
+            List<Integer> batchSizes = viewer.received().stream().filter(ServerFrame::hasBatch)
+                    .map(frame -> frame.getBatch().getSerializedSize()).toList();
+            assertThat(batchSizes).hasSizeGreaterThan(3);
+            assertThat(batchSizes).allSatisfy(size -> assertThat(size).isLessThan(batchBytes + 2 * textBytes));
         }
     }
 

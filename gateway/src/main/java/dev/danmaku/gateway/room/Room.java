@@ -48,14 +48,24 @@ public final class Room {
     /** Shadowed danmaku waiting for the next flush, each shown to its sender alone. */
     private List<Shadowed> pendingShadowed = new ArrayList<>();
     private final Set<String> pendingIds = new HashSet<>();
+    private int pendingBytes;
     private boolean flushScheduled;
     private long lastFlushNanos;
     private long emptySinceMillis = System.currentTimeMillis();
     private volatile int lastPresence = -1;
     private final List<CatchUp> catchUps = new ArrayList<>();
 
-    /** What a room needs to know from the gateway's configuration. */
-    public record RoomSettings(int recentSize, long recentMaxAgeMillis, long flushWindowNanos) {
+    /**
+     * What a room needs to know from the gateway's configuration.
+     *
+     * @param maxBatchBytes a batch this big flushes at once, before its window ends
+     */
+    public record RoomSettings(int recentSize, long recentMaxAgeMillis, long flushWindowNanos, int maxBatchBytes) {
+
+        /** The batch bound for viewers' queues of {@code outboundQueueBytes}: a few batches fit, and 64 KiB at most. */
+        public static int maxBatchBytesFor(int outboundQueueBytes) {
+            return Math.min(64 * 1024, outboundQueueBytes / 4);
+        }
     }
 
     Room(String id, RoomSettings settings, Broadcaster broadcaster, RoomMetrics metrics) {
@@ -154,15 +164,26 @@ public final class Room {
     private record Shadowed(Danmaku danmaku, ClientSession sender, int position) {
     }
 
-    /** Queues an accepted danmaku for the next flush; one this room has shown or queued already is dropped. */
+    /**
+     * Queues an accepted danmaku for the next flush, which comes at the end of the window or as soon as
+     * the batch is full, whichever is first; one this room has shown or queued already is dropped.
+     */
     public void add(Danmaku danmaku) {
+        boolean full;
         synchronized (this) {
             if (recent.holds(danmaku.getMsgId()) || !pendingIds.add(danmaku.getMsgId())) {
                 return;
             }
             pending.add(danmaku);
+            pendingBytes += danmaku.getSerializedSize();
+            full = pendingBytes >= settings.maxBatchBytes();
         }
-        scheduleFlush();
+        if (full) {
+            // on the caller's thread: flushing only hands frames to the lanes, and the batch stays bounded
+            flush();
+        } else {
+            scheduleFlush();
+        }
     }
 
     /**
@@ -207,6 +228,7 @@ public final class Room {
             pending = new ArrayList<>();
             pendingShadowed = new ArrayList<>();
             pendingIds.clear();
+            pendingBytes = 0;
             long now = System.currentTimeMillis();
             for (Danmaku danmaku : batch) {
                 recent.remember(danmaku, now);

@@ -63,7 +63,7 @@ class FilteredFeedTest {
         consumer.updateEndOffsets(empty);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
-            RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
+            RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0, 64 * 1024), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
             FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, new VerdictRouter("gw", registry), meters);
             feed.start(Duration.ofSeconds(5));
             try {

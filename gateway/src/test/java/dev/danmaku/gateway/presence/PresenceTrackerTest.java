@@ -47,7 +47,7 @@ class PresenceTrackerTest {
     @Test
     void tombstonesAndSilentGatewaysAreForgottenNotOnlyIgnored() throws Exception {
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
-            RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0), broadcaster,
+            RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0, 64 * 1024), broadcaster,
                     new RoomMetrics(new SimpleMeterRegistry(), "gw"), RoomHistory.NONE);
             PresenceTracker tracker = new PresenceTracker(new MockConsumer<>("earliest"),
                     new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), TOPIC, "gw", registry,
