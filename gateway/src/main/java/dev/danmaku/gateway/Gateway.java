@@ -93,6 +93,7 @@ public final class Gateway implements AutoCloseable {
         new KafkaClientMetrics(feedConsumer).bindTo(meters);
         FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry,
                 new VerdictRouter(config.gatewayId(), registry), meters);
+        history.followLiveFeed(feed::deliveredUpTo);
         feed.start(Duration.ofSeconds(30));
         PresenceTracker presence = new PresenceTracker(clients.consumer(clientId + "-presence", null, Map.of()),
                 producer, clients.topics().presence(), config.gatewayId(), registry, config.presenceInterval());

@@ -24,14 +24,20 @@ public final class RecentRecords {
     }
 
     /**
+     * @param ends where each partition ended when the read began
+     * @param unfinished the partitions the deadline cut short: empty when everything was read
+     */
+    public record Read(Map<TopicPartition, Long> ends, Set<TopicPartition> unfinished) {
+    }
+
+    /**
      * Hands every record of each partition from its time in {@code sinceMillis} to its end, oldest
      * first, to {@code each}; at most the last {@code mostPerPartition} of each. Leaves the consumer
      * unassigned.
      *
      * @param consumer a consumer without a group, used by the calling thread alone
-     * @return the partitions the deadline cut short: empty when everything was read
      */
-    public static Set<TopicPartition> read(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
+    public static Read read(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer,
             Map<TopicPartition, Long> sinceMillis, int mostPerPartition, long deadlineNanos,
             Consumer<ConsumerRecord<String, byte[]>> each) {
         try {
@@ -56,7 +62,7 @@ public final class RecentRecords {
                 }
                 unfinished.removeIf(partition -> consumer.position(partition) >= ends.get(partition));
             }
-            return unfinished;
+            return new Read(ends, unfinished);
         } finally {
             consumer.unsubscribe();
         }

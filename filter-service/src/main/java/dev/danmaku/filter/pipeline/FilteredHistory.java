@@ -82,7 +82,7 @@ public final class FilteredHistory implements RecentVerdicts {
                 .mapToObj(p -> new TopicPartition(filteredTopic, p))
                 .collect(Collectors.toMap(Function.identity(), p -> sinceMillis));
         return RecentRecords.read(consumer, since, MOST_RECORDS_PER_PARTITION, deadline,
-                record -> take(record, rawCount, wanted, found)).isEmpty();
+                record -> take(record, rawCount, wanted, found)).unfinished().isEmpty();
     }
 
     private void take(ConsumerRecord<String, byte[]> record, int rawCount, Set<Integer> wanted, List<Recent> found) {

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
@@ -43,6 +45,8 @@ public final class FilteredFeed extends PollLoop {
     private final Queue<Awaited> awaited = new ConcurrentLinkedQueue<>();
     private volatile boolean roomsChanged = true;
     private volatile Set<Integer> assigned = Set.of();
+    /** Per followed partition: the offset up to which what was read has been handed to the rooms. */
+    private final Map<Integer, Long> delivered = new ConcurrentHashMap<>();
     private int partitionCount;
 
     public FilteredFeed(Consumer<String, byte[]> consumer, String topic, String gatewayId, RoomRegistry registry,
@@ -83,6 +87,11 @@ public final class FilteredFeed extends PollLoop {
         return ready;
     }
 
+    /** The offset up to which the partition's records have been handed to the rooms; -1 when it is not followed. */
+    public long deliveredUpTo(int partition) {
+        return delivered.getOrDefault(partition, -1L);
+    }
+
     /** The partitions followed now. */
     public Set<Integer> assignedPartitions() {
         return assigned;
@@ -120,8 +129,9 @@ public final class FilteredFeed extends PollLoop {
                 if (!added.isEmpty()) {
                     consumer.seekToEnd(added);
                     // resolve the end offsets now, so nothing published after a join is skipped
-                    added.forEach(consumer::position);
+                    added.forEach(tp -> delivered.put(tp.partition(), consumer.position(tp)));
                 }
+                delivered.keySet().retainAll(wanted);
             } catch (WakeupException e) {
                 // another room changed meanwhile: the next pass redoes this one
                 awaited.addAll(due);
@@ -155,6 +165,10 @@ public final class FilteredFeed extends PollLoop {
                         event.getNotice().getText());
                 case EVENT_NOT_SET -> undecodable.increment();
             }
+        }
+        // after the rooms have them: past transaction markers too, which the records do not show
+        for (TopicPartition partition : consumer.assignment()) {
+            delivered.put(partition.partition(), consumer.position(partition));
         }
     }
 }

@@ -5,9 +5,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -206,18 +210,23 @@ public final class PresenceTracker extends PollLoop {
 
     /** On a clean shutdown: this gateway's rooms count 0 everywhere at once (tombstones); publishes no more. */
     public void withdraw() {
-        publisher.shutdown();
         try {
-            if (!publisher.awaitTermination(WITHDRAW_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("A presence publish still runs after {}; withdrawing anyway", WITHDRAW_WAIT);
-            }
+            Future<?> withdrawn = publisher.submit(() -> {
+                for (String roomId : lastPublished.keySet()) {
+                    producer.send(new ProducerRecord<>(topic, gatewayId + "/" + roomId, null));
+                }
+                lastPublished.clear();
+            });
+            publisher.shutdown();
+            withdrawn.get(WITHDRAW_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // withdrawn already
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Could not withdraw this gateway's presence ({}); other gateways forget it within three intervals",
+                    e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String roomId : lastPublished.keySet()) {
-            producer.send(new ProducerRecord<>(topic, gatewayId + "/" + roomId, null));
-        }
-        lastPublished.clear();
     }
 
     @Override

@@ -150,7 +150,13 @@ public final class Room {
     }
 
     /** A reserved join that will not happen (the feed could not follow the room in time). */
-    public synchronized void cancelReservation() {
+    public void cancelReservation() {
+        cancelReservation(null);
+    }
+
+    /** A reserved join that will not happen, and the catch-up it began, if any. */
+    synchronized void cancelReservation(CatchUp catchUp) {
+        catchUps.remove(catchUp);
         reservations--;
         if (online == 0) {
             emptySinceMillis = System.currentTimeMillis();
@@ -291,8 +297,10 @@ public final class Room {
             List<Danmaku> merged = new ArrayList<>(batch.size() + theirs.size());
             int next = 0;
             for (Shadowed one : theirs) {
-                merged.addAll(batch.subList(next, one.position()));
-                next = one.position();
+                // a recall may have taken pending danmaku out since it was queued
+                int at = Math.min(Math.max(one.position(), next), batch.size());
+                merged.addAll(batch.subList(next, at));
+                next = at;
                 merged.add(one.danmaku());
             }
             merged.addAll(batch.subList(next, batch.size()));

@@ -1,5 +1,6 @@
 package dev.danmaku.gateway.room;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,7 +18,19 @@ public interface RoomHistory {
      */
     CompletableFuture<List<Danmaku>> since(String roomId, long sinceMillis);
 
+    /** How long an answer may take at most, when the bus answers at all. */
+    Duration longestAnswer();
+
     /** For a gateway that does not read history back: every resume outside the room's recent list fails. */
-    RoomHistory NONE = (roomId, sinceMillis) -> CompletableFuture.failedFuture(
-            new UnsupportedOperationException("no room history"));
+    RoomHistory NONE = new RoomHistory() {
+        @Override
+        public CompletableFuture<List<Danmaku>> since(String roomId, long sinceMillis) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("no room history"));
+        }
+
+        @Override
+        public Duration longestAnswer() {
+            return Duration.ZERO;
+        }
+    };
 }

@@ -27,8 +27,6 @@ public final class RoomRegistry {
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
-    /** How long a resuming join waits for the room's history before it joins without it. */
-    public static final Duration HISTORY_WAIT = Duration.ofSeconds(3);
     /** How far apart the clocks of the gateways and the filters may be. */
     static final Duration HISTORY_CLOCK_SKEW = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
@@ -115,35 +113,45 @@ public final class RoomRegistry {
     /**
      * Moves the session into a reserved room (leaving its previous one) and sends it its joined frame.
      * A resume after a danmaku the room's recent list does not hold, but recent enough to be in it,
-     * waits for the room's history to be read back from the bus (at most {@link #HISTORY_WAIT}): that
-     * is a viewer of another gateway that died, or of a room this gateway let go.
+     * waits for the room's history to be read back from the bus (at most a second more than the
+     * history's longest answer): that is a viewer of another gateway that died, or of a room this
+     * gateway let go. {@code ticket} is the session's join ({@link ClientSession#startJoin()}): a
+     * later join on the same connection supersedes it.
      */
-    public void join(ClientSession session, Room room, Identity identity, String resumeAfter,
+    public void join(ClientSession session, long ticket, Room room, Identity identity, String resumeAfter,
             Function<Room.Recent, ServerFrame> joinedFrame) {
         long historySince = historySince(room, resumeAfter);
         if (historySince < 0) {
-            enter(session, room, identity, () -> room.join(session, resumeAfter, joinedFrame));
+            enter(session, ticket, room, null, identity, () -> room.join(session, resumeAfter, joinedFrame));
             return;
         }
         CatchUp catchUp = room.beginCatchUp();
         history.since(room.id(), historySince)
-                .orTimeout(HISTORY_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(history.longestAnswer().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((danmaku, failure) -> {
                     if (failure != null) {
                         log.info("Room {}: no history to resume after {} ({})", room.id(), resumeAfter, failure.toString());
                     }
-                    enter(session, room, identity, () -> room.join(session, resumeAfter, catchUp,
+                    enter(session, ticket, room, catchUp, identity, () -> room.join(session, resumeAfter, catchUp,
                             failure == null ? danmaku : List.of(), joinedFrame));
                 });
     }
 
-    private void enter(ClientSession session, Room room, Identity identity, Runnable join) {
-        leave(session);
-        session.enter(room, identity);
-        join.run();
-        if (!sessions.containsKey(session.id())) {
-            // it closed while the join waited: unregister found it in no room or in the old one
+    /** One join of a session at a time, and only its latest: an earlier one still waiting gives its room up. */
+    private void enter(ClientSession session, long ticket, Room room, CatchUp catchUp, Identity identity, Runnable join) {
+        synchronized (session.joinLock()) {
+            if (!session.isLatestJoin(ticket)) {
+                room.cancelReservation(catchUp);
+                return;
+            }
             leave(session);
+            session.enter(room, identity);
+            join.run();
+        }
+        if (!sessions.containsKey(session.id())) {
+            // it closed while the join waited, before or after unregister looked for its room
+            room.leave(session);
+            session.leaveRoom();
         }
     }
 

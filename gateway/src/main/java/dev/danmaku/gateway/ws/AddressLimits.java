@@ -1,20 +1,24 @@
 package dev.danmaku.gateway.ws;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What one client address may do on this gateway: hold at most {@code maxConnections}, and share one
  * join budget among them, so a script cannot churn rooms (and every gateway's presence) by opening
  * many connections. Many viewers may sit behind one address (a NAT), so the burst is the connection
- * cap: they can all come back at once after their gateway died. An entry goes with the address's last
- * connection.
+ * cap: they can all come back at once after their gateway died. An address's entry outlives its last
+ * connection until its join budget is full again, so closing and reconnecting never refills it sooner.
  */
 public final class AddressLimits {
 
     private final int maxConnections;
     private final double joinsPerSecond;
+    private final long refillNanos;
     private final Map<String, Address> addresses = new HashMap<>(); // guarded by this
+    /** Addresses without a connection, by when their last one closed, oldest first. */
+    private final LinkedHashMap<String, Long> idleSince = new LinkedHashMap<>(); // guarded by this
 
     private static final class Address {
         int connections;
@@ -28,10 +32,13 @@ public final class AddressLimits {
     public AddressLimits(int maxConnections, double joinsPerSecond) {
         this.maxConnections = maxConnections;
         this.joinsPerSecond = joinsPerSecond;
+        this.refillNanos = (long) (maxConnections / joinsPerSecond * 1e9);
     }
 
     /** Counts a new connection from {@code address}; false, changing nothing, when it holds the most already. */
     public synchronized boolean connect(String address, long nowNanos) {
+        forgetRefilled(nowNanos);
+        idleSince.remove(address);
         Address entry = addresses.computeIfAbsent(address, a -> new Address(joinsPerSecond, maxConnections, nowNanos));
         if (entry.connections >= maxConnections) {
             return false;
@@ -46,12 +53,27 @@ public final class AddressLimits {
         return entry != null && entry.joins.tryAcquire(nowNanos);
     }
 
-    /** Forgets a closed connection of {@code address}. */
-    public synchronized void release(String address) {
-        addresses.computeIfPresent(address, (a, entry) -> --entry.connections <= 0 ? null : entry);
+    /** Counts a closed connection of {@code address} off. */
+    public synchronized void release(String address, long nowNanos) {
+        Address entry = addresses.get(address);
+        if (entry != null && --entry.connections <= 0) {
+            idleSince.put(address, nowNanos);
+        }
+        forgetRefilled(nowNanos);
     }
 
-    /** Addresses with at least one connection here. */
+    private void forgetRefilled(long nowNanos) {
+        for (var it = idleSince.entrySet().iterator(); it.hasNext(); ) {
+            var idle = it.next();
+            if (nowNanos - idle.getValue() < refillNanos) {
+                return;
+            }
+            addresses.remove(idle.getKey());
+            it.remove();
+        }
+    }
+
+    /** Addresses this gateway keeps an entry for: with a connection, or whose budget is refilling. */
     public synchronized int addressCount() {
         return addresses.size();
     }

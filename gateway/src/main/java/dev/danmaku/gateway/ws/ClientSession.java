@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -45,6 +46,7 @@ public final class ClientSession {
     private volatile Identity identity;
     private volatile Room room;
     private volatile boolean joinedOnce;
+    private final AtomicLong joins = new AtomicLong();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos;
 
@@ -130,6 +132,20 @@ public final class ClientSession {
     /** Null until joined. */
     public Room room() {
         return room;
+    }
+
+    /** A new join on this connection; it supersedes any still waiting. */
+    public long startJoin() {
+        return joins.incrementAndGet();
+    }
+
+    public boolean isLatestJoin(long ticket) {
+        return joins.get() == ticket;
+    }
+
+    /** Held while a join moves this session between rooms, so two joins never interleave. */
+    public Object joinLock() {
+        return joins;
     }
 
     public void enter(Room newRoom, Identity newIdentity) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,7 +83,8 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer, MeterRegistry meters) {
         this.config = config;
         this.limits = config.limits();
-        this.addresses = ClientAddresses.trusting(config.trustedProxies());
+        // behind a PROXY protocol balancer the peer is the client itself: nobody's X-Forwarded-For counts
+        this.addresses = ClientAddresses.trusting(config.proxyProtocol() ? List.of() : config.trustedProxies());
         this.users = new UserLimits(limits.maxConnectionsPerUser(), limits.sendRatePerSecond(), limits.sendBurst());
         this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress(), limits.joinsPerAddressPerSecond());
         this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
@@ -121,7 +123,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         channel.addCloseTask(closed -> {
             registry.unregister(session);
             users.release(session.id());
-            addressLimits.release(session.address());
+            addressLimits.release(session.address(), System.nanoTime());
         });
         channel.getReceiveSetter().set(new FrameListener(session));
         channel.resumeReceives();
@@ -320,6 +322,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 return;
             }
             Identity who = identity;
+            long ticket = session.startJoin();
             RoomRegistry.Reserved reserved = registry.reserve(join.getRoomId());
             feed.follow(join.getRoomId(), reserved.created())
                     .orTimeout(FOLLOW_TIMEOUT_SECONDS, TimeUnit.SECONDS)
@@ -329,7 +332,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                             reply("unavailable", "the room's feed could not be reached; try again", "");
                             return;
                         }
-                        registry.join(session, reserved.room(), who, join.getResumeAfter(), recent -> ServerFrames.joined(
+                        registry.join(session, ticket, reserved.room(), who, join.getResumeAfter(), recent -> ServerFrames.joined(
                                 reserved.room().id(), session.userId(), presence.online(reserved.room()), session.canSend(),
                                 recent.danmaku(), recent.resumed()));
                     });
