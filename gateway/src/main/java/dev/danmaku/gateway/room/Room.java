@@ -175,20 +175,22 @@ public final class Room {
      * the batch is full, whichever is first; one this room has shown or queued already is dropped.
      */
     public void add(Danmaku danmaku) {
-        boolean full;
+        long delay;
         synchronized (this) {
             if (recent.holds(danmaku.getMsgId()) || !pendingIds.add(danmaku.getMsgId())) {
                 return;
             }
             pending.add(danmaku);
             pendingBytes += danmaku.getSerializedSize();
-            full = pendingBytes >= settings.maxBatchBytes();
+            if (pendingBytes >= settings.maxBatchBytes()) {
+                // on the caller's thread: flushing only hands frames to the lanes, and the batch stays bounded
+                flush();
+                return;
+            }
+            delay = flushDelay();
         }
-        if (full) {
-            // on the caller's thread: flushing only hands frames to the lanes, and the batch stays bounded
-            flush();
-        } else {
-            scheduleFlush();
+        if (delay >= 0) {
+            broadcaster.after(delay, this::flush);
         }
     }
 
@@ -197,22 +199,23 @@ public final class Room {
      * same batch as the accepted danmaku around it, so nothing in its timing or shape gives it away.
      */
     public void addShadowed(Danmaku danmaku, ClientSession sender) {
-        synchronized (this) {
-            pendingShadowed.add(new Shadowed(danmaku, sender, pending.size()));
-        }
-        scheduleFlush();
-    }
-
-    private void scheduleFlush() {
         long delay;
         synchronized (this) {
-            if (flushScheduled) {
-                return;
-            }
-            flushScheduled = true;
-            delay = lastFlushNanos + settings.flushWindowNanos() - System.nanoTime();
+            pendingShadowed.add(new Shadowed(danmaku, sender, pending.size()));
+            delay = flushDelay();
         }
-        broadcaster.after(delay, this::flush);
+        if (delay >= 0) {
+            broadcaster.after(delay, this::flush);
+        }
+    }
+
+    /** When the next flush is due, for the caller to schedule; -1 when one is scheduled already. Under the lock. */
+    private long flushDelay() {
+        if (flushScheduled) {
+            return -1;
+        }
+        flushScheduled = true;
+        return Math.max(0, lastFlushNanos + settings.flushWindowNanos() - System.nanoTime());
     }
 
     /**

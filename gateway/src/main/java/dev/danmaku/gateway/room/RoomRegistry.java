@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.danmaku.common.MsgIds;
 import dev.danmaku.common.auth.Identity;
 import dev.danmaku.gateway.ws.ClientSession;
 import dev.danmaku.proto.v1.ServerFrame;
@@ -164,16 +165,11 @@ public final class RoomRegistry {
         if (msgId.isEmpty() || room.holds(msgId)) {
             return -1;
         }
-        long acceptedAt;
-        try {
-            UUID id = UUID.fromString(msgId);
-            if (id.version() != 7) {
-                return -1;
-            }
-            acceptedAt = id.getMostSignificantBits() >>> 16;
-        } catch (IllegalArgumentException e) {
+        OptionalLong accepted = MsgIds.epochMillis(msgId);
+        if (accepted.isEmpty()) {
             return -1;
         }
+        long acceptedAt = accepted.getAsLong();
         long now = System.currentTimeMillis();
         if (acceptedAt < now - roomSettings.recentMaxAgeMillis() || acceptedAt > now + HISTORY_CLOCK_SKEW.toMillis()) {
             return -1;

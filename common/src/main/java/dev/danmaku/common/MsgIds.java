@@ -1,15 +1,16 @@
-package dev.danmaku.archiver.store;
+package dev.danmaku.common;
 
 import java.util.OptionalLong;
 import java.util.UUID;
 
 /** What a msgId tells about its time: gateways stamp UUIDv7 ids, whose first 48 bits are epoch milliseconds. */
-final class MsgIds {
+public final class MsgIds {
 
     private MsgIds() {
     }
 
-    static OptionalLong epochMillis(String msgId) {
+    /** When the gateway accepted it, or empty for an id that is not a UUIDv7. */
+    public static OptionalLong epochMillis(String msgId) {
         if (msgId.length() != 36) {
             return OptionalLong.empty();
         }
