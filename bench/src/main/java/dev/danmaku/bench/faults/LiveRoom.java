@@ -190,13 +190,14 @@ final class LiveRoom implements AutoCloseable {
                 if (!joined && frame.get("joined").path("resumed").asBoolean(false)) {
                     history.mark(who() + " resumed on gateway-" + (gateway + 1));
                 }
-                joined = true;
-                // what the dropped connection left unanswered goes again, marked as a retry
+                // what the dropped connection left unanswered goes again, marked as a retry, before any
+                // new send: joined turns true only after, so the sender's order holds on the wire
                 List<String> again;
                 synchronized (unanswered) {
                     again = List.copyOf(unanswered.keySet());
                 }
                 again.forEach(clientMsgId -> sendText(sendFrame(clientMsgId, true)));
+                joined = true;
                 for (JsonNode danmaku : frame.get("joined").path("recent")) {
                     if (token == null && !lastSeen.isEmpty()) {
                         deliver(danmaku);
