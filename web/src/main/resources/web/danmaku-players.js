@@ -21,12 +21,14 @@
  * refusal shows in ArtPlayer's notice. ArtPlayer draws danmaku only while the video plays.
  *
  * Both: the room's live danmaku are drawn as they come, except the viewer's own (the player drew
- * those when they were sent); a recalled danmaku cannot be taken off these players' screens.
+ * those when they were sent). A recall takes a danmaku off the screen, the viewer's own too, and a
+ * recalled one still waiting in ArtPlayer's queue never shows.
  */
 
 import { REFUSAL_TEXT } from './danmaku-client.js';
 
 const MODES = ['SCROLL', 'TOP', 'BOTTOM']; // the index is DPlayer's type and the plugin's mode
+const RECALLS_KEPT = 1000; // recalls remembered for danmaku still waiting in ArtPlayer's queue
 
 /** What a refused send or a failed one tells the viewer. */
 export function refusal(ackOrError) {
@@ -46,27 +48,42 @@ const rgb = (color) => (Number(color) & 0xffffff) || 0xffffff; // 0 is white in 
 const hex = (color) => `#${rgb(color).toString(16).padStart(6, '0')}`;
 const mode = (index) => MODES[index] || 'SCROLL';
 
-/** Sends what a player's viewer typed; resolves true when it was let through, else tells why and resolves false. */
+/**
+ * Sends what a player's viewer typed; resolves its msgId when it was let through, else tells why
+ * and resolves null.
+ */
 async function sendFor(client, text, options, tell) {
   try {
     const ack = await client.send(text, options);
     if (ack.verdict === 'REJECTED') {
       tell(refusal(ack));
-      return false;
+      return null;
     }
-    return true;
+    return ack.msgId;
   } catch (error) {
     tell(refusal(error));
-    return false;
+    return null;
   }
 }
 
-/** Each live danmaku of the room but the viewer's own, to `draw`. Returns what stops it. */
-function feed(client, draw) {
-  return client.on('danmaku', (danmaku) => {
-    if (client.user && danmaku.userId === client.user) return;
-    draw(danmaku);
-  });
+/** Each live danmaku of the room but the viewer's own to `draw`, each recall to `recall`. Returns what stops both. */
+function feed(client, draw, recall) {
+  const stops = [
+    client.on('danmaku', (danmaku) => {
+      if (client.user && danmaku.userId === client.user) return;
+      draw(danmaku);
+    }),
+    client.on('recall', recall),
+  ];
+  return () => stops.forEach((stop) => stop());
+}
+
+/** DPlayer draws synchronously into its danmaku layer: the item it just added, if it found room for one. */
+function drawnBy(dp, draw) {
+  const layer = dp.template.danmaku;
+  const before = layer.lastElementChild;
+  draw();
+  return layer.lastElementChild !== before ? layer.lastElementChild : null;
 }
 
 /**
@@ -84,19 +101,33 @@ export function dplayerBackend(client, { history } = {}) {
     send(options) {
       const data = options.data;
       const tell = (text) => options.error(escapeHtml(text));
-      sendFor(client, data.text, { color: rgb(data.color), mode: mode(data.type) }, tell)
-        .then((sent) => { if (sent) options.success(); });
+      sendFor(client, data.text, { color: rgb(data.color), mode: mode(data.type) }, tell).then((msgId) => {
+        if (!msgId) return;
+        // DPlayer drew it as it was sent: mark the newest unmarked item with its text, so a recall finds it
+        const drawn = [...document.querySelectorAll('.dplayer-danmaku-item:not([data-msg-id])')]
+          .reverse().find((item) => item.textContent === data.text);
+        if (drawn) drawn.dataset.msgId = msgId;
+        options.success();
+      });
     },
   };
 }
 
-/** The room's live danmaku into a DPlayer. */
+/** The room's live danmaku into a DPlayer, and recalls off it. */
 export function feedDPlayer(dp, client) {
-  return feed(client, (danmaku) => dp.danmaku.draw({
-    text: escapeHtml(danmaku.text),
-    color: rgb(danmaku.color),
-    type: Math.max(0, MODES.indexOf(danmaku.mode || 'SCROLL')),
-  }));
+  return feed(client, (danmaku) => {
+    const item = drawnBy(dp, () => dp.danmaku.draw({
+      text: escapeHtml(danmaku.text),
+      color: rgb(danmaku.color),
+      type: Math.max(0, MODES.indexOf(danmaku.mode || 'SCROLL')),
+    }));
+    if (item) item.dataset.msgId = danmaku.msgId;
+  }, (msgId) => {
+    // hidden, not removed: DPlayer removes its items itself when they have crossed
+    dp.template.danmaku.querySelectorAll('.dplayer-danmaku-item').forEach((item) => {
+      if (item.dataset.msgId === msgId) item.style.visibility = 'hidden';
+    });
+  });
 }
 
 /**
@@ -107,16 +138,32 @@ export function feedDPlayer(dp, client) {
 export function artplayerDanmukuOptions(client, { danmuku = [], refused = (text) => console.warn(text) } = {}) {
   return {
     danmuku,
-    beforeEmit: (danmu) => sendFor(client, danmu.text,
-      { color: parseInt(String(danmu.color || '#ffffff').slice(1), 16) || 0xffffff, mode: mode(danmu.mode) }, refused),
+    beforeEmit: async (danmu) => {
+      const msgId = await sendFor(client, danmu.text,
+        { color: parseInt(String(danmu.color || '#ffffff').slice(1), 16) || 0xffffff, mode: mode(danmu.mode) }, refused);
+      if (msgId) danmu.id = msgId; // the plugin emits this very object: a recall finds it by its id
+      return Boolean(msgId);
+    },
   };
 }
 
-/** The room's live danmaku into an ArtPlayer with artplayer-plugin-danmuku. */
+/** The room's live danmaku into an ArtPlayer with artplayer-plugin-danmuku, and recalls off it. */
 export function feedArtPlayer(art, client) {
-  return feed(client, (danmaku) => art.plugins.artplayerPluginDanmuku.emit({
+  const plugin = art.plugins.artplayerPluginDanmuku;
+  const recalled = new Set();
+  const shows = plugin.option.beforeVisible;
+  plugin.config({ beforeVisible: async (danmu) => !recalled.has(danmu.id) && shows(danmu) });
+  return feed(client, (danmaku) => plugin.emit({
+    id: danmaku.msgId,
     text: danmaku.text, // the plugin writes textContent
     color: hex(danmaku.color),
     mode: Math.max(0, MODES.indexOf(danmaku.mode || 'SCROLL')),
-  }));
+  }), (msgId) => {
+    recalled.add(msgId);
+    if (recalled.size > RECALLS_KEPT) recalled.delete(recalled.values().next().value);
+    // on screen: hidden until the plugin takes the element back for another danmaku
+    art.template.$player.querySelectorAll('[data-id]').forEach((shown) => {
+      if (shown.dataset.id === msgId) shown.style.visibility = 'hidden';
+    });
+  });
 }

@@ -27,6 +27,7 @@ import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.kafka.RoomHistoryReader;
+import dev.danmaku.gateway.player.DPlayerApi;
 import dev.danmaku.gateway.presence.PresenceTracker;
 import dev.danmaku.gateway.room.Broadcaster;
 import dev.danmaku.gateway.room.Room;
@@ -34,6 +35,7 @@ import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.gateway.ws.DanmakuSocketHandler;
+import dev.danmaku.gateway.ws.EdgeLimits;
 import dev.danmaku.gateway.ws.WireFormat;
 
 /** One gateway: viewers' WebSocket endpoint, the pages, and its Kafka edges. */
@@ -57,10 +59,12 @@ public final class Gateway implements AutoCloseable {
     private final RoomHistoryReader history;
     private final PresenceTracker presence;
     private final HttpHandler webSocket;
+    private final DPlayerApi dplayer;
     private volatile boolean closing;
 
     private Gateway(GatewayConfig config, RoomRegistry registry, Broadcaster broadcaster, RawPublisher publisher,
-            FilteredFeed feed, RoomHistoryReader history, PresenceTracker presence, HttpHandler webSocket) {
+            FilteredFeed feed, RoomHistoryReader history, PresenceTracker presence, HttpHandler webSocket,
+            DPlayerApi dplayer) {
         this.config = config;
         this.registry = registry;
         this.broadcaster = broadcaster;
@@ -69,6 +73,7 @@ public final class Gateway implements AutoCloseable {
         this.history = history;
         this.presence = presence;
         this.webSocket = webSocket;
+        this.dplayer = dplayer;
     }
 
     public static Gateway start(GatewayConfig config, MeterRegistry meters) {
@@ -91,15 +96,19 @@ public final class Gateway implements AutoCloseable {
         RawPublisher publisher = new RawPublisher(producer, clients.topics().raw(), config.gatewayId());
         var feedConsumer = clients.consumer(clientId + "-feed", null, Map.of());
         new KafkaClientMetrics(feedConsumer).bindTo(meters);
+        EdgeLimits edge = EdgeLimits.of(config);
+        DPlayerApi dplayer = new DPlayerApi(config, edge, config.common().tokens(), registry, publisher,
+                broadcaster.timer(), meters);
         FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry,
-                new VerdictRouter(config.gatewayId(), registry), meters);
+                new VerdictRouter(config.gatewayId(), registry, dplayer), meters);
         history.followLiveFeed(feed::deliveredUpTo);
+        dplayer.followWith(feed);
         feed.start(Duration.ofSeconds(30));
         PresenceTracker presence = new PresenceTracker(clients.consumer(clientId + "-presence", null, Map.of()),
                 producer, clients.topics().presence(), config.gatewayId(), registry, config.presenceInterval());
         presence.start(broadcaster.timer());
 
-        var handler = new DanmakuSocketHandler(config, registry, feed, presence, publisher,
+        var handler = new DanmakuSocketHandler(config, edge, registry, feed, presence, publisher,
                 config.common().tokens(), broadcaster.timer(), meters);
         long ping = config.limits().pingInterval().toMillis();
         broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);
@@ -109,14 +118,14 @@ public final class Gateway implements AutoCloseable {
                 List.of(new Hybi13Handshake(Set.of(WireFormat.PROTO.subprotocol(), WireFormat.JSON.subprotocol()), false)),
                 handler,
                 exchange -> Problem.badRequest(exchange, "/ws is a WebSocket endpoint: send an Upgrade request")));
-        return new Gateway(config, registry, broadcaster, publisher, feed, history, presence, webSocket);
+        return new Gateway(config, registry, broadcaster, publisher, feed, history, presence, webSocket, dplayer);
     }
 
     public GatewayConfig config() {
         return config;
     }
 
-    /** Adds /ws and the web pages to a listener's routes. */
+    /** Adds /ws, DPlayer's danmaku API and the web pages to a listener's routes. */
     public Routes mount(Routes routes) {
         ResourceHandler files = new ResourceHandler(new ClassPathResourceManager(Gateway.class.getClassLoader(), "web"),
                 exchange -> Problem.send(exchange, StatusCodes.NOT_FOUND, "no such page: " + exchange.getRequestPath()))
@@ -131,7 +140,7 @@ public final class Gateway implements AutoCloseable {
             }
             files.handleRequest(exchange);
         };
-        routes.exact("/ws", webSocket).prefix("/", pages);
+        routes.exact("/ws", webSocket).prefix(DPlayerApi.PATH, dplayer).prefix("/", pages);
         for (String page : PAGES) {
             routes.exact(page, exchange -> {
                 if (!exchange.getRequestPath().equals(page)) {

@@ -74,7 +74,8 @@ public record GatewayConfig(
     public static final Setting ALLOW_ANONYMOUS = Setting.of("DANMAKU_GATEWAY_ALLOW_ANONYMOUS", "true",
             "Let viewers join without a token (read-only)");
     public static final Setting ALLOWED_ORIGINS = Setting.of("DANMAKU_GATEWAY_ALLOWED_ORIGINS", "",
-            "Comma-separated browser origins allowed to open /ws (https://example.com), or * for any; required"
+            "Comma-separated browser origins allowed to open /ws and send through the player API (https://example.com),"
+                    + " or * for any; required"
                     + " (dev: *). Clients that send no Origin (non-browsers) are always allowed");
     public static final Setting FRAME_ANCESTORS = Setting.of("DANMAKU_GATEWAY_FRAME_ANCESTORS", "'self'",
             "Who may show the viewer page in a frame (CSP frame-ancestors): 'self', 'none', * or space-separated"
@@ -290,6 +291,15 @@ public record GatewayConfig(
     public GatewayConfig withPresenceInterval(Duration interval) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
                 trustedProxies, proxyProtocol, limits, broadcast, interval);
+    }
+
+    /**
+     * Whether a browser page of {@code origin} may open /ws or send through the player API: the
+     * gateway's own pages (the origin's host is the request's {@code host}) always may.
+     */
+    public boolean admitsOrigin(String origin, String host) {
+        boolean ownPage = origin != null && host != null && origin.substring(origin.indexOf("://") + 3).equals(host);
+        return ownPage || originAllowed(origin);
     }
 
     public boolean originAllowed(String origin) {

@@ -30,6 +30,7 @@ import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.Join;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
+import dev.danmaku.proto.v1.Reason;
 import dev.danmaku.proto.v1.Recall;
 import dev.danmaku.proto.v1.RoomEvent;
 import dev.danmaku.proto.v1.Send;
@@ -154,6 +155,13 @@ final class GatewayFixture implements AutoCloseable {
         filtered.send(new ProducerRecord<>(filteredTopic, sent.getDanmaku().getRoomId(), RoomEvent.newBuilder()
                 .setDanmaku(JudgedDanmaku.newBuilder().setDanmaku(sent.getDanmaku()).setOrigin(sent.getOrigin())
                         .setVerdict(verdict)).build().toByteArray()));
+    }
+
+    /** Publishes a rejection of a danmaku a gateway published, with its reason. */
+    void reject(RawDanmaku sent, Reason reason) {
+        filtered.send(new ProducerRecord<>(filteredTopic, sent.getDanmaku().getRoomId(), RoomEvent.newBuilder()
+                .setDanmaku(JudgedDanmaku.newBuilder().setDanmaku(sent.getDanmaku()).setOrigin(sent.getOrigin())
+                        .setVerdict(Verdict.REJECTED).setReason(reason)).build().toByteArray()));
     }
 
     /** Publishes what the filter answers a retry of a send it judged: the first send's verdict, as a repeat. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,8 +35,8 @@ import dev.danmaku.testkit.ViewerClient;
  * Chromium on a page of another origin that loads /danmaku-client.js and /danmaku-players.js from a
  * gateway: what the player's viewer types reaches a viewer on the other gateway, a refusal shows in
  * the player, the room's live danmaku are drawn (markup as text), and the plugin draws a Bilibili XML
- * export of the archive; DPlayer alone, with its own API backend, draws what the archive's player API
- * serves.
+ * export of the archive; DPlayer alone, with its own API backend, sends through the gateway's player
+ * API (and shows its refusals) and draws what the archive's player API serves.
  */
 @Timeout(300)
 class PlayersIT extends TwoDevGateways {
@@ -110,6 +111,26 @@ class PlayersIT extends TwoDevGateways {
         assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
     }
 
+    private static String msgIdOf(ViewerClient viewer, String text) {
+        return viewer.received().stream().filter(ServerFrame::hasBatch)
+                .flatMap(frame -> frame.getBatch().getDanmakuList().stream())
+                .filter(danmaku -> danmaku.getText().equals(text)).findFirst().orElseThrow().getMsgId();
+    }
+
+    private void recall(String room, String msgId) throws Exception {
+        String moderator = platform.token("mo", "Mo", Set.of(Identity.MODERATOR));
+        HttpResponse<String> recall = http.send(HttpRequest.newBuilder(URI.create(first + "/api/v1/moderation/recall"))
+                .header("Authorization", "Bearer " + moderator).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"roomId\": \"" + room + "\", \"msgId\": \"" + msgId + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(recall.statusCode()).as(recall.body()).isEqualTo(202);
+    }
+
+    /** The element a player shows a danmaku in, found by the msgId our adapter marked it with. */
+    private static String shown(String attribute, String msgId) {
+        return "return (e => e && e.style.visibility)(document.querySelector('[" + attribute + "=\"" + msgId + "\"]'))";
+    }
+
     private static Browser open(String page, String room, String user) {
         Browser browser = Browser.start(1280, 800);
         browser.open(origin + "/" + page + "?gw=" + first + "&room=" + room + "&token=" + viewerToken(user));
@@ -132,26 +153,42 @@ class PlayersIT extends TwoDevGateways {
             page.awaitScript("return document.querySelector('.dplayer-danmaku').textContent.includes('<b>hello DPlayer</b>')");
             assertThat(page.script("return document.querySelectorAll('.dplayer-danmaku b').length")).as("markup shown as text")
                     .isEqualTo(0L);
+
+            // a recall takes a live danmaku and the viewer's own off DPlayer's screen
+            awaitText(other, "<b>hello DPlayer</b>");
+            for (String text : List.of("<b>hello DPlayer</b>", "hello from DPlayer")) {
+                String msgId = msgIdOf(other, text);
+                assertThat(page.script(shown("data-msg-id", msgId))).as(text + " marked and on screen before").isEqualTo("");
+                recall("players-d", msgId);
+                page.awaitScript(shown("data-msg-id", msgId) + " === 'hidden'");
+            }
         }
     }
 
     @Test
-    void dplayerAloneDrawsWhatTheArchiveServesOnItsOwnApi() throws Exception {
+    void dplayerAloneSendsThroughTheGatewaysPlayerApiShowsRefusalsAndReadsTheArchive() throws Exception {
+        refuseInRoom("players-v", "forbiddenword");
         try (ViewerClient archivist = otherViewer("players-v")) {
             archivist.sendText("{\"send\":{\"clientMsgId\":\"v1\",\"text\":\"<i>from the archive</i>\"}}");
             awaitText(archivist, "<i>from the archive</i>");
-        }
-        HttpRequest player = HttpRequest.newBuilder(URI.create(first + "/api/v1/archive/player/dplayer/v3/?id=players-v")).build();
-        await().atMost(Duration.ofSeconds(30)).until(() -> http.send(player, HttpResponse.BodyHandlers.ofString()).body()
-                .contains("from the archive"));
-        try (Browser page = Browser.start(1280, 800)) {
-            page.open(origin + "/dplayer-archive.html?gw=" + first + "&room=players-v");
-            // DPlayer read its items itself (its load event is not one a page can listen to)
-            page.awaitScript("return window.ready && dp.danmaku.dan.length > 0");
-            page.script("dp.seek(0); dp.play();");
-            page.awaitScript("return document.querySelector('.dplayer-danmaku').textContent.includes('<i>from the archive</i>')");
-            assertThat(page.script("return document.querySelectorAll('.dplayer-danmaku i').length")).as("markup shown as text")
-                    .isEqualTo(0L);
+            HttpRequest player = HttpRequest.newBuilder(URI.create(first + "/api/v1/archive/player/dplayer/v3/?id=players-v")).build();
+            await().atMost(Duration.ofSeconds(30)).until(() -> http.send(player, HttpResponse.BodyHandlers.ofString()).body()
+                    .contains("from the archive"));
+            try (Browser page = Browser.start(1280, 800)) {
+                page.open(origin + "/dplayer-alone.html?gw=" + first + "&room=players-v&token=" + viewerToken("alone"));
+                // DPlayer read its items itself (its load event is not one a page can listen to)
+                page.awaitScript("return window.ready && dp.danmaku.dan.length > 0");
+                page.script("dp.seek(0); dp.play();");
+                page.awaitScript("return document.querySelector('.dplayer-danmaku').textContent.includes('<i>from the archive</i>')");
+                assertThat(page.script("return document.querySelectorAll('.dplayer-danmaku i').length")).as("markup shown as text")
+                        .isEqualTo(0L);
+
+                // DPlayer's own send (POST …/v3/, its token in the body) reaches a viewer of the other gateway
+                page.script("dp.template.commentInput.value = 'hello from DPlayer alone'; dp.comment.send();");
+                awaitText(archivist, "hello from DPlayer alone");
+                page.script("dp.template.commentInput.value = 'a forbiddenword here'; dp.comment.send();");
+                page.awaitScript("return window.notices.some(n => n.includes('Not sent: it contains a blocked word'))");
+            }
         }
     }
 
@@ -174,6 +211,17 @@ class PlayersIT extends TwoDevGateways {
 
             other.sendText("{\"send\":{\"clientMsgId\":\"a1\",\"text\":\"hello ArtPlayer\"}}");
             page.awaitScript("return document.getElementById('player').textContent.includes('hello ArtPlayer')");
+
+            // a recall takes a live danmaku and the viewer's own off the screen
+            awaitText(other, "hello ArtPlayer");
+            for (String text : List.of("hello ArtPlayer", "hello from ArtPlayer")) {
+                String msgId = msgIdOf(other, text);
+                page.awaitScript(shown("data-id", msgId) + " === 'visible'");
+                recall("players-a", msgId);
+                // hidden while the plugin still moves it (its own end of crossing hides it too, in state "wait")
+                page.awaitScript("return (e => e.style.visibility === 'hidden' && e.dataset.state === 'emit')"
+                        + "(document.querySelector('[data-id=\"" + msgId + "\"]'))");
+            }
 
             // the archive of a room nobody watched here, exported as Bilibili XML, read by the plugin itself
             try (ViewerClient archivist = otherViewer("players-x")) {

@@ -8,16 +8,18 @@ import dev.danmaku.proto.v1.NoticeLevel;
 /**
  * Who receives what the filter decided, in one table: accepted and masked go to the room; shadowed to
  * its sender alone, in the room's next batch like the rest; rejected to nobody; and the ack to the
- * sender, on the gateway the send came through.
+ * sender, on the gateway the send came through: its connection, or else whoever awaits it there.
  */
 public final class VerdictRouter implements RoomEventHandler {
 
     private final String gatewayId;
     private final RoomRegistry registry;
+    private final AwaitedSends awaited;
 
-    public VerdictRouter(String gatewayId, RoomRegistry registry) {
+    public VerdictRouter(String gatewayId, RoomRegistry registry, AwaitedSends awaited) {
         this.gatewayId = gatewayId;
         this.registry = registry;
+        this.awaited = awaited;
     }
 
     @Override
@@ -43,7 +45,8 @@ public final class VerdictRouter implements RoomEventHandler {
             }
         }
         if (mine) {
-            registry.session(judged.getOrigin().getSessionId()).ifPresent(sender -> sender.acknowledge(ServerFrames.ack(judged)));
+            registry.session(judged.getOrigin().getSessionId()).ifPresentOrElse(
+                    sender -> sender.acknowledge(ServerFrames.ack(judged)), () -> awaited.judged(judged));
         }
     }
 

@@ -1,9 +1,5 @@
 package dev.danmaku.gateway.ws;
 
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * What one client address may do on this gateway: hold at most {@code maxConnections}, and share one
  * join budget among them, so a script cannot churn rooms (and every gateway's presence) by opening
@@ -15,10 +11,7 @@ public final class AddressLimits {
 
     private final int maxConnections;
     private final double joinsPerSecond;
-    private final long refillNanos;
-    private final Map<String, Address> addresses = new HashMap<>(); // guarded by this
-    /** Addresses without a connection, by when their last one closed, oldest first. */
-    private final LinkedHashMap<String, Long> idleSince = new LinkedHashMap<>(); // guarded by this
+    private final RefillingEntries<String, Address> addresses; // guarded by this
 
     private static final class Address {
         int connections;
@@ -32,14 +25,17 @@ public final class AddressLimits {
     public AddressLimits(int maxConnections, double joinsPerSecond) {
         this.maxConnections = maxConnections;
         this.joinsPerSecond = joinsPerSecond;
-        this.refillNanos = (long) (maxConnections / joinsPerSecond * 1e9);
+        this.addresses = new RefillingEntries<>((long) (maxConnections / joinsPerSecond * 1e9));
     }
 
     /** Counts a new connection from {@code address}; false, changing nothing, when it holds the most already. */
     public synchronized boolean connect(String address, long nowNanos) {
-        forgetRefilled(nowNanos);
-        idleSince.remove(address);
-        Address entry = addresses.computeIfAbsent(address, a -> new Address(joinsPerSecond, maxConnections, nowNanos));
+        addresses.forgetRefilled(nowNanos);
+        Address entry = addresses.inUse(address);
+        if (entry == null) {
+            entry = new Address(joinsPerSecond, maxConnections, nowNanos);
+            addresses.put(address, entry);
+        }
         if (entry.connections >= maxConnections) {
             return false;
         }
@@ -57,20 +53,9 @@ public final class AddressLimits {
     public synchronized void release(String address, long nowNanos) {
         Address entry = addresses.get(address);
         if (entry != null && --entry.connections <= 0) {
-            idleSince.put(address, nowNanos);
+            addresses.idle(address, nowNanos);
         }
-        forgetRefilled(nowNanos);
-    }
-
-    private void forgetRefilled(long nowNanos) {
-        for (var it = idleSince.entrySet().iterator(); it.hasNext(); ) {
-            var idle = it.next();
-            if (nowNanos - idle.getValue() < refillNanos) {
-                return;
-            }
-            addresses.remove(idle.getKey());
-            it.remove();
-        }
+        addresses.forgetRefilled(nowNanos);
     }
 
     /** Addresses this gateway keeps an entry for: with a connection, or whose budget is refilling. */

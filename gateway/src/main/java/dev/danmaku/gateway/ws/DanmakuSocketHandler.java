@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,10 +37,10 @@ import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.presence.PresenceTracker;
 import dev.danmaku.gateway.protocol.ServerFrames;
 import dev.danmaku.gateway.room.RoomRegistry;
+import dev.danmaku.gateway.send.Draft;
 import dev.danmaku.proto.v1.ClientFrame;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.Join;
-import dev.danmaku.proto.v1.Mode;
 import dev.danmaku.proto.v1.Origin;
 import dev.danmaku.proto.v1.RawDanmaku;
 import dev.danmaku.proto.v1.Reason;
@@ -79,14 +78,14 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final TimeBasedEpochGenerator msgIds = Generators.timeBasedEpochGenerator();
     private final AtomicLong sessionIds = new AtomicLong();
 
-    public DanmakuSocketHandler(GatewayConfig config, RoomRegistry registry, FilteredFeed feed, PresenceTracker presence,
-            RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer, MeterRegistry meters) {
+    public DanmakuSocketHandler(GatewayConfig config, EdgeLimits edge, RoomRegistry registry, FilteredFeed feed,
+            PresenceTracker presence, RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer,
+            MeterRegistry meters) {
         this.config = config;
         this.limits = config.limits();
-        // behind a PROXY protocol balancer the peer is the client itself: nobody's X-Forwarded-For counts
-        this.addresses = ClientAddresses.trusting(config.proxyProtocol() ? List.of() : config.trustedProxies());
-        this.users = new UserLimits(limits.maxConnectionsPerUser(), limits.sendRatePerSecond(), limits.sendBurst());
-        this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress(), limits.joinsPerAddressPerSecond());
+        this.addresses = edge.addresses();
+        this.users = edge.users();
+        this.addressLimits = edge.addressLimits();
         this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
         this.registry = registry;
         this.feed = feed;
@@ -122,7 +121,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         registry.register(session);
         channel.addCloseTask(closed -> {
             registry.unregister(session);
-            users.release(session.id());
+            users.release(session.id(), System.nanoTime());
             addressLimits.release(session.address(), System.nanoTime());
         });
         channel.getReceiveSetter().set(new FrameListener(session));
@@ -153,9 +152,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     public HttpHandler checkingOrigin(HttpHandler upgrade) {
         return exchange -> {
             String origin = exchange.getRequestHeaders().getFirst(Headers.ORIGIN);
-            String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
-            boolean ownPage = origin != null && host != null && origin.substring(origin.indexOf("://") + 3).equals(host);
-            if (!ownPage && !config.originAllowed(origin)) {
+            if (!config.admitsOrigin(origin, exchange.getRequestHeaders().getFirst(Headers.HOST))) {
                 metrics.refused("origin_not_allowed");
                 Problem.send(exchange, StatusCodes.FORBIDDEN, "origin " + origin + " may not open /ws");
                 return;
@@ -357,26 +354,15 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 reply("token_expired", "your token has expired: join again with a new one to send", clientMsgId);
                 return;
             }
-            String text = send.getText().strip();
-            if (text.isEmpty()) {
-                reply("empty_text", "text must not be empty", clientMsgId);
-                return;
-            }
-            if (text.codePointCount(0, text.length()) > limits.maxTextLength()) {
-                refusal(clientMsgId, Reason.TOO_LONG);
-                return;
-            }
-            // uint32 on the wire: compared unsigned, so 2^31 and above are not taken for negative numbers
-            if (Integer.compareUnsigned(send.getColor(), 0xFFFFFF) > 0) {
-                reply("bad_request", "color is 0xRRGGBB", clientMsgId);
-                return;
-            }
-            if (Integer.compareUnsigned(send.getFontSize(), 128) > 0) {
-                reply("bad_request", "fontSize: 0 (default) to 128", clientMsgId);
-                return;
-            }
-            if (send.getMode() == Mode.UNRECOGNIZED) {
-                reply("bad_request", "mode: SCROLL, TOP or BOTTOM", clientMsgId);
+            Draft draft = new Draft(room.id(), send.getText().strip(), send.getColor(), send.getMode(), send.getFontSize(),
+                    send.getVideoOffsetMs());
+            Draft.Fault fault = draft.check(limits.maxTextLength());
+            if (fault != null) {
+                if (fault.refusal()) {
+                    refusal(clientMsgId, fault.reason());
+                } else {
+                    reply(fault.code(), fault.message(), clientMsgId);
+                }
                 return;
             }
             SendLedger sends = session.sends();
@@ -404,18 +390,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             }
             sends.publishing(clientMsgId, msgId);
             Identity identity = session.identity();
-            Danmaku danmaku = Danmaku.newBuilder()
-                    .setMsgId(msgId)
-                    .setRoomId(room.id())
-                    .setUserId(identity.userId())
-                    .setUserName(identity.name())
-                    .setText(text)
-                    .setColor(send.getColor() == 0 ? 0xFFFFFF : send.getColor())
-                    .setMode(send.getMode() == Mode.MODE_UNSPECIFIED ? Mode.SCROLL : send.getMode())
-                    .setFontSize(send.getFontSize())
-                    .setSentAtMs(System.currentTimeMillis())
-                    .setVideoOffsetMs(send.getVideoOffsetMs())
-                    .build();
+            Danmaku danmaku = draft.toDanmaku(msgId, identity);
             RawDanmaku raw = RawDanmaku.newBuilder()
                     .setDanmaku(danmaku)
                     .setOrigin(Origin.newBuilder()

@@ -6,8 +6,10 @@ import java.util.Map;
 /**
  * What one signed-in user may do on this gateway, however many connections they open: hold at most
  * {@code maxConnections} of them, and share one send budget and one join budget among them. A user
- * counts from their first join on a connection; their entry goes with their last connection.
- * Anonymous viewers, who cannot send, are limited per connection and per address only.
+ * counts from their first join on a connection. Their entry outlives their last connection until both
+ * budgets are full again, so closing and reconnecting never refills them sooner. A send through the
+ * player API counts as a connection while it waits for its verdict. Anonymous viewers, who cannot
+ * send, are limited per connection and per address only.
  */
 public final class UserLimits {
 
@@ -24,7 +26,7 @@ public final class UserLimits {
     private final int maxConnections;
     private final double sendsPerSecond;
     private final int sendBurst;
-    private final Map<String, User> users = new HashMap<>(); // guarded by this
+    private final RefillingEntries<String, User> users; // guarded by this
     private final Map<String, String> userOfSession = new HashMap<>(); // guarded by this
 
     private static final class User {
@@ -42,6 +44,7 @@ public final class UserLimits {
         this.maxConnections = maxConnections;
         this.sendsPerSecond = sendsPerSecond;
         this.sendBurst = sendBurst;
+        this.users = new RefillingEntries<>((long) (Math.max(sendBurst / sendsPerSecond, JOIN_BURST / JOINS_PER_SECOND) * 1e9));
     }
 
     /**
@@ -50,17 +53,30 @@ public final class UserLimits {
      * changing nothing, when the user holds the most connections already or joins too often.
      */
     public synchronized Decision admit(String sessionId, String userId, long nowNanos) {
+        return open(sessionId, userId, nowNanos, true);
+    }
+
+    /**
+     * A send that comes on no connection (the player API): counted as one of the user's connections
+     * until {@link #release}, so a user holds at most their cap of sends waiting; it takes no join.
+     */
+    public synchronized Decision admitSend(String requestId, String userId, long nowNanos) {
+        return open(requestId, userId, nowNanos, false);
+    }
+
+    private Decision open(String sessionId, String userId, long nowNanos, boolean join) {
+        users.forgetRefilled(nowNanos);
         String before = userOfSession.get(sessionId);
         User user = users.get(userId);
         if (!userId.equals(before) && user != null && user.connections >= maxConnections) {
             return new Decision(Admission.TOO_MANY_CONNECTIONS, null);
         }
         User joining = user != null ? user : new User(sendsPerSecond, sendBurst, nowNanos);
-        if (!joining.joins.tryAcquire(nowNanos)) {
+        if (join && !joining.joins.tryAcquire(nowNanos)) {
             return new Decision(Admission.TOO_MANY_JOINS, null);
         }
         if (!userId.equals(before)) {
-            release(sessionId);
+            release(sessionId, nowNanos);
             joining.connections++;
             users.put(userId, joining);
             userOfSession.put(sessionId, userId);
@@ -68,15 +84,17 @@ public final class UserLimits {
         return new Decision(Admission.ADMITTED, joining.sends);
     }
 
-    /** Forgets a closed connection; its user's entry goes with their last one. */
-    public synchronized void release(String sessionId) {
+    /** Forgets a closed connection (or an answered send); its user's entry is kept until its budgets refill. */
+    public synchronized void release(String sessionId, long nowNanos) {
         String userId = userOfSession.remove(sessionId);
-        if (userId != null) {
-            users.computeIfPresent(userId, (id, user) -> --user.connections <= 0 ? null : user);
+        User user = userId == null ? null : users.get(userId);
+        if (user != null && --user.connections <= 0) {
+            users.idle(userId, nowNanos);
         }
+        users.forgetRefilled(nowNanos);
     }
 
-    /** Users with at least one connection here. */
+    /** Users this gateway keeps an entry for: with a connection, or whose budgets are refilling. */
     public synchronized int userCount() {
         return users.size();
     }

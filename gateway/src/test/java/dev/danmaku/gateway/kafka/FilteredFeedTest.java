@@ -21,6 +21,7 @@ import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomHistory;
 import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
+import dev.danmaku.gateway.room.AwaitedSends;
 import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
@@ -64,7 +65,7 @@ class FilteredFeedTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
             RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0, 64 * 1024), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
-            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, new VerdictRouter("gw", registry), meters);
+            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, new VerdictRouter("gw", registry, AwaitedSends.NONE), meters);
             feed.start(Duration.ofSeconds(5));
             try {
                 String kept = "kept";

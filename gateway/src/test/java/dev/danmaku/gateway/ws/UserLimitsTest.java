@@ -9,6 +9,7 @@ import dev.danmaku.gateway.ws.UserLimits.Admission;
 class UserLimitsTest {
 
     private static final long T0 = 1_000_000_000L;
+    private static final long SECOND = 1_000_000_000L;
     private final UserLimits limits = new UserLimits(2, 1, 3);
 
     @Test
@@ -32,7 +33,7 @@ class UserLimitsTest {
         assertThat(limits.admit("s1", "alice", T0).admission()).as("a connection joining again is no new one")
                 .isEqualTo(Admission.ADMITTED);
 
-        limits.release("s1");
+        limits.release("s1", T0);
         assertThat(limits.admit("s3", "alice", T0).admission()).isEqualTo(Admission.ADMITTED);
     }
 
@@ -43,10 +44,36 @@ class UserLimitsTest {
         limits.admit("s2", "bob", T0);
 
         assertThat(limits.admit("s3", "alice", T0).admission()).as("alice holds one").isEqualTo(Admission.ADMITTED);
-        limits.release("s1");
-        limits.release("s2");
-        limits.release("s3");
-        assertThat(limits.userCount()).as("nothing kept for users who left").isZero();
+        limits.release("s1", T0);
+        limits.release("s2", T0);
+        limits.release("s3", T0);
+        assertThat(limits.userCount()).as("kept while their budgets refill").isEqualTo(2);
+        limits.admit("s4", "carol", T0 + UserLimits.JOIN_BURST * SECOND);
+        assertThat(limits.userCount()).as("forgotten once refilled").isEqualTo(1);
+    }
+
+    @Test
+    void closingEveryConnectionAndComingBackDoesNotRefillTheSendBudget() {
+        SendRate sends = limits.admit("s1", "alice", T0).sends();
+        for (int i = 0; i < 3; i++) {
+            sends.tryAcquire(T0);
+        }
+        limits.release("s1", T0);
+
+        assertThat(limits.admit("s2", "alice", T0).sends().tryAcquire(T0)).isFalse();
+    }
+
+    @Test
+    void aSendWithoutAConnectionHoldsAConnectionSlotUntilReleasedAndTakesNoJoin() {
+        for (int i = 0; i < UserLimits.JOIN_BURST; i++) {
+            limits.admit("s1", "alice", T0);
+        }
+        assertThat(limits.admitSend("h1", "alice", T0).admission()).as("no join left, yet a send is admitted")
+                .isEqualTo(Admission.ADMITTED);
+        assertThat(limits.admitSend("h2", "alice", T0).admission()).as("s1 and h1 hold both slots")
+                .isEqualTo(Admission.TOO_MANY_CONNECTIONS);
+        limits.release("h1", T0);
+        assertThat(limits.admitSend("h2", "alice", T0).sends()).isSameAs(limits.admit("s1", "alice", T0 + SECOND).sends());
     }
 
     @Test
