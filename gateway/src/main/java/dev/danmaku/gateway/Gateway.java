@@ -24,6 +24,9 @@ import dev.danmaku.common.http.Problem;
 import dev.danmaku.common.http.Routes;
 import dev.danmaku.common.http.SecurityHeaders;
 import dev.danmaku.common.kafka.KafkaClients;
+import dev.danmaku.gateway.handover.FeedHandover;
+import dev.danmaku.gateway.handover.HttpPeers;
+import dev.danmaku.gateway.kafka.BrokerLink;
 import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.kafka.RoomHistoryReader;
@@ -60,11 +63,12 @@ public final class Gateway implements AutoCloseable {
     private final PresenceTracker presence;
     private final HttpHandler webSocket;
     private final DPlayerApi dplayer;
+    private final FeedHandover handover;
     private volatile boolean closing;
 
     private Gateway(GatewayConfig config, RoomRegistry registry, Broadcaster broadcaster, RawPublisher publisher,
             FilteredFeed feed, RoomHistoryReader history, PresenceTracker presence, HttpHandler webSocket,
-            DPlayerApi dplayer) {
+            DPlayerApi dplayer, FeedHandover handover) {
         this.config = config;
         this.registry = registry;
         this.broadcaster = broadcaster;
@@ -74,6 +78,7 @@ public final class Gateway implements AutoCloseable {
         this.presence = presence;
         this.webSocket = webSocket;
         this.dplayer = dplayer;
+        this.handover = handover;
     }
 
     public static Gateway start(GatewayConfig config, MeterRegistry meters) {
@@ -104,9 +109,17 @@ public final class Gateway implements AutoCloseable {
         history.followLiveFeed(feed::deliveredUpTo);
         dplayer.followWith(feed);
         feed.start(Duration.ofSeconds(30));
-        PresenceTracker presence = new PresenceTracker(clients.consumer(clientId + "-presence", null, Map.of()),
-                producer, clients.topics().presence(), config.gatewayId(), registry, config.presenceInterval());
+        var presenceConsumer = clients.consumer(clientId + "-presence", null, Map.of());
+        PresenceTracker presence = new PresenceTracker(presenceConsumer, producer, clients.topics().presence(),
+                config.gatewayId(), registry, config.presenceInterval());
         presence.start(broadcaster.timer());
+        // the presence consumer follows every partition of its topic, so it always has a fetch waiting
+        BrokerLink link = new BrokerLink(List.of(feedConsumer, presenceConsumer), System.nanoTime());
+        FeedHandover handover = new FeedHandover(link::silentNanos, config.handover().kafkaSilenceLimit(),
+                new HttpPeers(config.handover().peers()),
+                () -> registry.closeAll(DanmakuSocketHandler.CLOSE_GOING_AWAY, "this gateway lost its link to Kafka"),
+                config.gatewayId(), meters);
+        handover.start();
 
         var handler = new DanmakuSocketHandler(config, edge, registry, feed, presence, publisher,
                 config.common().tokens(), broadcaster.timer(), meters);
@@ -114,11 +127,21 @@ public final class Gateway implements AutoCloseable {
         broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);
         broadcaster.timer().scheduleWithFixedDelay(
                 () -> registry.sweepEmptyRooms(broadcast.emptyRoomGrace().toMillis()), 1, 1, TimeUnit.SECONDS);
-        HttpHandler webSocket = handler.checkingOrigin(new WebSocketProtocolHandshakeHandler(
+        HttpHandler upgrade = handler.checkingOrigin(new WebSocketProtocolHandshakeHandler(
                 List.of(new Hybi13Handshake(Set.of(WireFormat.PROTO.subprotocol(), WireFormat.JSON.subprotocol()), false)),
                 handler,
                 exchange -> Problem.badRequest(exchange, "/ws is a WebSocket endpoint: send an Upgrade request")));
-        return new Gateway(config, registry, broadcaster, publisher, feed, history, presence, webSocket, dplayer);
+        HttpHandler webSocket = exchange -> {
+            if (handover.handedOver()) {
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+                Problem.send(exchange, StatusCodes.SERVICE_UNAVAILABLE,
+                        "this gateway has lost its link to Kafka: connect to another one");
+                return;
+            }
+            upgrade.handleRequest(exchange);
+        };
+        return new Gateway(config, registry, broadcaster, publisher, feed, history, presence, webSocket, dplayer,
+                handover);
     }
 
     public GatewayConfig config() {
@@ -160,7 +183,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     public boolean ready() {
-        return !closing && feed.running() && history.running() && presence.running();
+        return !closing && feed.running() && history.running() && presence.running() && handover.hearsKafka();
     }
 
     /** The partitions of danmaku.filtered.v1 this gateway follows now. */
@@ -189,6 +212,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         drain();
+        handover.close();
         broadcaster.close();
         presence.withdraw();
         presence.close();

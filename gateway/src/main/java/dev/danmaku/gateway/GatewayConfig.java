@@ -1,5 +1,6 @@
 package dev.danmaku.gateway;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,7 +26,8 @@ public record GatewayConfig(
         boolean proxyProtocol,
         Limits limits,
         Broadcast broadcast,
-        Duration presenceInterval) {
+        Duration presenceInterval,
+        Handover handover) {
 
     /** What one connection, one user, one address and the whole gateway may do. */
     public record Limits(
@@ -65,6 +67,14 @@ public record GatewayConfig(
             Duration recentMaxAge,
             Duration emptyRoomGrace,
             int threads) {
+    }
+
+    /** When this gateway hands its viewers over to another, and which others there are. */
+    public record Handover(List<URI> peers, Duration kafkaSilenceLimit) {
+
+        public Handover {
+            peers = List.copyOf(peers);
+        }
     }
 
     public static final Setting PORT = new Setting("DANMAKU_GATEWAY_PORT", "--port", "8080",
@@ -138,11 +148,20 @@ public record GatewayConfig(
     public static final Setting PRESENCE_INTERVAL = Setting.of("DANMAKU_GATEWAY_PRESENCE_INTERVAL_MS", "5000",
             "How often this gateway publishes its per-room viewer counts");
 
+    public static final Setting PEERS = Setting.of("DANMAKU_GATEWAY_PEERS", "",
+            "Comma-separated probe listeners of the other gateways (http://host:port, where their /readyz answers; a"
+                    + " host with several addresses, such as a headless Service, means each of them): a gateway that"
+                    + " hears nothing from Kafka while one of them does closes its viewers with 1001 so they resume on"
+                    + " another; empty = viewers stay and wait");
+    public static final Setting KAFKA_SILENCE_LIMIT = Setting.of("DANMAKU_GATEWAY_KAFKA_SILENCE_LIMIT_MS", "3000",
+            "How long this gateway may hear nothing from Kafka (a healthy broker answers its fetches at least every"
+                    + " 500 ms) before /readyz says not ready and, if a peer still hears Kafka, its viewers are handed over");
+
     public static final List<Setting> SETTINGS = Stream.concat(CommonConfig.SETTINGS.stream(), Stream.of(
             PORT, ID, ALLOW_ANONYMOUS, ALLOWED_ORIGINS, FRAME_ANCESTORS, TRUSTED_PROXIES, PROXY_PROTOCOL, MAX_FRAME_BYTES, MAX_TEXT_LENGTH, SEND_RATE, SEND_BURST,
             MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS, JOINS_PER_ADDRESS, MAX_CONNECTIONS_PER_USER, OUTBOUND_BUDGET_BYTES, HANDSHAKE_TIMEOUT, JOIN_TIMEOUT, PING_INTERVAL, ANSWER_TIMEOUT, FLUSH_WINDOW,
             OUTBOUND_QUEUE_BYTES, SLOW_VIEWER_TIMEOUT, RECENT_SIZE, RECENT_MAX_AGE, EMPTY_ROOM_GRACE,
-            BROADCAST_THREADS, PRESENCE_INTERVAL)).toList();
+            BROADCAST_THREADS, PRESENCE_INTERVAL, PEERS, KAFKA_SILENCE_LIMIT)).toList();
 
     public GatewayConfig {
         try {
@@ -203,6 +222,14 @@ public record GatewayConfig(
         atLeast(EMPTY_ROOM_GRACE, broadcast.emptyRoomGrace().toSeconds(), 0);
         atLeast(BROADCAST_THREADS, broadcast.threads(), 1);
         atLeast(PRESENCE_INTERVAL, presenceInterval.toMillis(), 100);
+        // a healthy broker answers a waiting fetch every 500 ms: less than a few of those is no silence
+        atLeast(KAFKA_SILENCE_LIMIT, handover.kafkaSilenceLimit().toMillis(), 1500);
+        for (URI peer : handover.peers()) {
+            if (peer.getHost() == null || peer.getPort() < 0 || !List.of("http", "https").contains(peer.getScheme())
+                    || !(peer.getRawPath() == null || peer.getRawPath().isEmpty() || peer.getRawPath().equals("/"))) {
+                throw SettingValues.invalid(PEERS, peer.toString(), "http://host:port of another gateway's probes, no path");
+            }
+        }
     }
 
     private static void atLeast(Setting setting, long value, long minimum) {
@@ -248,7 +275,18 @@ public record GatewayConfig(
                         Duration.ofSeconds(values.longValue(RECENT_MAX_AGE)),
                         Duration.ofSeconds(values.longValue(EMPTY_ROOM_GRACE)),
                         threads == 0 ? Runtime.getRuntime().availableProcessors() : threads),
-                Duration.ofMillis(values.longValue(PRESENCE_INTERVAL)));
+                Duration.ofMillis(values.longValue(PRESENCE_INTERVAL)),
+                new Handover(peers(values.list(PEERS)), Duration.ofMillis(values.longValue(KAFKA_SILENCE_LIMIT))));
+    }
+
+    private static List<URI> peers(List<String> listed) {
+        return listed.stream().map(peer -> {
+            try {
+                return new URI(peer);
+            } catch (java.net.URISyntaxException e) {
+                throw SettingValues.invalid(PEERS, peer, "http://host:port of another gateway's probes");
+            }
+        }).toList();
     }
 
     /** The defaults with the given common settings: what tests and embedders start from. */
@@ -260,37 +298,42 @@ public record GatewayConfig(
 
     public GatewayConfig with(CommonConfig otherCommon, int otherPort, String otherId) {
         return new GatewayConfig(otherCommon, otherPort, otherId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, proxyProtocol, limits, broadcast, presenceInterval);
+                trustedProxies, proxyProtocol, limits, broadcast, presenceInterval, handover);
     }
 
     public GatewayConfig withLimits(Limits otherLimits) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, proxyProtocol, otherLimits, broadcast, presenceInterval);
+                trustedProxies, proxyProtocol, otherLimits, broadcast, presenceInterval, handover);
     }
 
     public GatewayConfig withBroadcast(Broadcast otherBroadcast) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, proxyProtocol, limits, otherBroadcast, presenceInterval);
+                trustedProxies, proxyProtocol, limits, otherBroadcast, presenceInterval, handover);
     }
 
     public GatewayConfig withAccess(boolean anonymous, List<String> origins) {
         return new GatewayConfig(common, port, gatewayId, anonymous, origins, viewerFrameAncestors, trustedProxies,
-                proxyProtocol, limits, broadcast, presenceInterval);
+                proxyProtocol, limits, broadcast, presenceInterval, handover);
     }
 
     public GatewayConfig withTrustedProxies(List<String> proxies) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                proxies, proxyProtocol, limits, broadcast, presenceInterval);
+                proxies, proxyProtocol, limits, broadcast, presenceInterval, handover);
     }
 
     public GatewayConfig withProxyProtocol(boolean proxied) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, proxied, limits, broadcast, presenceInterval);
+                trustedProxies, proxied, limits, broadcast, presenceInterval, handover);
+    }
+
+    public GatewayConfig withHandover(Handover otherHandover) {
+        return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
+                trustedProxies, proxyProtocol, limits, broadcast, presenceInterval, otherHandover);
     }
 
     public GatewayConfig withPresenceInterval(Duration interval) {
         return new GatewayConfig(common, port, gatewayId, allowAnonymous, allowedOrigins, viewerFrameAncestors,
-                trustedProxies, proxyProtocol, limits, broadcast, interval);
+                trustedProxies, proxyProtocol, limits, broadcast, interval, handover);
     }
 
     /**

@@ -172,6 +172,38 @@ class BroadcastIT {
     }
 
     @Test
+    void aViewerFurtherBehindThanTheRecentListResumesFromTheBus() {
+        String room = GatewayFixture.room();
+        var msgIds = Generators.timeBasedEpochGenerator();
+        try (var gateway = fixture.start("gw-far-behind", c -> c.withBroadcast(new GatewayConfig.Broadcast(
+                c.broadcast().flushWindow(), 1024 * 1024, Duration.ofMillis(500), 5, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), 2)));
+             ViewerClient stays = GatewayFixture.joined(gateway.url(), room, "")) {
+            String lastSeen;
+            try (ViewerClient handedOver = GatewayFixture.joined(gateway.url(), room, "")) {
+                fixture.accept(room, msgIds.generate().toString(), "seen");
+                fixture.flush();
+                await().atMost(WAIT).until(() -> handedOver.danmaku().size() == 1);
+                lastSeen = handedOver.danmaku().get(0).getMsgId();
+            }
+            // four times the recent list, as a busy room sends while a viewer moves gateways
+            List<String> missed = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                missed.add(fixture.accept(room, msgIds.generate().toString(), "while away " + i).getMsgId());
+            }
+            fixture.flush();
+            await().atMost(WAIT).until(() -> stays.danmaku().size() == 21);
+
+            try (ViewerClient back = ViewerClient.connect(gateway.url(), ViewerClient.JSON)) {
+                back.send(join(room, "", lastSeen));
+                ServerFrame joined = back.await(ServerFrame::hasJoined, WAIT);
+                assertThat(joined.getJoined().getResumed()).isTrue();
+                assertThat(ids(joined.getJoined().getRecentList())).containsExactlyElementsOf(missed);
+            }
+        }
+    }
+
+    @Test
     void aViewerResumesOnAGatewayThatDidNotFollowTheRoom() {
         String room = GatewayFixture.room();
         var msgIds = Generators.timeBasedEpochGenerator();

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -171,6 +172,7 @@ class HelmChartTest {
         assertThat(podLabels).containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
 
         Service service = all(objects, Service.class).stream()
+                .filter(s -> !"None".equals(s.getSpec().getClusterIP()))
                 .filter(s -> podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet()))
                 .findFirst().orElseThrow(() -> new AssertionError("no Service selects " + name));
         Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -246,6 +248,31 @@ class HelmChartTest {
         assertThat(routes).containsEntry("/", "live-danmaku-gateway").containsEntry("/ws", "live-danmaku-gateway")
                 .containsEntry("/api/v1/moderation", "live-danmaku-filter-service")
                 .containsEntry("/api/v1/archive", "live-danmaku-archiver");
+    }
+
+    @Test
+    void gatewaysAskEachOtherThroughAHeadlessServiceOfTheirProbes() {
+        List<HasMetadata> objects = render(Map.of());
+        Deployment gateway = deployment(objects, "gateway");
+        List<Service> headless = all(objects, Service.class).stream().filter(s -> "None".equals(s.getSpec().getClusterIP()))
+                .toList();
+        assertThat(headless).hasSize(1);
+        Service peers = headless.get(0);
+        assertThat(gateway.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(peers.getSpec().getSelector());
+        assertThat(peers.getSpec().getPublishNotReadyAddresses()).as("only gateways that hear Kafka").isNotEqualTo(true);
+        Map<String, String> settings = effectiveEnvironment(objects, gateway.getSpec().getTemplate().getSpec().getContainers().get(0));
+        assertThat(settings.get("DANMAKU_GATEWAY_PEERS"))
+                .isEqualTo("http://" + peers.getMetadata().getName() + ":" + peers.getSpec().getPorts().get(0).getPort());
+        assertThat(peers.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("management");
+        NetworkPolicy policy = all(objects, NetworkPolicy.class).stream()
+                .filter(p -> p.getMetadata().getName().endsWith("gateway")).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> assertThat(rule.getFrom())
+                .anySatisfy(from -> assertThat(from.getPodSelector()).extracting(LabelSelector::getMatchLabels)
+                        .isEqualTo(peers.getSpec().getSelector())));
+        assertThat(policy.getSpec().getEgress()).anySatisfy(rule -> assertThat(rule.getTo())
+                .anySatisfy(to -> assertThat(to.getPodSelector()).extracting(LabelSelector::getMatchLabels)
+                        .isEqualTo(peers.getSpec().getSelector())));
     }
 
     @Test

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -320,8 +323,14 @@ final class Platform implements AutoCloseable {
                         "DANMAKU_ARCHIVE_JDBC_USER", "postgres"),
                 archiverUrl() + "/readyz");
         for (int i = 0; i < gateways; i++) {
-            Map<String, String> env = i < proxiedGateways
-                    ? Map.of("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + proxyPort(proxiedFilters + i + 1)) : Map.of();
+            Map<String, String> env = new HashMap<>();
+            if (i < proxiedGateways) {
+                env.put("DANMAKU_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + proxyPort(proxiedFilters + i + 1));
+            }
+            // each gateway asks the others whether they hear Kafka before handing its viewers over
+            int self = i;
+            env.put("DANMAKU_GATEWAY_PEERS", IntStream.range(0, gateways).filter(other -> other != self)
+                    .mapToObj(other -> "http://127.0.0.1:" + gatewayPort(other)).collect(Collectors.joining(",")));
             add("gateway-" + (i + 1), List.of("gateway", "--port", Integer.toString(gatewayPort(i))), env,
                     "http://127.0.0.1:" + gatewayPort(i) + "/readyz");
         }

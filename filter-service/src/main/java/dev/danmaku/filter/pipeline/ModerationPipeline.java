@@ -220,8 +220,8 @@ public final class ModerationPipeline extends PollLoop {
     }
 
     /**
-     * Judges a partition's records, reusing what an aborted attempt came to; a retry of a send judged
-     * before gets that send's verdict again.
+     * Judges a partition's records, reusing what an aborted attempt came to; a copy of a send judged
+     * before (a retry, or a first send that arrives after its retry) gets that send's verdict again.
      */
     private List<Judged> judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
         Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
@@ -257,11 +257,9 @@ public final class ModerationPipeline extends PollLoop {
             return new Judged(null, deadLetter(record, "undecodable: " + e.getMessage()));
         }
         try {
-            JudgedDanmaku first = raw.getOrigin().getRetry()
-                    ? firstsInBatch.getOrDefault(SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId()),
-                            committed.firstOf(raw, nowMs))
-                    : null;
-            return new Judged(first != null ? SentBefore.repeatOf(first, raw) : moderator.judge(raw), null);
+            JudgedDanmaku earlier = firstsInBatch.getOrDefault(
+                    SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId()), committed.earlierOf(raw, nowMs));
+            return new Judged(SentBefore.repeats(raw, earlier) ? SentBefore.repeatOf(earlier, raw) : moderator.judge(raw), null);
         } catch (RuntimeException | StackOverflowError e) {
             notJudged.increment();
             log.error("Could not judge the record at {}-{}@{}; it is answered NOT_JUDGED and kept in {}", record.topic(),

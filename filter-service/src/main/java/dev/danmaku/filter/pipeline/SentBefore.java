@@ -11,7 +11,10 @@ import dev.danmaku.proto.v1.RawDanmaku;
  * The committed verdicts of one raw partition's recent sends, by user and clientMsgId, so that a
  * send marked as a retry whose first copy was judged already gets that verdict again instead of
  * being shown a second time (the viewer page retries an unanswered send on a new connection, whose
- * gateway cannot tell). A room's sends all go to one raw partition, so its owner sees every copy.
+ * gateway cannot tell). The other way round too: a first copy that arrives after its retry was
+ * judged (a gateway cut from Kafka delivers it late, after the sender retried through another
+ * gateway) is a repeat of that retry. A room's sends all go to one raw partition, so its owner sees
+ * every copy.
  *
  * <p>Bounded in count and age: retries come within seconds. A partition's new owner fills it from
  * the verdicts its previous owners committed lately ({@link RecentVerdicts}), so a retry whose first
@@ -28,14 +31,28 @@ final class SentBefore {
 
     private final LinkedHashMap<String, Remembered> verdicts = new LinkedHashMap<>();
 
-    /** The verdict of an earlier send this retry repeats, or null. */
-    JudgedDanmaku firstOf(RawDanmaku retry, long nowMillis) {
+    /** The committed verdict of the earlier send with this send's user and clientMsgId, or null. */
+    JudgedDanmaku earlierOf(RawDanmaku send, long nowMillis) {
         expire(nowMillis);
-        Remembered first = verdicts.get(key(retry.getDanmaku().getUserId(), retry.getOrigin().getClientMsgId()));
-        return first == null ? null : first.verdict();
+        Remembered earlier = verdicts.get(key(send.getDanmaku().getUserId(), send.getOrigin().getClientMsgId()));
+        return earlier == null ? null : earlier.verdict();
     }
 
-    /** A committed verdict of a first send. */
+    /**
+     * Whether {@code send} is a copy of {@code earlier}, judged before it with the same user and
+     * clientMsgId: a retry always is; a first send only when it is the original of a retry judged
+     * before it, which its gateway stamped later. A client that reuses its ids (a reloaded page)
+     * sends after the retry, so nothing it sends is taken for a copy.
+     */
+    static boolean repeats(RawDanmaku send, JudgedDanmaku earlier) {
+        if (earlier == null || send.getOrigin().getClientMsgId().isEmpty()) {
+            return false;
+        }
+        return send.getOrigin().getRetry()
+                || earlier.getOrigin().getRetry() && send.getDanmaku().getSentAtMs() <= earlier.getDanmaku().getSentAtMs();
+    }
+
+    /** A committed verdict of a first send, or of a retry judged before its first send arrived. */
     void remember(JudgedDanmaku verdict, long nowMillis) {
         String clientMsgId = verdict.getOrigin().getClientMsgId();
         if (verdict.getRepeat() || clientMsgId.isEmpty()) {
@@ -53,9 +70,9 @@ final class SentBefore {
         return verdicts.size();
     }
 
-    /** The verdict a retry gets: its first copy's, for its own sender's ack. */
-    static JudgedDanmaku repeatOf(JudgedDanmaku first, RawDanmaku retry) {
-        return first.toBuilder().setOrigin(retry.getOrigin()).setRepeat(true).build();
+    /** The verdict a copy gets: the earlier one's, for its own sender's ack. */
+    static JudgedDanmaku repeatOf(JudgedDanmaku earlier, RawDanmaku copy) {
+        return earlier.toBuilder().setOrigin(copy.getOrigin()).setRepeat(true).build();
     }
 
     static String key(String userId, String clientMsgId) {

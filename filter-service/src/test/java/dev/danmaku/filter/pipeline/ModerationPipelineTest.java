@@ -104,8 +104,14 @@ class ModerationPipelineTest {
 
     /** A send of alice's with its clientMsgId, first or marked as a retry, as a gateway publishes it. */
     private static ConsumerRecord<String, byte[]> send(long offset, String clientMsgId, boolean retry, String text) {
+        return send(offset, clientMsgId, retry, text, 1_000_000 + offset);
+    }
+
+    /** The same, stamped by its gateway at {@code sentAtMs}. */
+    private static ConsumerRecord<String, byte[]> send(long offset, String clientMsgId, boolean retry, String text,
+            long sentAtMs) {
         RawDanmaku raw = RawDanmaku.newBuilder().setDanmaku(Danmaku.newBuilder().setMsgId("m" + offset).setRoomId("r1")
-                        .setUserId("alice").setText(text).setSentAtMs(1_000_000 + offset))
+                        .setUserId("alice").setText(text).setSentAtMs(sentAtMs))
                 .setOrigin(Origin.newBuilder().setGatewayId("gw").setSessionId("s" + offset).setClientMsgId(clientMsgId)
                         .setRetry(retry)).build();
         return new ConsumerRecord<>(RAW_0.topic(), RAW_0.partition(), offset, "r1", raw.toByteArray());
@@ -318,6 +324,31 @@ class ModerationPipelineTest {
         pipeline.handle(batch(List.of(send(11, "1", false, "hello again"), send(12, "never-sent", true, "a retry of nothing"))));
 
         assertThat(producer(RAW_0).history()).hasSize(3).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
+    }
+
+    @Test
+    void aFirstSendThatArrivesAfterItsRetryWasJudgedIsARepeatOfTheRetry() throws Exception {
+        // the retry went through another gateway; the cut gateway delivers the first copy later
+        pipeline.handle(batch(List.of(send(10, "p1-1", true, "hello", 2_000))));
+        pipeline.handle(batch(List.of(send(11, "p1-1", false, "hello", 1_000),
+                send(12, "p1-2", true, "hi", 2_100), send(13, "p1-2", false, "hi", 1_100))));
+
+        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        assertThat(published).hasSize(4);
+        assertThat(verdict(published.get(0)).getRepeat()).isFalse();
+        JudgedDanmaku late = verdict(published.get(1));
+        assertThat(late.getRepeat()).as("across batches").isTrue();
+        assertThat(late.getDanmaku().getMsgId()).isEqualTo("m10");
+        assertThat(late.getOrigin().getSessionId()).as("acked to its own connection").isEqualTo("s11");
+        assertThat(verdict(published.get(3)).getRepeat()).as("in one batch").isTrue();
+    }
+
+    @Test
+    void aSendAfterARetryWithTheSameIdIsNewSoAReloadedPageThatReusesIdsLosesNothing() throws Exception {
+        pipeline.handle(batch(List.of(send(10, "1", true, "hello", 2_000))));
+        pipeline.handle(batch(List.of(send(11, "1", false, "hello again", 3_000))));
+
+        assertThat(producer(RAW_0).history()).hasSize(2).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
     }
 
     @Test

@@ -11,7 +11,7 @@ import dev.danmaku.proto.v1.Danmaku;
  * What a room flushed and recalled while a resuming viewer's history was read from the bus. The
  * history ends where the bus ended when the read began, which is after this began; so the history,
  * then what was flushed here and is not in it, is the room's whole sequence with no gap. Bounded:
- * a resume gives at most the recent list's size anyway. Guarded by the room's lock.
+ * a resume gives at most {@code most} danmaku anyway. Guarded by the room's lock.
  */
 final class CatchUp {
 

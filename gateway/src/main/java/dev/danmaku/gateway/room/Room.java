@@ -62,6 +62,12 @@ public final class Room {
      */
     public record RoomSettings(int recentSize, long recentMaxAgeMillis, long flushWindowNanos, int maxBatchBytes) {
 
+        /**
+         * Most danmaku a resume read back from the bus replays: a busy room's viewers handed over by a
+         * gateway that lost Kafka for a few seconds are hundreds behind, more than the recent list.
+         */
+        public static final int RESUME_MOST = 1000;
+
         /** The batch bound for viewers' queues of {@code outboundQueueBytes}: a few batches fit, and 64 KiB at most. */
         public static int maxBatchBytesFor(int outboundQueueBytes) {
             return Math.min(64 * 1024, outboundQueueBytes / 4);
@@ -131,7 +137,7 @@ public final class Room {
      * the bus from now on; ended by that {@link #join}.
      */
     synchronized CatchUp beginCatchUp() {
-        CatchUp catchUp = new CatchUp(settings.recentSize());
+        CatchUp catchUp = new CatchUp(Math.max(settings.recentSize(), RoomSettings.RESUME_MOST));
         catchUps.add(catchUp);
         return catchUp;
     }

@@ -1,0 +1,124 @@
+package dev.danmaku.gateway.handover;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gateway that stops hearing from Kafka while another gateway still hears it hands its viewers
+ * over: it closes them with 1001, so they reconnect to another gateway and resume after the last
+ * danmaku they saw, and refuses new ones until it hears Kafka again. While no gateway hears Kafka (the
+ * broker is restarting) there is nowhere better to go: viewers stay, and see their rooms again as soon
+ * as the broker is back. Either way the gateway reports not ready while it hears nothing.
+ */
+public final class FeedHandover implements AutoCloseable {
+
+    /** The other gateways, asked whether any of them hears Kafka. */
+    public interface Peers {
+        CompletableFuture<Boolean> anyHearsKafka();
+    }
+
+    enum State { HEARD, LOST, HANDED_OVER }
+
+    private static final Logger log = LoggerFactory.getLogger(FeedHandover.class);
+    private static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
+
+    private final LongUnaryOperator silentNanos;
+    private final long lostAfterNanos;
+    private final Peers peers;
+    private final Runnable handOver;
+    private final Counter handovers;
+    private final ScheduledExecutorService checks;
+    private volatile State state = State.HEARD;
+    private CompletableFuture<Boolean> asking; // only the checking thread touches it
+
+    /**
+     * @param silentNanos how long Kafka has been silent, given the time now
+     * @param handOver closes every viewer with 1001
+     */
+    public FeedHandover(LongUnaryOperator silentNanos, Duration lostAfter, Peers peers, Runnable handOver,
+            String gatewayId, MeterRegistry meters) {
+        this.silentNanos = silentNanos;
+        this.lostAfterNanos = lostAfter.toNanos();
+        this.peers = peers;
+        this.handOver = handOver;
+        this.handovers = meters.counter("danmaku_gateway_handovers_total", "gateway", gatewayId);
+        this.checks = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "feed-handover-" + gatewayId);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public void start() {
+        long every = CHECK_INTERVAL.toMillis();
+        checks.scheduleWithFixedDelay(() -> {
+            try {
+                check(System.nanoTime());
+            } catch (RuntimeException e) {
+                log.warn("Could not check the link to Kafka: {}", e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** One look at the link; runs on the checking thread (tests call it directly). */
+    void check(long nowNanos) {
+        long silent = silentNanos.applyAsLong(nowNanos);
+        if (silent < lostAfterNanos) {
+            if (state != State.HEARD) {
+                log.info("Hearing from Kafka again: ready for viewers");
+                state = State.HEARD;
+            }
+            return;
+        }
+        if (state == State.HEARD) {
+            log.warn("Nothing heard from Kafka for {} ms: not ready; asking the other gateways whether they hear it",
+                    silent / 1_000_000);
+            state = State.LOST;
+        }
+        if (state == State.LOST && (asking == null || asking.isDone())) {
+            asking = peers.anyHearsKafka();
+            asking.thenAccept(someoneHears -> {
+                if (someoneHears) {
+                    checks.execute(this::handOverIfStillLost);
+                }
+            });
+        }
+    }
+
+    private void handOverIfStillLost() {
+        if (state == State.LOST) {
+            state = State.HANDED_OVER;
+            handovers.increment();
+            log.warn("Another gateway hears Kafka and this one does not: handing every viewer over to it");
+            handOver.run();
+        }
+    }
+
+    /** False while Kafka is silent: /readyz says so, so a balancer sends new viewers elsewhere. */
+    public boolean hearsKafka() {
+        return state == State.HEARD;
+    }
+
+    /** True once the viewers were handed over, until Kafka is heard again: new ones are turned away. */
+    public boolean handedOver() {
+        return state == State.HANDED_OVER;
+    }
+
+    State state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        checks.shutdownNow();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.danmaku.gateway.handover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpPeersTest {
+
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    /** A gateway's probe listener whose /readyz answers {@code status}. */
+    private URI peer(int status) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/readyz", exchange -> {
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        servers.add(server);
+        return URI.create("http://localhost:" + server.getAddress().getPort());
+    }
+
+    private static URI nobodyListening() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        servers.forEach(server -> server.stop(0));
+    }
+
+    @Test
+    void anyReadyPeerHearsKafka() throws Exception {
+        var peers = new HttpPeers(List.of(peer(503), nobodyListening(), peer(200)));
+        assertThat(peers.anyHearsKafka().get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void unreadyOrUnreachablePeersDoNot() throws Exception {
+        var peers = new HttpPeers(List.of(peer(503), nobodyListening(), URI.create("http://no-such-gateway.invalid:9090")));
+        assertThat(peers.anyHearsKafka().get(5, TimeUnit.SECONDS)).isFalse();
+    }
+}
