@@ -148,6 +148,19 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Adds what the other gateways ask beside the probes: how long this one has heard Kafka without a
+     * break, while it is ready ({@link FeedHandover}).
+     */
+    public Routes mountProbes(Routes routes) {
+        return routes.exact(HttpPeers.PATH, exchange -> {
+            long heard = ready() ? handover.heardMillis(System.nanoTime()) : -1;
+            exchange.setStatusCode(heard >= 0 ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+            exchange.getResponseSender().send(HttpPeers.answer(heard));
+        });
+    }
+
     /** Adds /ws, DPlayer's danmaku API and the web pages to a listener's routes. */
     public Routes mount(Routes routes) {
         ResourceHandler files = new ResourceHandler(new ClassPathResourceManager(Gateway.class.getClassLoader(), "web"),

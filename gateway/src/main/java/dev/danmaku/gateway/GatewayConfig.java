@@ -149,10 +149,10 @@ public record GatewayConfig(
             "How often this gateway publishes its per-room viewer counts");
 
     public static final Setting PEERS = Setting.of("DANMAKU_GATEWAY_PEERS", "",
-            "Comma-separated probe listeners of the other gateways (http://host:port, where their /readyz answers; a"
-                    + " host with several addresses, such as a headless Service, means each of them): a gateway that"
-                    + " hears nothing from Kafka while one of them does closes its viewers with 1001 so they resume on"
-                    + " another; empty = viewers stay and wait");
+            "Comma-separated probe listeners of the other gateways (http://host:port, where their /readyz and"
+                    + " /readyz/kafka answer; a host with several addresses, such as a headless Service, means each of"
+                    + " them): a gateway that hears nothing from Kafka while one of them has heard it all along closes"
+                    + " its viewers with 1001 so they resume on another; empty = viewers stay and wait");
     public static final Setting KAFKA_SILENCE_LIMIT = Setting.of("DANMAKU_GATEWAY_KAFKA_SILENCE_LIMIT_MS", "3000",
             "How long this gateway may hear nothing from Kafka (a healthy broker answers its fetches at least every"
                     + " 500 ms) before /readyz says not ready and, if a peer still hears Kafka, its viewers are handed over");

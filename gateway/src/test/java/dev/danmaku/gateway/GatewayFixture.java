@@ -78,7 +78,7 @@ final class GatewayFixture implements AutoCloseable {
         GatewayConfig config = adjust.apply(GatewayConfig.defaults(common, id));
         Gateway gateway = Gateway.start(config, meters);
         PrometheusMeterRegistry probes = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        HttpServer http = HttpServer.start("127.0.0.1", 0, gateway.mount(Routes.withProbes(gateway::ready, probes)).handler(),
+        HttpServer http = HttpServer.start("127.0.0.1", 0, gateway.mount(gateway.mountProbes(Routes.withProbes(gateway::ready, probes))).handler(),
                 config.limits().handshakeTimeout(), HttpServer.WRITE_TIMEOUT, config.proxyProtocol());
         return new Running(gateway, http);
     }

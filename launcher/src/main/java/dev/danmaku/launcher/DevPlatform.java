@@ -80,7 +80,7 @@ final class DevPlatform implements AutoCloseable {
             gateways.add(gateway);
             DevTokenHandler devTokens = new DevTokenHandler(tokens);
             listeners.add(parts.add(ServiceListener.start(bindHost, -1, port, base.limits().handshakeTimeout(), false,
-                    () -> filter.ready() && archiver.ready() && gateway.ready(), registry,
+                    () -> filter.ready() && archiver.ready() && gateway.ready(), registry, gateway::mountProbes,
                     routes -> filter.mount(archiver.mount(gateway.mount(routes))).exact(DevTokenHandler.PATH, devTokens))));
         }
         // closed first: viewers get 1001 while the listeners still run

@@ -25,7 +25,7 @@ final class GatewayCommand implements Callable<Integer> {
         try (Lifecycle lifecycle = new Lifecycle()) {
             Gateway gateway = lifecycle.add(Gateway.start(config, registry));
             lifecycle.add(ServiceListener.start(config.common(), config.port(),
-                    config.limits().handshakeTimeout(), config.proxyProtocol(), gateway::ready, registry, gateway::mount));
+                    config.limits().handshakeTimeout(), config.proxyProtocol(), gateway::ready, registry, gateway::mountProbes, gateway::mount));
             // closed first: readiness turns false and viewers get 1001 while the listener still runs
             lifecycle.add(gateway::drain);
             lifecycle.runUntilShutdown();

@@ -26,13 +26,15 @@ final class ServiceListener implements AutoCloseable {
 
     static ServiceListener start(CommonConfig common, int port, BooleanSupplier ready, PrometheusMeterRegistry registry,
             UnaryOperator<Routes> mount) {
-        return start(common.bindHost(), common.managementPort(), port, null, false, ready, registry, mount);
+        return start(common.bindHost(), common.managementPort(), port, null, false, ready, registry,
+                UnaryOperator.identity(), mount);
     }
 
     static ServiceListener start(CommonConfig common, int port, Duration requestTimeout, boolean proxyProtocol,
-            BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
+            BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> probes,
+            UnaryOperator<Routes> mount) {
         return start(common.bindHost(), common.managementPort(), port, requestTimeout, proxyProtocol, ready, registry,
-                mount);
+                probes, mount);
     }
 
     /**
@@ -40,14 +42,16 @@ final class ServiceListener implements AutoCloseable {
      * @param requestTimeout when not null: how soon a connection must send its request (a WebSocket handshake)
      * @param proxyProtocol the service port's connections start with a PROXY protocol header (never the
      *     management port's: probes do not send one)
+     * @param probes adds routes that belong beside the probes, on the management port when there is one
      */
     static ServiceListener start(String host, int managementPort, int port, Duration requestTimeout,
-            boolean proxyProtocol, BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> mount) {
+            boolean proxyProtocol, BooleanSupplier ready, PrometheusMeterRegistry registry, UnaryOperator<Routes> probes,
+            UnaryOperator<Routes> mount) {
+        Routes probeRoutes = probes.apply(Routes.withProbes(ready, registry));
         if (managementPort < 0) {
-            return new ServiceListener(listen(host, port, requestTimeout, proxyProtocol,
-                    mount.apply(Routes.withProbes(ready, registry))), null);
+            return new ServiceListener(listen(host, port, requestTimeout, proxyProtocol, mount.apply(probeRoutes)), null);
         }
-        HttpServer management = HttpServer.start(host, managementPort, Routes.withProbes(ready, registry).handler());
+        HttpServer management = HttpServer.start(host, managementPort, probeRoutes.handler());
         try {
             return new ServiceListener(listen(host, port, requestTimeout, proxyProtocol, mount.apply(Routes.empty())),
                     management);

@@ -44,6 +44,10 @@ record Scenario(String name, String description, int brokers, boolean proxied, b
                         "kill -9 of the busy room's filter at 10 s; a replacement with a new id at 15 s (a Deployment)", 1,
                         List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM),
                                 at(15, "start filter-3", START_REPLACEMENT))),
+                new Scenario("filter-kill-same-id", "kill -9 of the busy room's filter at 10 s; the same instance"
+                        + " (same id, so the same transactional ids) started again at 15 s (a StatefulSet)", 1,
+                        List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM),
+                                at(15, "start it again", p -> p.startService(p.victim())))),
                 new Scenario("filter-kill-alone", "kill -9 of the busy room's filter at 10 s; nothing replaces it", 1,
                         List.of(at(10, "kill -9 the busy room's filter", KILL_VICTIM))),
                 new Scenario("filter-pause", "SIGSTOP of the busy room's filter at 10 s, SIGCONT at 20 s (a zombie)", 1,

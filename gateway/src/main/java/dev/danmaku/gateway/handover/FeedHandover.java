@@ -18,18 +18,26 @@ import org.slf4j.LoggerFactory;
  * danmaku they saw, and refuses new ones until it hears Kafka again. While no gateway hears Kafka (the
  * broker is restarting) there is nowhere better to go: viewers stay, and see their rooms again as soon
  * as the broker is back. Either way the gateway reports not ready while it hears nothing.
+ *
+ * <p>"Still hears it" means without a break since before this gateway's silence began: when a
+ * restarted broker comes back, the gateway that reconnects first has heard it for less time than
+ * the others have been silent, so they wait the second it takes them instead of all handing their
+ * viewers to it. A peer that has heard Kafka for {@link #ODD_ONE_OUT} silence limits while this
+ * gateway hears nothing is taken too (it may have started after the silence began).
  */
 public final class FeedHandover implements AutoCloseable {
 
-    /** The other gateways, asked whether any of them hears Kafka. */
+    /** The other gateways, asked how long they have heard Kafka. */
     public interface Peers {
-        CompletableFuture<Boolean> anyHearsKafka();
+        /** The longest time, in milliseconds, any ready peer has heard Kafka without a break; -1 if none hears it. */
+        CompletableFuture<Long> longestHeardMillis();
     }
 
     enum State { HEARD, LOST, HANDED_OVER }
 
     private static final Logger log = LoggerFactory.getLogger(FeedHandover.class);
     private static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
+    static final int ODD_ONE_OUT = 3;
 
     private final LongUnaryOperator silentNanos;
     private final long lostAfterNanos;
@@ -38,7 +46,8 @@ public final class FeedHandover implements AutoCloseable {
     private final Counter handovers;
     private final ScheduledExecutorService checks;
     private volatile State state = State.HEARD;
-    private CompletableFuture<Boolean> asking; // only the checking thread touches it
+    private volatile long heardSinceNanos; // when the current stretch without a break began; -1 in a break
+    private CompletableFuture<Long> asking; // only the checking thread touches it
 
     /**
      * @param silentNanos how long Kafka has been silent, given the time now
@@ -51,6 +60,7 @@ public final class FeedHandover implements AutoCloseable {
         this.peers = peers;
         this.handOver = handOver;
         this.handovers = meters.counter("danmaku_gateway_handovers_total", "gateway", gatewayId);
+        this.heardSinceNanos = System.nanoTime();
         this.checks = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "feed-handover-" + gatewayId);
             thread.setDaemon(true);
@@ -72,6 +82,12 @@ public final class FeedHandover implements AutoCloseable {
     /** One look at the link; runs on the checking thread (tests call it directly). */
     void check(long nowNanos) {
         long silent = silentNanos.applyAsLong(nowNanos);
+        // a break is a silence far longer than the fetch answers' usual spacing (500 ms)
+        if (silent >= lostAfterNanos / 2) {
+            heardSinceNanos = -1;
+        } else if (heardSinceNanos < 0) {
+            heardSinceNanos = nowNanos - silent;
+        }
         if (silent < lostAfterNanos) {
             if (state != State.HEARD) {
                 log.info("Hearing from Kafka again: ready for viewers");
@@ -85,22 +101,35 @@ public final class FeedHandover implements AutoCloseable {
             state = State.LOST;
         }
         if (state == State.LOST && (asking == null || asking.isDone())) {
-            asking = peers.anyHearsKafka();
-            asking.thenAccept(someoneHears -> {
-                if (someoneHears) {
-                    checks.execute(this::handOverIfStillLost);
+            asking = peers.longestHeardMillis();
+            asking.thenAccept(peerHeardMillis -> {
+                if (peerHeardMillis >= 0) {
+                    checks.execute(() -> handOverIfPeerHeardThroughout(peerHeardMillis, System.nanoTime()));
                 }
             });
         }
     }
 
-    private void handOverIfStillLost() {
-        if (state == State.LOST) {
+    /** Hands over if this gateway is still silent and the peer has heard Kafka all that time. */
+    void handOverIfPeerHeardThroughout(long peerHeardMillis, long nowNanos) {
+        long silentMillis = silentNanos.applyAsLong(nowNanos) / 1_000_000;
+        long lostAfterMillis = lostAfterNanos / 1_000_000;
+        if (peerHeardMillis < silentMillis && peerHeardMillis < ODD_ONE_OUT * lostAfterMillis) {
+            return;
+        }
+        if (state == State.LOST && silentMillis >= lostAfterMillis) {
             state = State.HANDED_OVER;
             handovers.increment();
-            log.warn("Another gateway hears Kafka and this one does not: handing every viewer over to it");
+            log.warn("Another gateway has heard Kafka for {} ms, while this one heard nothing for {} ms: handing every"
+                    + " viewer over", peerHeardMillis, silentMillis);
             handOver.run();
         }
+    }
+
+    /** How long this gateway has heard Kafka without a break, in milliseconds; -1 while it does not. */
+    public long heardMillis(long nowNanos) {
+        long since = heardSinceNanos;
+        return state != State.HEARD || since < 0 ? -1 : (nowNanos - since) / 1_000_000;
     }
 
     /** False while Kafka is silent: /readyz says so, so a balancer sends new viewers elsewhere. */

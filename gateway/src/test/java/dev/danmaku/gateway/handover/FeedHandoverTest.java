@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,11 +18,12 @@ import dev.danmaku.gateway.handover.FeedHandover.State;
 class FeedHandoverTest {
 
     private static final long SECOND = 1_000_000_000L;
+    private static final long MINUTE_MS = 60_000;
 
     private final AtomicLong silentNanos = new AtomicLong();
     private final AtomicInteger handedOver = new AtomicInteger();
     private final AtomicInteger asked = new AtomicInteger();
-    private volatile CompletableFuture<Boolean> peersAnswer = new CompletableFuture<>();
+    private volatile CompletableFuture<Long> peersAnswer = new CompletableFuture<>();
     private final FeedHandover handover = new FeedHandover(now -> silentNanos.get(), Duration.ofSeconds(3), () -> {
         asked.incrementAndGet();
         return peersAnswer;
@@ -45,7 +47,7 @@ class FeedHandoverTest {
         silentNanos.set(4 * SECOND);
         handover.check(0);
         assertThat(handover.hearsKafka()).as("not ready").isFalse();
-        peersAnswer.complete(false);
+        peersAnswer.complete(-1L);
         handover.check(0);
         assertThat(asked).as("asked again on the next check").hasValue(2);
         assertThat(handover.state()).isEqualTo(State.LOST);
@@ -53,12 +55,12 @@ class FeedHandoverTest {
     }
 
     @Test
-    void viewersAreHandedOverOnceWhenAnotherGatewayHearsKafka() {
+    void viewersAreHandedOverOnceWhenAnotherGatewayHeardKafkaAllThroughThisOnesSilence() {
         silentNanos.set(4 * SECOND);
         handover.check(0);
         handover.check(0);
         assertThat(asked).as("one question at a time").hasValue(1);
-        peersAnswer.complete(true);
+        peersAnswer.complete(MINUTE_MS);
         await().atMost(Duration.ofSeconds(5)).until(handover::handedOver);
         handover.check(0);
         assertThat(handedOver).hasValue(1);
@@ -71,21 +73,57 @@ class FeedHandoverTest {
     }
 
     @Test
+    void aPeerThatHeardARestartedBrokerFirstDoesNotTakeEveryonesViewers() {
+        silentNanos.set(12 * SECOND);
+        handover.check(0);
+        handover.handOverIfPeerHeardThroughout(800, 0);
+        assertThat(handover.state()).as("the peer came back 0.8 s ago; this one will in a moment").isEqualTo(State.LOST);
+        assertThat(handedOver).hasValue(0);
+    }
+
+    @Test
+    void aPeerThatHasHeardKafkaForSeveralLimitsTakesTheViewersOfAGatewayStillSilent() {
+        silentNanos.set(30 * SECOND);
+        handover.check(0);
+        handover.handOverIfPeerHeardThroughout(FeedHandover.ODD_ONE_OUT * 3_000 - 1, 0);
+        assertThat(handover.state()).isEqualTo(State.LOST);
+        handover.handOverIfPeerHeardThroughout(FeedHandover.ODD_ONE_OUT * 3_000, 0);
+        assertThat(handover.state()).as("a peer started after the silence began").isEqualTo(State.HANDED_OVER);
+        assertThat(handedOver).hasValue(1);
+    }
+
+    @Test
     void anAnswerThatComesAfterKafkaIsHeardAgainHandsNothingOver() throws Exception {
         silentNanos.set(4 * SECOND);
         handover.check(0);
         silentNanos.set(0);
         handover.check(0);
-        peersAnswer.complete(true);
+        peersAnswer.complete(MINUTE_MS);
         Thread.sleep(200);
         assertThat(handedOver).hasValue(0);
         assertThat(handover.hearsKafka()).isTrue();
     }
 
     @Test
+    void heardTimeCountsFromTheLastBreakLongerThanHalfTheLimit() {
+        silentNanos.set(SECOND + SECOND / 2);
+        handover.check(0);
+        assertThat(handover.heardMillis(0)).as("in a break, though still ready").isEqualTo(-1);
+        silentNanos.set(SECOND / 2);
+        handover.check(10 * SECOND);
+        assertThat(handover.heardMillis(20 * SECOND)).isEqualTo(10_500);
+        silentNanos.set(SECOND);
+        handover.check(30 * SECOND);
+        assertThat(handover.heardMillis(30 * SECOND)).as("a second between fetch answers is no break").isEqualTo(20_500);
+        silentNanos.set(4 * SECOND);
+        handover.check(40 * SECOND);
+        assertThat(handover.heardMillis(40 * SECOND)).isEqualTo(-1);
+    }
+
+    @Test
     void withoutPeersViewersStay() {
         FeedHandover alone = new FeedHandover(now -> 10 * SECOND, Duration.ofSeconds(3),
-                new HttpPeers(java.util.List.of()), handedOver::incrementAndGet, "gw-alone", new SimpleMeterRegistry());
+                new HttpPeers(List.of()), handedOver::incrementAndGet, "gw-alone", new SimpleMeterRegistry());
         try {
             alone.check(0);
             alone.check(0);
