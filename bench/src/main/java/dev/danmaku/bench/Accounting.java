@@ -31,6 +31,8 @@ final class Accounting {
     final Recorder latency = new Recorder(3);
     final Recorder latencySameServer = new Recorder(3);
     final Recorder latencyCrossServer = new Recorder(3);
+    /** Send to its sender's ack: the way through the filter alone, to tell it from the broadcast. */
+    final Recorder ackLatency = new Recorder(3);
 
     Accounting(Plan plan) {
         this.plan = plan;
@@ -49,6 +51,28 @@ final class Accounting {
     /** The text a sender puts in a danmaku: its id and send time first, then the profile's text. */
     static String text(long id, long sentAtMicros, String body) {
         return "#" + id + "@" + sentAtMicros + " " + body;
+    }
+
+    /** A send's clientMsgId: its id and send time, so that its ack tells how long the verdict took. */
+    static String clientMsgId(long id, long sentAtMicros) {
+        return id + "@" + sentAtMicros;
+    }
+
+    /** An ack of one of our sends, now. */
+    void acked(String clientMsgId, long nowMicros) {
+        int at = clientMsgId.indexOf('@');
+        if (at < 0) {
+            return;
+        }
+        long sentAt;
+        try {
+            sentAt = Long.parseLong(clientMsgId, at + 1, clientMsgId.length(), 10);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (counted(sentAt)) {
+            ackLatency.recordValue(Math.max(1, nowMicros - sentAt));
+        }
     }
 
     void recordSent(long sentAtMicros) {

@@ -318,6 +318,7 @@ public final class LoadGenerator implements Callable<Integer> {
         out.set("latency_ms", latency(all));
         out.set("latency_same_server_ms", latency(accounting.latencySameServer.getIntervalHistogram()));
         out.set("latency_cross_server_ms", latency(accounting.latencyCrossServer.getIntervalHistogram()));
+        out.set("ack_latency_ms", latency(accounting.ackLatency.getIntervalHistogram()));
         cpu(out, from, to, monitored, peakRss);
         out.put("pass_p99_lt_250ms_and_no_loss", all.getTotalCount() > 0
                 && all.getValueAtPercentile(99) < 250_000 && loss == 0 && open.size() == plan.connections());

@@ -36,6 +36,9 @@ final class Table {
         out.append("latency ms        ").append(latency(o.path("latency_ms"))).append('\n');
         out.append("  same gateway    ").append(latency(o.path("latency_same_server_ms"))).append('\n');
         out.append("  cross gateway   ").append(latency(o.path("latency_cross_server_ms"))).append('\n');
+        if (o.has("ack_latency_ms")) {
+            out.append("ack latency ms    ").append(latency(o.path("ack_latency_ms"))).append('\n');
+        }
         out.append("CPU % of 1 core   ").append(cpu).append('\n');
         out.append("peak RSS MB       ").append(o.path("monitored_peak_rss_mb_at_window_end")).append('\n');
         if (o.path("loadgen_saturated_hint").asBoolean()) {

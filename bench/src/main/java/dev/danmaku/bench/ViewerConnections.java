@@ -98,7 +98,8 @@ final class ViewerConnections implements AutoCloseable {
         void send(long id, long sentAtMicros, String body) {
             WebSocketChannel open = channel;
             ClientFrame frame = ClientFrame.newBuilder().setSend(Send.newBuilder()
-                    .setClientMsgId(Long.toString(id)).setText(Accounting.text(id, sentAtMicros, body))).build();
+                    .setClientMsgId(Accounting.clientMsgId(id, sentAtMicros))
+                    .setText(Accounting.text(id, sentAtMicros, body))).build();
             if (subprotocol == Subprotocol.PROTO) {
                 WebSockets.sendBinary(ByteBuffer.wrap(frame.toByteArray()), open, null);
             } else {
@@ -181,8 +182,11 @@ final class ViewerConnections implements AutoCloseable {
                 receiver.endFrame();
             } else if (frame.hasJoined()) {
                 joined.complete(this);
-            } else if (frame.hasAck() && frame.getAck().getVerdict() != Verdict.ACCEPTED) {
-                count(refusals, frame.getAck().getVerdict() + " " + frame.getAck().getReason());
+            } else if (frame.hasAck()) {
+                accounting.acked(frame.getAck().getClientMsgId(), nowMicros());
+                if (frame.getAck().getVerdict() != Verdict.ACCEPTED) {
+                    count(refusals, frame.getAck().getVerdict() + " " + frame.getAck().getReason());
+                }
             } else if (frame.hasError()) {
                 count(errors, frame.getError().getCode());
                 if (!joined.isDone()) {

@@ -71,4 +71,15 @@ class AccountingTest {
             }
         }
     }
+
+    @Test
+    void anAckTellsHowLongTheVerdictTookForSendsInTheWindow() {
+        accounting.acked(Accounting.clientMsgId(7, 500), 1_900);
+        accounting.acked(Accounting.clientMsgId(8, 1_100), 1_400);
+        accounting.acked("someone-else's", 1_400);
+
+        var acks = accounting.ackLatency.getIntervalHistogram();
+        assertThat(acks.getTotalCount()).as("only the one sent in the window").isEqualTo(1);
+        assertThat(acks.getMaxValue()).isBetween(299L, 301L);
+    }
 }
