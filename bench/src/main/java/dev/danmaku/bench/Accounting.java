@@ -31,7 +31,7 @@ final class Accounting {
     final Recorder latency = new Recorder(3);
     final Recorder latencySameServer = new Recorder(3);
     final Recorder latencyCrossServer = new Recorder(3);
-    /** Send to its sender's ack: the way through the filter alone, to tell it from the broadcast. */
+    /** Send to its sender's ack: the way to the verdict (Kafka and the filter), to tell it from the broadcast. */
     final Recorder ackLatency = new Recorder(3);
 
     Accounting(Plan plan) {
