@@ -42,6 +42,10 @@ public final class FilterService implements AutoCloseable {
 
     public static final String CONSUMER_GROUP = "danmaku-filter";
     private static final int HANGING_CHECK_SECONDS = 5;
+    /** How long one admin call of the hanging-transaction check waits for Kafka. */
+    private static final Duration HANGING_CHECK_CALL_TIMEOUT = Duration.ofSeconds(5);
+    /** The same for fencing departed members, which runs on the pipeline's thread and is tried again a second later. */
+    private static final Duration FENCE_CALL_TIMEOUT = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(FilterService.class);
 
     private final FilterConfig config;
@@ -52,11 +56,11 @@ public final class FilterService implements AutoCloseable {
     private final Moderator dryRunModerator;
     private final String filteredTopic;
     private final ScheduledExecutorService watchdog;
-    private final Admin watchdogAdmin;
+    private final Admin admin;
 
     private FilterService(FilterConfig config, ControlLog controlLog, ControlWriter controlWriter,
             KafkaProducer<String, byte[]> adminProducer, ModerationPipeline pipeline, String filteredTopic,
-            ScheduledExecutorService watchdog, Admin watchdogAdmin) {
+            ScheduledExecutorService watchdog, Admin admin) {
         this.config = config;
         this.controlLog = controlLog;
         this.controlWriter = controlWriter;
@@ -64,7 +68,7 @@ public final class FilterService implements AutoCloseable {
         this.pipeline = pipeline;
         this.filteredTopic = filteredTopic;
         this.watchdog = watchdog;
-        this.watchdogAdmin = watchdogAdmin;
+        this.admin = admin;
         this.dryRunModerator = new Moderator(controlLog::current, new SendLimiter(config.limits()));
     }
 
@@ -87,39 +91,38 @@ public final class FilterService implements AutoCloseable {
 
         // up to 5000 danmaku per transaction under load (DANMAKU_KAFKA_MAX_POLL_RECORDS overrides)
         Map<String, Object> group = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
-        try (Admin admin = Admin.create(clients.adminProperties())) {
-            group.putAll(GroupFailover.consumerSettings(admin, config.common().kafkaProperties()));
-        }
-        ModerationPipeline pipeline = new ModerationPipeline(
-                clients.consumer(id, CONSUMER_GROUP, group),
-                partition -> clients.transactionalProducer(id + "-p" + partition.partition(),
-                        ModerationPipeline.transactionalId(partition)),
-                clients.topics().raw(), clients.topics().filtered(), clients.topics().deadLetter(),
-                new Moderator(controlLog::current, new SendLimiter(config.limits())),
-                new FilteredHistory(clients.consumer(id + "-history", null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
-                        clients.topics().raw(), clients.topics().filtered()),
-                meters);
+        Admin admin = Admin.create(clients.adminProperties());
+        ModerationPipeline pipeline;
         try {
+            group.putAll(GroupFailover.consumerSettings(admin, config.common().kafkaProperties()));
+            pipeline = new ModerationPipeline(
+                    clients.consumer(id, CONSUMER_GROUP, group),
+                    transactionalId -> clients.transactionalProducer(id + "-tx", transactionalId),
+                    clients.topics().raw(), clients.topics().filtered(), clients.topics().deadLetter(),
+                    new Moderator(controlLog::current, new SendLimiter(config.limits())),
+                    new FilteredHistory(clients.consumer(id + "-history", null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
+                            clients.topics().raw(), clients.topics().filtered()),
+                    ModerationPipeline.departedMembers(admin, CONSUMER_GROUP, FENCE_CALL_TIMEOUT), meters);
             pipeline.start(Duration.ofSeconds(60));
         } catch (RuntimeException e) {
             adminProducer.close(Duration.ofSeconds(2));
             controlLog.close();
+            admin.close(Duration.ofSeconds(2));
             throw e;
         }
-        Admin watchdogAdmin = Admin.create(clients.adminProperties());
         return new FilterService(config, controlLog, writer, adminProducer, pipeline, clients.topics().filtered(),
-                watchHangingTransactions(watchdogAdmin, clients, pipeline, meters), watchdogAdmin);
+                watchHangingTransactions(admin, clients, pipeline, meters), admin);
     }
 
     /**
-     * Every few seconds, aborts what hangs of this instance's transactions: on danmaku.filtered.v1 and
-     * on the partition of __consumer_offsets that holds this group's offsets.
+     * Every few seconds, aborts what hangs of this instance's transactions and of members that left the
+     * group: on danmaku.filtered.v1 and on the partition of __consumer_offsets that holds this group's offsets.
      */
     private static ScheduledExecutorService watchHangingTransactions(Admin admin, KafkaClients clients,
             ModerationPipeline pipeline, MeterRegistry meters) {
         // twice the transaction timeout after its last write, the coordinator has surely aborted whatever it still knows of
-        HangingTransactions check = new HangingTransactions(HangingTransactions.through(admin, Duration.ofSeconds(5)),
-                clients.topics().filtered(), CONSUMER_GROUP, pipeline::ownedTransactionalIds,
+        HangingTransactions check = new HangingTransactions(HangingTransactions.through(admin, HANGING_CHECK_CALL_TIMEOUT),
+                clients.topics().filtered(), CONSUMER_GROUP, pipeline::oursToAbort,
                 2 * clients.transactionTimeoutMs(), System::currentTimeMillis, meters);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "hanging-transactions");
@@ -155,8 +158,9 @@ public final class FilterService implements AutoCloseable {
     @Override
     public void close() {
         watchdog.shutdownNow();
-        watchdogAdmin.close(Duration.ofSeconds(2));
+        // the pipeline fences departed members through the admin client until it stops
         pipeline.close();
+        admin.close(Duration.ofSeconds(2));
         controlLog.close();
         adminProducer.close(Duration.ofSeconds(5));
     }

@@ -428,7 +428,8 @@ final class Platform implements AutoCloseable {
                         HttpResponse.BodyHandlers.ofString()).body();
                 Map<String, Double> filter = new LinkedHashMap<>();
                 body.lines().filter(line -> line.startsWith("danmaku_filter_partitions_owned")
-                                || line.startsWith("danmaku_filter_partitions_fenced_total")
+                                || line.startsWith("danmaku_filter_writer_fenced_total")
+                                || line.startsWith("danmaku_filter_departed_fenced_total")
                                 || line.startsWith("danmaku_filter_transactions_aborted_total"))
                         .forEach(line -> filter.merge(line.substring(0, line.indexOf('{') < 0 ? line.indexOf(' ') : line.indexOf('{')),
                                 Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum));

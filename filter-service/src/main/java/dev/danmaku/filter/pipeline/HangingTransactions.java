@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
@@ -39,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * (gateways, archiver) stops at it, and behind a hanging offset commit the group cannot fetch the raw
  * partition's offset, so the partition is never judged again. Kafka leaves such a transaction to an
  * operator ({@code kafka-transactions.sh find-hanging}, then {@code abort}); a broker restarted in the
- * middle of a commit has left one behind. This does the same, for the transactional ids this
- * instance owns right now, so recovery needs nobody.
+ * middle of a commit has left one behind. This does the same, for this instance's own transactional
+ * id and those of members that left the group, so recovery needs nobody.
  */
 public final class HangingTransactions implements Runnable {
 
@@ -70,10 +69,15 @@ public final class HangingTransactions implements Runnable {
         void abort(OpenTransaction transaction) throws Exception;
     }
 
+    /** Whose hanging transactions this instance may abort. */
+    public interface Ownership {
+        boolean oursToAbort(String transactionalId) throws Exception;
+    }
+
     private final Cluster cluster;
     private final String filteredTopic;
     private final String groupId;
-    private final Supplier<Set<String>> ownedTransactionalIds;
+    private final Ownership ownership;
     private final long staleAfterMs;
     private final LongSupplier clock;
     private final Counter aborted;
@@ -84,11 +88,11 @@ public final class HangingTransactions implements Runnable {
      *     coordinator's own timeout and abort
      */
     public HangingTransactions(Cluster cluster, String filteredTopic, String groupId,
-            Supplier<Set<String>> ownedTransactionalIds, long staleAfterMs, LongSupplier clock, MeterRegistry meters) {
+            Ownership ownership, long staleAfterMs, LongSupplier clock, MeterRegistry meters) {
         this.cluster = cluster;
         this.filteredTopic = filteredTopic;
         this.groupId = groupId;
-        this.ownedTransactionalIds = ownedTransactionalIds;
+        this.ownership = ownership;
         this.staleAfterMs = staleAfterMs;
         this.clock = clock;
         this.aborted = meters.counter("danmaku_filter_hanging_transactions_aborted_total");
@@ -122,10 +126,6 @@ public final class HangingTransactions implements Runnable {
 
     /** Aborts what hangs; returns what it aborted. */
     List<OpenTransaction> abortHanging() throws Exception {
-        Set<String> owned = ownedTransactionalIds.get();
-        if (owned.isEmpty()) {
-            return List.of();
-        }
         List<TopicPartition> unstable = cluster.unstable(watched());
         if (unstable.isEmpty()) {
             return List.of();
@@ -142,7 +142,7 @@ public final class HangingTransactions implements Runnable {
         for (OpenTransaction open : stale) {
             String id = ids.get(open.producerId());
             // another instance's, or another application's: not ours to touch
-            if (id == null || !owned.contains(id)) {
+            if (id == null || !ownership.oursToAbort(id)) {
                 continue;
             }
             Optional<Set<TopicPartition>> pending = cluster.pendingPartitions(id);

@@ -1,31 +1,26 @@
 package dev.danmaku.filter.pipeline;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -39,13 +34,15 @@ import dev.danmaku.proto.v1.RoomEvent;
 
 /**
  * Exactly-once read-process-write: each poll's raw danmaku are judged and their verdicts published
- * to danmaku.filtered.v1 together with the consumed offsets, in one transaction per raw partition
- * ({@link PartitionWriter}), the partitions' transactions committed side by side.
+ * to danmaku.filtered.v1 together with the consumed offsets, in one transaction ({@link VerdictWriter}).
  *
- * <p>Failover: the group is cooperative, so a rebalance moves only the partitions that change owner;
- * the new owner of a partition fences its previous writer before judging anything. An aborted
- * transaction rewinds its partition, and the batch is judged again with the verdicts it had: the send
- * limits are not charged twice and a viewer who saw a verdict before the abort sees the same one after.
+ * <p>Failover: the group is cooperative, so a rebalance moves only the partitions that change owner.
+ * Each member writes under a transactional id of its own membership, and commits offsets with its group
+ * metadata, so a member that left the group cannot commit anything more. Whoever is assigned
+ * partitions fences the transactions that departed members left open ({@link DepartedMembers}), so
+ * nobody waits for their timeout. An aborted transaction rewinds its partitions, and the batch is judged
+ * again with the verdicts it had: the send limits are not charged twice and a viewer who saw a verdict
+ * before the abort sees the same one after.
  *
  * <p>A record that cannot be decoded or judged does not stop the pipeline: it goes to the dead-letter
  * topic in the same transaction, and when it names a send, that send is answered REJECTED with
@@ -53,18 +50,22 @@ import dev.danmaku.proto.v1.RoomEvent;
  */
 public final class ModerationPipeline extends PollLoop {
 
-    private final Function<TopicPartition, Producer<String, byte[]>> producers;
+    private static final long FENCE_RETRY_MS = 1000;
+
+    private final Function<String, Producer<String, byte[]>> producers;
     private final String rawTopic;
     private final String filteredTopic;
     private final String deadLetterTopic;
     private final Moderator moderator;
     private final RecentVerdicts recentVerdicts;
-    private final ExecutorService committers;
-    private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
-    /** Partitions another instance fenced this one out of: not reopened until a rebalance says they are ours. */
-    private final Set<TopicPartition> fencedOut = new HashSet<>();
+    private final DepartedMembers departedMembers;
+    /** This member's writer; replaced when the member id changes (after this instance was dropped from the group). */
+    private VerdictWriter writer;
+    private volatile String ownTransactionalId;
+    /** Departed members' transactions still to fence: the last attempt could not reach Kafka. */
+    private boolean departedToFence;
+    private long nextFenceAttemptMs;
     private final AtomicInteger owned = new AtomicInteger();
-    private volatile Set<String> ownedTransactionalIds = Set.of();
     /** What batches not committed yet came to, by partition and offset: a batch judged again gets the same. */
     private final Map<TopicPartition, Map<Long, Judged>> uncommitted = new HashMap<>();
     /** Committed verdicts of recent sends, by partition, for retries of them. */
@@ -74,19 +75,20 @@ public final class ModerationPipeline extends PollLoop {
     private final Counter notJudged;
     private final Counter aborted;
     private final Counter fenced;
+    private final Counter departedFenced;
     private final Counter repeated;
     private final VerdictCounters verdicts;
     private final Timer commitLatency;
     private final Timer processingLatency;
 
     /**
-     * @param producers makes the transactional producer of a raw partition, with
-     *     {@link #transactionalId} as its transactional id
+     * @param producers makes a transactional producer with the given transactional id
      * @param recentVerdicts what the previous owners of a partition this instance takes over committed lately
+     * @param departedMembers fences what members that left the group left open
      */
-    public ModerationPipeline(Consumer<String, byte[]> consumer, Function<TopicPartition, Producer<String, byte[]>> producers,
+    public ModerationPipeline(Consumer<String, byte[]> consumer, Function<String, Producer<String, byte[]>> producers,
             String rawTopic, String filteredTopic, String deadLetterTopic, Moderator moderator, RecentVerdicts recentVerdicts,
-            MeterRegistry meters) {
+            DepartedMembers departedMembers, MeterRegistry meters) {
         super("moderation-pipeline", consumer);
         this.producers = producers;
         this.rawTopic = rawTopic;
@@ -94,30 +96,22 @@ public final class ModerationPipeline extends PollLoop {
         this.deadLetterTopic = deadLetterTopic;
         this.moderator = moderator;
         this.recentVerdicts = recentVerdicts;
-        this.committers = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "moderation-commit");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.departedMembers = departedMembers;
         this.judged = meters.counter("danmaku_filter_judged_total");
         this.undecodable = meters.counter("danmaku_filter_dead_letters_total", "cause", "undecodable");
         this.notJudged = meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged");
         this.aborted = meters.counter("danmaku_filter_transactions_aborted_total");
-        this.fenced = meters.counter("danmaku_filter_partitions_fenced_total");
+        this.fenced = meters.counter("danmaku_filter_writer_fenced_total");
+        this.departedFenced = meters.counter("danmaku_filter_departed_fenced_total");
         this.repeated = meters.counter("danmaku_filter_retries_repeated_total");
         meters.gauge("danmaku_filter_partitions_owned", owned);
         this.verdicts = new VerdictCounters(meters);
         this.commitLatency = Timer.builder("danmaku_filter_transaction_commit_seconds")
-                .description("Time to send the offsets and commit one partition's transaction")
+                .description("Time to send the offsets and commit one poll's transaction")
                 .publishPercentileHistogram().register(meters);
         this.processingLatency = Timer.builder("danmaku_filter_processing_seconds")
                 .description("From the gateway's accept of a danmaku to the commit of its verdict")
                 .publishPercentileHistogram().register(meters);
-    }
-
-    /** The transactional id of a raw partition's writer: the same on every instance, so a new owner fences the old one. */
-    public static String transactionalId(TopicPartition rawPartition) {
-        return PartitionWriter.transactionalId(rawPartition);
     }
 
     @Override
@@ -125,13 +119,14 @@ public final class ModerationPipeline extends PollLoop {
         consumer.subscribe(List.of(rawTopic), new Rebalance());
     }
 
-    /** Partitions whose writer is not ready yet are paused; try to open them before each poll. */
+    /** Before each poll: reopens a writer that lost its producer, and fences departed members not fenced yet. */
     @Override
     protected boolean beforePoll() {
-        List<PartitionWriter> waiting = writers.values().stream()
-                .filter(w -> !w.ready() && !fencedOut.contains(w.partition())).toList();
-        if (!waiting.isEmpty()) {
-            open(waiting);
+        if (writer != null && !writer.ready() && writer.open()) {
+            consumer.resume(consumer.assignment());
+        }
+        if (departedToFence && System.currentTimeMillis() >= nextFenceAttemptMs) {
+            fenceDeparted();
         }
         return true;
     }
@@ -141,23 +136,20 @@ public final class ModerationPipeline extends PollLoop {
         if (records.isEmpty()) {
             return;
         }
-        // the group id alone, without the generation: a partition's own transactional id already fences its
-        // previous owner, and a generation would fail every commit while any rebalance is in progress
-        ConsumerGroupMetadata group = new ConsumerGroupMetadata(consumer.groupMetadata().groupId());
-        List<CompletableFuture<Published>> publishing = new ArrayList<>();
+        if (writer == null || !writer.ready()) {
+            // read again once the writer is open
+            rewind(records.partitions(), partition -> records.records(partition).get(0).offset());
+            consumer.pause(records.partitions());
+            return;
+        }
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>(records.count());
+        Map<TopicPartition, List<JudgedDanmaku>> batches = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> nextOffsets = new HashMap<>();
+        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
-            PartitionWriter writer = writerOf(partition);
-            if (!writer.ready()) {
-                // read it again once its writer is open
-                consumer.seek(partition, inPartition.get(0).offset());
-                consumer.pause(List.of(partition));
-                continue;
-            }
-            List<Judged> judgedRecords = judge(partition, inPartition);
-            List<JudgedDanmaku> batch = new ArrayList<>(judgedRecords.size());
-            List<ProducerRecord<String, byte[]>> out = new ArrayList<>(judgedRecords.size());
-            for (Judged judgedRecord : judgedRecords) {
+            List<JudgedDanmaku> batch = new ArrayList<>(inPartition.size());
+            for (Judged judgedRecord : judge(partition, inPartition)) {
                 JudgedDanmaku verdict = judgedRecord.verdict();
                 if (verdict != null) {
                     batch.add(verdict);
@@ -168,48 +160,55 @@ public final class ModerationPipeline extends PollLoop {
                     out.add(judgedRecord.deadLetter());
                 }
             }
-            long firstOffset = inPartition.get(0).offset();
-            long nextOffset = inPartition.get(inPartition.size() - 1).offset() + 1;
-            publishing.add(CompletableFuture.supplyAsync(() -> {
-                long started = System.nanoTime();
-                PartitionWriter.Outcome outcome = writer.publish(out, nextOffset, group, () -> !closing());
-                commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                return new Published(writer, batch, inPartition.size(), firstOffset, outcome);
-            }, committers));
+            batches.put(partition, batch);
+            firstOffsets.put(partition, inPartition.get(0).offset());
+            nextOffsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
         }
-        for (CompletableFuture<Published> future : publishing) {
-            try {
-                settle(future.join());
-            } catch (CompletionException e) {
-                // fatal (authorization, version): the loop stops and /readyz reports it
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        long started = System.nanoTime();
+        // the whole group metadata: the coordinator refuses the offsets of a member that has left the group
+        VerdictWriter.Outcome outcome = writer.publish(out, nextOffsets, consumer.groupMetadata(), () -> !closing());
+        commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        switch (outcome) {
+            case COMMITTED -> {
+                judged.increment(records.count());
+                batches.forEach(this::committed);
+            }
+            case ABORTED -> {
+                aborted.increment();
+                rewind(records.partitions(), firstOffsets::get);
+                if (!writer.ready()) {
+                    consumer.pause(records.partitions());
+                }
+            }
+            case FENCED -> {
+                // a new owner of this member's partitions saw it leave the group (a pause, a cut): the next poll
+                // says what it owns now, and the writer is reopened before the next batch
+                fenced.increment();
+                rewind(records.partitions(), firstOffsets::get);
+                consumer.pause(records.partitions());
             }
         }
     }
 
-    private PartitionWriter writerOf(TopicPartition partition) {
-        PartitionWriter writer = writers.get(partition);
-        if (writer == null) {
-            writer = new PartitionWriter(partition, () -> producers.apply(partition));
-            writers.put(partition, writer);
-            ownedChanged();
+    private void rewind(Collection<TopicPartition> partitions, Function<TopicPartition, Long> firstOffsets) {
+        for (TopicPartition partition : partitions) {
+            consumer.seek(partition, firstOffsets.apply(partition));
         }
-        return writer;
     }
 
-    private void ownedChanged() {
-        owned.set(writers.size());
-        ownedTransactionalIds = writers.keySet().stream().map(PartitionWriter::transactionalId)
-                .collect(Collectors.toUnmodifiableSet());
+    /** Fencing of departed members through the admin client, each call waiting at most {@code timeout}. */
+    public static DepartedMembers departedMembers(Admin admin, String groupId, Duration timeout) {
+        return new DepartedMembers(DepartedMembers.through(admin, timeout), groupId);
     }
 
-    /** The transactional ids of the raw partitions this instance writes now; read from any thread. */
-    public Set<String> ownedTransactionalIds() {
-        return ownedTransactionalIds;
+    /** The transactional id this instance writes under now (null before it joined the group); read from any thread. */
+    public String ownTransactionalId() {
+        return ownTransactionalId;
     }
 
-    private record Published(PartitionWriter writer, List<JudgedDanmaku> batch, int records, long firstOffset,
-            PartitionWriter.Outcome outcome) {
+    /** True when a transaction under this id may be aborted by this instance: its own, or a departed member's. */
+    public boolean oursToAbort(String transactionalId) throws Exception {
+        return transactionalId.equals(ownTransactionalId) || departedMembers.departed(transactionalId);
     }
 
     /**
@@ -277,70 +276,49 @@ public final class ModerationPipeline extends PollLoop {
         return new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers);
     }
 
-    private void settle(Published published) {
-        TopicPartition partition = published.writer().partition();
-        switch (published.outcome()) {
-            case COMMITTED -> {
-                uncommitted.remove(partition);
-                judged.increment(published.records());
-                long nowMs = System.currentTimeMillis();
-                SentBefore sent = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
-                for (JudgedDanmaku verdict : published.batch()) {
-                    sent.remember(verdict, nowMs);
-                    if (verdict.getRepeat()) {
-                        repeated.increment();
-                        continue;
-                    }
-                    verdicts.count(verdict);
-                    long sentAtMs = verdict.getDanmaku().getSentAtMs();
-                    if (sentAtMs > 0 && sentAtMs <= nowMs) {
-                        processingLatency.record(nowMs - sentAtMs, TimeUnit.MILLISECONDS);
-                    }
-                }
+    private void committed(TopicPartition partition, List<JudgedDanmaku> batch) {
+        uncommitted.remove(partition);
+        long nowMs = System.currentTimeMillis();
+        SentBefore sent = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
+        for (JudgedDanmaku verdict : batch) {
+            sent.remember(verdict, nowMs);
+            if (verdict.getRepeat()) {
+                repeated.increment();
+                continue;
             }
-            case ABORTED -> {
-                aborted.increment();
-                consumer.seek(partition, published.firstOffset());
-                if (!published.writer().ready()) {
-                    consumer.pause(List.of(partition));
-                }
-            }
-            case FENCED -> {
-                // another instance took the partition while this one was paused or cut off: stop writing it
-                // and let the group tell this instance what it owns now
-                fenced.increment();
-                fencedOut.add(partition);
-                consumer.seek(partition, published.firstOffset());
-                consumer.pause(List.of(partition));
-                consumer.enforceRebalance("partition " + partition + " was fenced by another instance");
+            verdicts.count(verdict);
+            long sentAtMs = verdict.getDanmaku().getSentAtMs();
+            if (sentAtMs > 0 && sentAtMs <= nowMs) {
+                processingLatency.record(nowMs - sentAtMs, TimeUnit.MILLISECONDS);
             }
         }
     }
 
-    /**
-     * Opens writers side by side (each fences its partition's previous writer), learns what the previous
-     * owners of those that opened judged lately, and resumes them.
-     */
-    private void open(Collection<PartitionWriter> toOpen) {
-        List<CompletableFuture<PartitionWriter>> opening = toOpen.stream()
-                .map(writer -> CompletableFuture.supplyAsync(() -> writer.open() ? writer : null, committers))
-                .toList();
-        List<TopicPartition> opened = new ArrayList<>();
-        for (CompletableFuture<PartitionWriter> future : opening) {
-            try {
-                PartitionWriter writer = future.join();
-                if (writer != null) {
-                    opened.add(writer.partition());
-                }
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
+    /** Writes under this member's own transactional id, opening a new writer when the member id changed. */
+    private void followMemberId() {
+        String id = DepartedMembers.transactionalId(consumer.groupMetadata().groupId(), consumer.groupMetadata().memberId());
+        if (writer != null && writer.transactionalId().equals(id)) {
+            return;
         }
-        rememberRecent(opened);
-        consumer.resume(opened);
-        if (opened.size() < toOpen.size()) {
-            log.warn("{} of {} partitions are waiting for their transactional producer", toOpen.size() - opened.size(),
-                    toOpen.size());
+        if (writer != null) {
+            writer.close();
+        }
+        writer = new VerdictWriter(id, producers);
+        ownTransactionalId = id;
+        log.info("Writing under transactional id {}", id);
+    }
+
+    private void fenceDeparted() {
+        try {
+            departedFenced.increment(departedMembers.fence(ownTransactionalId).size());
+            departedToFence = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // the readers wait for their transaction timeout at worst; try again in a second
+            departedToFence = true;
+            nextFenceAttemptMs = System.currentTimeMillis() + FENCE_RETRY_MS;
+            log.warn("Could not fence the transactions of members that left the group, trying again: {}", e.toString());
         }
     }
 
@@ -358,33 +336,28 @@ public final class ModerationPipeline extends PollLoop {
 
     private void release(Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {
-            PartitionWriter writer = writers.remove(partition);
-            if (writer != null) {
-                writer.close();
-            }
             uncommitted.remove(partition);
             sentBefore.remove(partition);
-            fencedOut.remove(partition);
         }
-        ownedChanged();
+        owned.set((int) consumer.assignment().stream().filter(partition -> !partitions.contains(partition)).count());
     }
 
     /** Runs inside poll(), between batches, so no transaction is open while partitions move. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            partitions.forEach(ModerationPipeline.this::writerOf);
-            // a partition fenced earlier and still ours is reopened: the group says this instance owns it
-            Set<TopicPartition> assigned = consumer.assignment();
-            fencedOut.clear();
-            List<PartitionWriter> toOpen = writers.values().stream()
-                    .filter(w -> !w.ready() && assigned.contains(w.partition())).toList();
-            if (toOpen.isEmpty()) {
+            owned.set(consumer.assignment().size());
+            if (partitions.isEmpty()) {
                 return;
             }
-            consumer.pause(toOpen.stream().map(PartitionWriter::partition).toList());
-            open(toOpen);
-            log.info("Assigned {}; writing {} raw partitions", partitions, writers.size());
+            followMemberId();
+            // before the first batch: its previous owner may have left a transaction open on these partitions
+            fenceDeparted();
+            if (!writer.ready() && !writer.open()) {
+                consumer.pause(partitions);
+            }
+            rememberRecent(List.copyOf(partitions));
+            log.info("Assigned {}; judging {} raw partitions", partitions, consumer.assignment().size());
         }
 
         @Override
@@ -404,8 +377,9 @@ public final class ModerationPipeline extends PollLoop {
 
     @Override
     protected void onStop() {
-        release(List.copyOf(writers.keySet()));
-        committers.shutdownNow();
+        if (writer != null) {
+            writer.close();
+        }
         recentVerdicts.close();
     }
 }

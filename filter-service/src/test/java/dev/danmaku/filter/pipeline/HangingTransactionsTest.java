@@ -20,7 +20,7 @@ class HangingTransactionsTest {
 
     static final String FILTERED = "danmaku.filtered.v1";
     static final String GROUP = "danmaku-filter";
-    static final String OURS = "danmaku-filter.danmaku.raw.v1.0";
+    static final String OURS = "danmaku-filter.danmaku-filter-a-1f2e";
     static final TopicPartition FILTERED_0 = new TopicPartition(FILTERED, 0);
     static final TopicPartition OFFSETS = new TopicPartition("__consumer_offsets", Utils.abs(GROUP.hashCode()) % 50);
     static final long NOW = 1_000_000;
@@ -28,8 +28,9 @@ class HangingTransactionsTest {
 
     final FakeCluster cluster = new FakeCluster();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    Set<String> owned = Set.of(OURS);
-    final HangingTransactions check = new HangingTransactions(cluster, FILTERED, GROUP, () -> owned, STALE_AFTER,
+    /** This instance's own id and those of departed members: the ids it may abort. */
+    Set<String> ours = Set.of(OURS);
+    final HangingTransactions check = new HangingTransactions(cluster, FILTERED, GROUP, id -> ours.contains(id), STALE_AFTER,
             () -> NOW, meters);
 
     @Test
@@ -76,20 +77,22 @@ class HangingTransactionsTest {
     void anotherInstancesOrAnotherApplicationsTransactionIsNotTouched() throws Exception {
         cluster.open(FILTERED_0, 7, NOW - 30_000);
         cluster.open(OFFSETS, 8, NOW - 30_000);
-        cluster.ids.put(7L, "danmaku-filter.danmaku.raw.v1.3"); // a partition this instance does not own
-        cluster.pending.put("danmaku-filter.danmaku.raw.v1.3", Set.of());
+        cluster.ids.put(7L, "danmaku-filter.danmaku-filter-b-9c4d"); // a member still in the group
+        cluster.pending.put("danmaku-filter.danmaku-filter-b-9c4d", Set.of());
         // producer 8: an id no coordinator knows
 
         assertThat(check.abortHanging()).isEmpty();
     }
 
     @Test
-    void anInstanceThatOwnsNothingAsksNothing() throws Exception {
-        owned = Set.of();
+    void aTransactionThatIsNotOursToAbortIsLeftAlone() throws Exception {
+        ours = Set.of();
         cluster.open(FILTERED_0, 7, NOW - 30_000);
+        cluster.ids.put(7L, OURS);
+        cluster.pending.put(OURS, Set.of());
 
         assertThat(check.abortHanging()).isEmpty();
-        assertThat(cluster.askedUnstable).isEmpty();
+        assertThat(cluster.aborted).isEmpty();
     }
 
     @Test

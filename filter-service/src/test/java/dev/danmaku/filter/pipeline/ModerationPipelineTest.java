@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
+import java.util.Set;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -47,13 +51,21 @@ class ModerationPipelineTest {
     private static final TopicPartition RAW_0 = new TopicPartition("raw", 0);
     private static final TopicPartition RAW_1 = new TopicPartition("raw", 1);
 
-    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-    /**
-     * One producer per raw partition, as the pipeline asks for them; a new one after a discard. The
-     * pipeline opens several side by side, so these maps are written from several threads.
-     */
-    private final Map<TopicPartition, MockProducer<String, byte[]>> producers = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Integer> producersMade = new ConcurrentHashMap<>();
+    /** The group consumer; its member id changes when it rejoins after being dropped from the group. */
+    private String memberId = "filter-a-1";
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest") {
+        @Override
+        public synchronized ConsumerGroupMetadata groupMetadata() {
+            return new ConsumerGroupMetadata("danmaku-filter", 3, memberId, Optional.empty());
+        }
+    };
+    /** The transactional producers the pipeline asked for, in order; the last one is in use. */
+    private final List<MockProducer<String, byte[]>> producersMade = new ArrayList<>();
+    /** The transactional ids of the producers made, in order. */
+    private final List<String> transactionalIds = new ArrayList<>();
+    /** The group metadata each transaction's offsets were sent with. */
+    private final List<ConsumerGroupMetadata> offsetsSentWith = new ArrayList<>();
+    private final FakeGroup group = new FakeGroup();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ModerationPipeline pipeline;
     /** What the previous owners of the raw partitions committed lately, as the pipeline asks for it. */
@@ -81,12 +93,20 @@ class ModerationPipelineTest {
             }
             return rules;
         }, new SendLimiter(limits));
-        ModerationPipeline made = new ModerationPipeline(consumer, partition -> {
-            MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-            producers.put(partition, producer);
-            producersMade.merge(partition, 1, Integer::sum);
+        ModerationPipeline made = new ModerationPipeline(consumer, transactionalId -> {
+            MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                    new ByteArraySerializer()) {
+                @Override
+                public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+                        ConsumerGroupMetadata groupMetadata) {
+                    offsetsSentWith.add(groupMetadata);
+                    super.sendOffsetsToTransaction(offsets, groupMetadata);
+                }
+            };
+            producersMade.add(producer);
+            transactionalIds.add(transactionalId);
             return producer;
-        }, "raw", "filtered", "dead", moderator, recent, meters);
+        }, "raw", "filtered", "dead", moderator, recent, new DepartedMembers(group, "danmaku-filter"), meters);
         consumer.updateBeginningOffsets(Map.of(RAW_0, 0L, RAW_1, 0L));
         made.onStart();
         consumer.rebalance(List.of(RAW_0, RAW_1));
@@ -134,39 +154,64 @@ class ModerationPipelineTest {
         return RoomEvent.parseFrom(record.value()).getDanmaku();
     }
 
-    private MockProducer<String, byte[]> producer(TopicPartition partition) {
-        return producers.get(partition);
+    /** The producer in use. */
+    private MockProducer<String, byte[]> producer() {
+        return producersMade.get(producersMade.size() - 1);
+    }
+
+    /** The group and the transactions as the brokers know them. */
+    private static final class FakeGroup implements DepartedMembers.Cluster {
+        final Set<String> ongoing = new HashSet<>();
+        final Set<String> members = new HashSet<>();
+        final List<String> fenced = new ArrayList<>();
+        boolean down;
+
+        @Override
+        public Set<String> ongoingTransactionalIds() throws Exception {
+            if (down) {
+                throw new java.util.concurrent.TimeoutException("no broker answered");
+            }
+            return Set.copyOf(ongoing);
+        }
+
+        @Override
+        public Set<String> memberIds(String groupId) {
+            return Set.copyOf(members);
+        }
+
+        @Override
+        public void fence(Collection<String> transactionalIds) {
+            fenced.addAll(transactionalIds);
+            ongoing.removeAll(transactionalIds);
+        }
     }
 
     @Test
-    void eachPartitionHasItsOwnProducerWhoseIdBelongsToThePartitionAndIsOpenedOnAssignment() {
-        assertThat(producers).containsOnlyKeys(RAW_0, RAW_1);
-        assertThat(producers.values()).allSatisfy(p -> assertThat(p.transactionInitialized()).isTrue());
-        assertThat(ModerationPipeline.transactionalId(RAW_1)).isEqualTo("danmaku-filter.raw.1");
+    void writesUnderATransactionalIdOfItsGroupMembershipOpenedOnAssignment() {
+        assertThat(transactionalIds).containsExactly("danmaku-filter.filter-a-1");
+        assertThat(producer().transactionInitialized()).isTrue();
+        assertThat(pipeline.ownTransactionalId()).isEqualTo("danmaku-filter.filter-a-1");
         assertThat(consumer.paused()).isEmpty();
     }
 
     @Test
-    void publishesEachPartitionsVerdictsAndItsOffsetInItsOwnTransaction() throws Exception {
+    void publishesAPollsVerdictsAndItsPartitionsOffsetsInOneTransactionWithTheGroupMetadata() throws Exception {
         pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "spam here")),
                 List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
 
-        MockProducer<String, byte[]> first = producer(RAW_0);
-        assertThat(first.transactionCommitted()).isTrue();
-        assertThat(first.history()).hasSize(2).allSatisfy(r -> {
-            assertThat(r.topic()).isEqualTo("filtered");
-            assertThat(r.key()).isEqualTo("r1");
-        });
-        assertThat(verdict(first.history().get(0)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
-        assertThat(verdict(first.history().get(1)).getVerdict()).isEqualTo(Verdict.REJECTED);
-        assertThat(verdict(first.history().get(1)).getRuleSetVersion()).isEqualTo(7);
-        Map<TopicPartition, OffsetAndMetadata> committed = first.consumerGroupOffsetsHistory().get(0).values().iterator().next();
-        assertThat(committed).containsOnlyKeys(RAW_0);
+        MockProducer<String, byte[]> producer = producer();
+        assertThat(producer.transactionCommitted()).isTrue();
+        List<ProducerRecord<String, byte[]>> inRoomR1 = producer.history().stream().filter(r -> r.key().equals("r1")).toList();
+        assertThat(producer.history()).hasSize(3).allSatisfy(r -> assertThat(r.topic()).isEqualTo("filtered"));
+        assertThat(verdict(inRoomR1.get(0)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(verdict(inRoomR1.get(1)).getVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(verdict(inRoomR1.get(1)).getRuleSetVersion()).isEqualTo(7);
+        Map<TopicPartition, OffsetAndMetadata> committed = producer.consumerGroupOffsetsHistory().get(0).values().iterator().next();
+        assertThat(committed).containsOnlyKeys(RAW_0, RAW_1);
         assertThat(committed.get(RAW_0).offset()).isEqualTo(12);
-
-        MockProducer<String, byte[]> second = producer(RAW_1);
-        assertThat(second.history()).hasSize(1);
-        assertThat(firstCommittedOffset(RAW_1)).isEqualTo(11);
+        assertThat(committed.get(RAW_1).offset()).isEqualTo(11);
+        // the member id and generation: the coordinator refuses them once this member has left the group
+        assertThat(offsetsSentWith).containsExactly(consumer.groupMetadata());
         assertThat(meters.counter("danmaku_filter_verdicts_total", "verdict", "REJECTED", "reason", "BLOCKED_KEYWORD", "category", "none")
                 .count()).isEqualTo(1);
     }
@@ -176,14 +221,14 @@ class ModerationPipelineTest {
         byte[] garbage = {(byte) 0xff, 1, 2};
         pipeline.handle(batch(List.of(new ConsumerRecord<>("raw", 0, 10, "r1", garbage), record(11, "r1", "fine"))));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).extracting(ProducerRecord::topic).containsExactly("dead", "filtered");
         ProducerRecord<String, byte[]> deadLetter = published.get(0);
         assertThat(deadLetter.key()).isEqualTo("r1");
         assertThat(deadLetter.value()).isEqualTo(garbage);
         assertThat(header(deadLetter, DeadLetters.SOURCE)).isEqualTo("raw-0@10");
         assertThat(header(deadLetter, DeadLetters.CAUSE)).startsWith("undecodable");
-        assertThat(producer(RAW_0).transactionCommitted()).isTrue();
+        assertThat(producer().transactionCommitted()).isTrue();
         assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "undecodable").count()).isEqualTo(1);
         assertThat(firstCommittedOffset(RAW_0)).isEqualTo(12);
     }
@@ -193,7 +238,7 @@ class ModerationPipelineTest {
         failingJudgement = 2;
         pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "trips a bug"), record(12, "r1", "after"))));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).extracting(ProducerRecord::topic).containsExactly("filtered", "filtered", "dead", "filtered");
         JudgedDanmaku notJudged = verdict(published.get(1));
         assertThat(notJudged.getVerdict()).isEqualTo(Verdict.REJECTED);
@@ -209,22 +254,22 @@ class ModerationPipelineTest {
     @Test
     void aBatchWithADeadLetterJudgedAgainAfterAnAbortSendsTheSameWithoutJudgingAgain() throws Exception {
         failingJudgement = 1;
-        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        producer().commitTransactionException = new KafkaException("coordinator moved");
         pipeline.handle(batch(List.of(record(10, "r1", "trips a bug"))));
-        producer(RAW_0).commitTransactionException = null;
+        producer().commitTransactionException = null;
 
         pipeline.handle(batch(List.of(record(10, "r1", "trips a bug"))));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).extracting(ProducerRecord::topic).containsExactly("filtered", "dead");
         assertThat(verdict(published.get(0)).getReason()).isEqualTo(Reason.NOT_JUDGED);
         assertThat(judgements).isEqualTo(1);
         assertThat(meters.counter("danmaku_filter_dead_letters_total", "cause", "not_judged").count()).isEqualTo(1);
     }
 
-    /** The offset a partition's first transaction committed with its verdicts. */
+    /** The offset the first transaction committed for a partition with its verdicts. */
     private long firstCommittedOffset(TopicPartition partition) {
-        return producer(partition).consumerGroupOffsetsHistory().get(0).values().iterator().next().get(partition).offset();
+        return producer().consumerGroupOffsetsHistory().get(0).values().iterator().next().get(partition).offset();
     }
 
     private static String header(ProducerRecord<String, byte[]> record, String name) {
@@ -232,35 +277,37 @@ class ModerationPipelineTest {
     }
 
     @Test
-    void anAbortedTransactionRewindsOnlyItsPartition() {
-        producer(RAW_0).commitTransactionException = new KafkaException("broker went away");
+    void anAbortedTransactionRewindsEveryPartitionOfItsBatch() {
+        consumer.seek(RAW_0, 12);
+        consumer.seek(RAW_1, 11);
+        producer().commitTransactionException = new KafkaException("broker went away");
         pipeline.handle(batch(List.of(record(10, "r1", "hello"), record(11, "r1", "again")),
                 List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
 
-        assertThat(producer(RAW_0).transactionAborted()).isTrue();
-        assertThat(producer(RAW_0).history()).isEmpty();
+        assertThat(producer().transactionAborted()).isTrue();
+        assertThat(producer().history()).isEmpty();
         assertThat(consumer.position(RAW_0)).isEqualTo(10);
-        assertThat(producer(RAW_1).transactionCommitted()).isTrue();
+        assertThat(consumer.position(RAW_1)).isEqualTo(10);
+        assertThat(consumer.paused()).isEmpty();
         assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isEqualTo(1);
-        assertThat(meters.counter("danmaku_filter_judged_total").count()).isEqualTo(1);
+        assertThat(meters.counter("danmaku_filter_judged_total").count()).isZero();
     }
 
     @Test
     void aBatchJudgedAgainAfterAnAbortGetsTheSameVerdictsAndIsNotChargedTwice() throws Exception {
         // a burst of 2: the first attempt charges both sends; a second charge would refuse the re-judged ones
         pipeline = null;
-        producers.clear();
         consumer.unsubscribe();
         ModerationPipeline strict = pipeline(new LimitDefaults(0.001, 2, 200, 30_000));
         var sameUser = List.of(record(RAW_0, 10, "r1", "alice", "one"), record(RAW_0, 11, "r1", "alice", "two"),
                 record(RAW_0, 12, "r1", "alice", "three"));
-        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        producer().commitTransactionException = new KafkaException("coordinator moved");
         strict.handle(batch(sameUser));
-        producer(RAW_0).commitTransactionException = null;
+        producer().commitTransactionException = null;
 
         strict.handle(batch(sameUser));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).hasSize(3);
         assertThat(verdict(published.get(0)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
         assertThat(verdict(published.get(1)).getVerdict()).isEqualTo(Verdict.ACCEPTED);
@@ -275,7 +322,7 @@ class ModerationPipelineTest {
                 send(14, "p1-3", true, "third"))));
 
         List<JudgedDanmaku> published = new ArrayList<>();
-        for (ProducerRecord<String, byte[]> record : producer(RAW_0).history()) {
+        for (ProducerRecord<String, byte[]> record : producer().history()) {
             published.add(verdict(record));
         }
         assertThat(published).hasSize(5);
@@ -308,7 +355,7 @@ class ModerationPipelineTest {
         pipeline.handle(batch(List.of(send(10, "p1-1", true, "spam here"), send(11, "p1-2", true, "a retry of nothing"))));
 
         assertThat(recentAskedFor).as("asked once, for the partition taken over").containsExactly(List.of(RAW_0));
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).hasSize(2);
         JudgedDanmaku retry = verdict(published.get(0));
         assertThat(retry.getRepeat()).isTrue();
@@ -323,7 +370,7 @@ class ModerationPipelineTest {
         pipeline.handle(batch(List.of(send(10, "1", false, "hello"))));
         pipeline.handle(batch(List.of(send(11, "1", false, "hello again"), send(12, "never-sent", true, "a retry of nothing"))));
 
-        assertThat(producer(RAW_0).history()).hasSize(3).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
+        assertThat(producer().history()).hasSize(3).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
     }
 
     @Test
@@ -333,7 +380,7 @@ class ModerationPipelineTest {
         pipeline.handle(batch(List.of(send(11, "p1-1", false, "hello", 1_000),
                 send(12, "p1-2", true, "hi", 2_100), send(13, "p1-2", false, "hi", 1_100))));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).hasSize(4);
         assertThat(verdict(published.get(0)).getRepeat()).isFalse();
         JudgedDanmaku late = verdict(published.get(1));
@@ -348,18 +395,18 @@ class ModerationPipelineTest {
         pipeline.handle(batch(List.of(send(10, "1", true, "hello", 2_000))));
         pipeline.handle(batch(List.of(send(11, "1", false, "hello again", 3_000))));
 
-        assertThat(producer(RAW_0).history()).hasSize(2).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
+        assertThat(producer().history()).hasSize(2).allSatisfy(r -> assertThat(verdict(r).getRepeat()).isFalse());
     }
 
     @Test
     void aRetryJudgedAgainAfterAnAbortIsStillARepeat() throws Exception {
         var firstAndRetry = List.of(send(10, "p1-1", false, "hello"), send(11, "p1-1", true, "hello"));
-        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        producer().commitTransactionException = new KafkaException("coordinator moved");
         pipeline.handle(batch(firstAndRetry));
-        producer(RAW_0).commitTransactionException = null;
+        producer().commitTransactionException = null;
         pipeline.handle(batch(firstAndRetry));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).hasSize(2);
         assertThat(verdict(published.get(0)).getRepeat()).isFalse();
         assertThat(verdict(published.get(1)).getRepeat()).isTrue();
@@ -367,40 +414,40 @@ class ModerationPipelineTest {
 
     @Test
     void aRetryPolledWithItsFirstSendAgainAfterAnAbortIsARepeat() throws Exception {
-        producer(RAW_0).commitTransactionException = new KafkaException("coordinator moved");
+        producer().commitTransactionException = new KafkaException("coordinator moved");
         pipeline.handle(batch(List.of(send(10, "p1-1", false, "hello"))));
-        producer(RAW_0).commitTransactionException = null;
+        producer().commitTransactionException = null;
         // rewound: the first send comes again, now with its retry behind it
         pipeline.handle(batch(List.of(send(10, "p1-1", false, "hello"), send(11, "p1-1", true, "hello"))));
 
-        List<ProducerRecord<String, byte[]>> published = producer(RAW_0).history();
+        List<ProducerRecord<String, byte[]>> published = producer().history();
         assertThat(published).hasSize(2);
         assertThat(verdict(published.get(1)).getRepeat()).isTrue();
     }
 
     @Test
     void aCommitThatTimesOutIsCommittedAgainNotAborted() {
-        producer(RAW_0).commitTransactionException = new TimeoutException("no answer yet");
+        producer().commitTransactionException = new TimeoutException("no answer yet");
         Thread clearer = new Thread(() -> {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 return;
             }
-            producer(RAW_0).commitTransactionException = null;
+            producer().commitTransactionException = null;
         });
         clearer.start();
         pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
 
-        assertThat(producer(RAW_0).transactionCommitted()).isTrue();
-        assertThat(producer(RAW_0).transactionAborted()).isFalse();
-        assertThat(producer(RAW_0).history()).hasSize(1);
+        assertThat(producer().transactionCommitted()).isTrue();
+        assertThat(producer().transactionAborted()).isFalse();
+        assertThat(producer().history()).hasSize(1);
         assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isZero();
     }
 
     @Test
     void aFailedAbortReplacesTheProducerWhichFencesWhatWasLeftOpen() {
-        MockProducer<String, byte[]> broken = producer(RAW_0);
+        MockProducer<String, byte[]> broken = producer();
         broken.commitTransactionException = new KafkaException("lost");
         broken.abortTransactionException = new IllegalStateException("cannot abort after a failed commit");
         pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
@@ -410,62 +457,98 @@ class ModerationPipelineTest {
         assertThat(consumer.paused()).containsExactly(RAW_0);
 
         pipeline.beforePoll();
-        assertThat(producersMade.get(RAW_0)).isEqualTo(2);
-        assertThat(producer(RAW_0).transactionInitialized()).isTrue();
+        assertThat(producersMade).hasSize(2);
+        assertThat(transactionalIds).containsExactly("danmaku-filter.filter-a-1", "danmaku-filter.filter-a-1");
+        assertThat(producer().transactionInitialized()).isTrue();
         assertThat(consumer.paused()).isEmpty();
         pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
-        assertThat(producer(RAW_0).history()).hasSize(1);
+        assertThat(producer().history()).hasSize(1);
     }
 
     @Test
-    void aFailedAbortThatSaysFencedGivesThePartitionUpInsteadOfFencingItsNewOwner() {
-        // a zombie woken after a pause: its commit failed, and its abort finds another instance owns the id now
-        MockProducer<String, byte[]> zombie = producer(RAW_0);
-        zombie.sendOffsetsToTransactionException = new org.apache.kafka.common.errors.TimeoutException("awaiting TxnOffsetCommit");
-        zombie.abortTransactionException = new org.apache.kafka.common.errors.ProducerFencedException("a newer producer");
-        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+    void aFencedWriterTakesANewProducerAndJudgesItsBatchAgainWithTheSameVerdicts() throws Exception {
+        // woken after a pause: another instance saw this member leave the group and fenced its transaction
+        MockProducer<String, byte[]> zombie = producer();
+        zombie.sendOffsetsToTransactionException = new TimeoutException("awaiting TxnOffsetCommit");
+        zombie.abortTransactionException = new ProducerFencedException("fenced by the partitions' new owner");
+        pipeline.handle(batch(List.of(record(10, "r1", "spam here"), record(11, "r1", "hello"))));
 
         assertThat(consumer.paused()).containsExactly(RAW_0);
-        assertThat(consumer.shouldRebalance()).isTrue();
-        assertThat(meters.counter("danmaku_filter_partitions_fenced_total").count()).isEqualTo(1);
-        // no new producer: its initTransactions() would fence the owner and let this instance commit the batch again
-        pipeline.beforePoll();
-        assertThat(producersMade.get(RAW_0)).isEqualTo(1);
-    }
-
-    @Test
-    void aFenceDropsOnlyThatPartitionUntilTheGroupSaysItIsStillOurs() {
-        producer(RAW_0).fenceProducer();
-        pipeline.handle(batch(List.of(record(10, "r1", "hello")), List.of(record(RAW_1, 10, "r2", "u9", "hi"))));
-
-        assertThat(producer(RAW_1).transactionCommitted()).isTrue();
         assertThat(consumer.position(RAW_0)).isEqualTo(10);
-        assertThat(consumer.paused()).containsExactly(RAW_0);
-        assertThat(consumer.shouldRebalance()).isTrue();
-        assertThat(meters.counter("danmaku_filter_partitions_fenced_total").count()).isEqualTo(1);
-        // a fenced-out partition is not taken back before the group has spoken
-        pipeline.beforePoll();
-        assertThat(producersMade.get(RAW_0)).isEqualTo(1);
+        assertThat(meters.counter("danmaku_filter_writer_fenced_total").count()).isEqualTo(1);
+        assertThat(meters.counter("danmaku_filter_judged_total").count()).isZero();
 
-        // the rebalance left it with this instance: it fences the other writer in turn and carries on
-        consumer.rebalance(List.of(RAW_0, RAW_1));
-        assertThat(producersMade.get(RAW_0)).isEqualTo(2);
+        // its own id fences nobody else: the next poll goes on with a new producer
+        pipeline.beforePoll();
+        assertThat(producersMade).hasSize(2);
         assertThat(consumer.paused()).isEmpty();
+        pipeline.handle(batch(List.of(record(10, "r1", "spam here"), record(11, "r1", "hello"))));
+        assertThat(producer().history()).extracting(r -> verdict(r).getVerdict())
+                .containsExactly(Verdict.REJECTED, Verdict.ACCEPTED);
+        assertThat(judgements).as("judged once; the second attempt reuses the verdicts").isEqualTo(2);
     }
 
     @Test
-    void aRevokedPartitionsProducerIsClosedAndItsTransactionalIdNoLongerOurs() {
-        assertThat(pipeline.ownedTransactionalIds()).containsExactlyInAnyOrder("danmaku-filter.raw.0", "danmaku-filter.raw.1");
-        MockProducer<String, byte[]> first = producer(RAW_0);
+    void anAssignmentFencesTheOpenTransactionsOfMembersThatLeftTheGroup() {
+        group.members.addAll(List.of("filter-a-1", "filter-b-7"));
+        group.ongoing.addAll(List.of("danmaku-filter.filter-b-7", "danmaku-filter.filter-c-2", "danmaku-filter.filter-a-1",
+                "another-app.x"));
+        consumer.rebalance(List.of(RAW_1)); // a revocation: nothing new to take over
+        assertThat(group.fenced).isEmpty();
+
+        consumer.rebalance(List.of(RAW_0, RAW_1)); // c left the group; its partitions come here
+
+        assertThat(group.fenced).containsExactly("danmaku-filter.filter-c-2");
+        assertThat(meters.counter("danmaku_filter_departed_fenced_total").count()).isEqualTo(1);
+    }
+
+    @Test
+    void departedMembersAreFencedAgainASecondLaterWhenKafkaDidNotAnswer() throws Exception {
+        group.ongoing.add("danmaku-filter.filter-c-2");
+        group.down = true;
         consumer.rebalance(List.of(RAW_1));
-        assertThat(first.closed()).isTrue();
-        assertThat(producer(RAW_1).closed()).isFalse();
-        assertThat(pipeline.ownedTransactionalIds()).containsExactly("danmaku-filter.raw.1");
+        consumer.rebalance(List.of(RAW_0, RAW_1));
+        assertThat(group.fenced).isEmpty();
+
+        group.down = false;
+        pipeline.beforePoll();
+        assertThat(group.fenced).as("not before a second has passed").isEmpty();
+        Thread.sleep(1100);
+        pipeline.beforePoll();
+        assertThat(group.fenced).containsExactly("danmaku-filter.filter-c-2");
+        pipeline.beforePoll();
+        assertThat(group.fenced).hasSize(1);
+    }
+
+    @Test
+    void aMemberDroppedFromTheGroupWritesUnderItsNewIdAndFencesItsOldOne() {
+        MockProducer<String, byte[]> before = producer();
+        group.ongoing.add("danmaku-filter.filter-a-1"); // left open when it was dropped
+        memberId = "filter-a-2";
+        group.members.add(memberId);
+
+        consumer.rebalance(List.of(RAW_0, RAW_1));
+        consumer.rebalance(List.of());
+        consumer.rebalance(List.of(RAW_0, RAW_1));
+
+        assertThat(before.closed()).isTrue();
+        assertThat(transactionalIds).containsExactly("danmaku-filter.filter-a-1", "danmaku-filter.filter-a-2");
+        assertThat(pipeline.ownTransactionalId()).isEqualTo("danmaku-filter.filter-a-2");
+        assertThat(group.fenced).containsExactly("danmaku-filter.filter-a-1");
+    }
+
+    @Test
+    void aHangingTransactionIsOursToAbortWhenItIsOurOwnOrADepartedMembers() throws Exception {
+        group.members.addAll(List.of("filter-a-1", "filter-b-7"));
+        assertThat(pipeline.oursToAbort("danmaku-filter.filter-a-1")).isTrue();
+        assertThat(pipeline.oursToAbort("danmaku-filter.filter-c-2")).isTrue();
+        assertThat(pipeline.oursToAbort("danmaku-filter.filter-b-7")).isFalse();
+        assertThat(pipeline.oursToAbort("another-app.x")).isFalse();
     }
 
     @Test
     void anAuthorizationErrorStopsThePipeline() {
-        producer(RAW_0).commitTransactionException = new TopicAuthorizationException("may not write filtered");
+        producer().commitTransactionException = new TopicAuthorizationException("may not write filtered");
         assertThatThrownBy(() -> pipeline.handle(batch(List.of(record(10, "r1", "hello")))))
                 .isInstanceOf(TopicAuthorizationException.class);
     }

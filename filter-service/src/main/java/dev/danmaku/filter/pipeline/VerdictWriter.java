@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,58 +22,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transactions of one raw partition. Its transactional id belongs to the partition, not to the
- * instance: whoever is assigned the partition calls {@code initTransactions()} with that id, which
- * fences the previous owner (dead, paused or cut off) and aborts its open transaction at once, so
- * readers of danmaku.filtered.v1 and the new owner's offset fetch never wait for a transaction
- * timeout.
+ * The transactions of this instance: one transactional producer whose id belongs to this instance's
+ * membership of the filter group ({@link DepartedMembers#transactionalId}). Each transaction carries
+ * one poll's verdicts and the raw offsets they answer, committed with the consumer's group metadata,
+ * so the group coordinator refuses the offsets of a member that has left the group (a zombie woken
+ * after a pause) and its transaction cannot commit.
  *
  * <p>Errors are sorted the way the producer contract asks: a commit that timed out is committed
- * again; a fence means another instance owns the partition now; authorization, authentication and
- * version errors are fatal; anything else aborts the transaction (or, when even the abort fails,
- * replaces the producer, whose {@code initTransactions()} aborts it) and the batch is judged again,
- * unless the abort finds the producer fenced: then the partition is another instance's.
+ * again; a fence means this producer was superseded (a new owner of its partitions fenced a member
+ * it saw leave, or the producer was replaced) and the batch is judged again with a new producer;
+ * authorization, authentication and version errors are fatal; anything else aborts the transaction
+ * (or, when even the abort fails, replaces the producer, whose {@code initTransactions()} aborts it)
+ * and the batch is judged again.
  */
-final class PartitionWriter implements AutoCloseable {
+final class VerdictWriter implements AutoCloseable {
 
     enum Outcome {
         /** The verdicts and the offset are committed. */
         COMMITTED,
         /** Nothing of the batch is visible: judge it again from its first offset. */
         ABORTED,
-        /** Another instance writes this partition now: this one must stop writing it. */
+        /** This producer was fenced: nothing of the batch is visible; judge it again with a new producer. */
         FENCED
     }
 
-    private static final Logger log = LoggerFactory.getLogger(PartitionWriter.class);
+    private static final Logger log = LoggerFactory.getLogger(VerdictWriter.class);
 
-    private final TopicPartition partition;
-    private final Supplier<Producer<String, byte[]>> producers;
+    private final String transactionalId;
+    private final Function<String, Producer<String, byte[]>> producers;
     private Producer<String, byte[]> producer;
     private boolean ready;
 
-    PartitionWriter(TopicPartition partition, Supplier<Producer<String, byte[]>> producers) {
-        this.partition = partition;
+    VerdictWriter(String transactionalId, Function<String, Producer<String, byte[]>> producers) {
+        this.transactionalId = transactionalId;
         this.producers = producers;
     }
 
-    /** The transactional id of a raw partition's writer, the same on every instance. */
-    static String transactionalId(TopicPartition partition) {
-        return "danmaku-filter." + partition.topic() + "." + partition.partition();
+    String transactionalId() {
+        return transactionalId;
     }
 
-    TopicPartition partition() {
-        return partition;
-    }
-
-    /** True once this writer has fenced the partition's previous writer and may publish. */
+    /** True once the producer is initialised and may publish. */
     boolean ready() {
         return ready;
     }
 
     /**
-     * Fences the partition's previous writer, aborting its open transaction; false when Kafka did not
-     * answer in time (call again). Thread-safe with respect to other writers.
+     * Initialises the producer, which aborts whatever an earlier producer with this id left open; false
+     * when Kafka did not answer in time (call again).
      */
     boolean open() {
         if (ready) {
@@ -81,50 +77,51 @@ final class PartitionWriter implements AutoCloseable {
         }
         try {
             if (producer == null) {
-                producer = producers.get();
+                producer = producers.apply(transactionalId);
             }
             producer.initTransactions();
             ready = true;
             return true;
         } catch (TimeoutException e) {
             // the contract allows calling initTransactions() again after a timeout
-            log.warn("Partition {}: fencing its previous writer timed out, trying again: {}", partition, e.getMessage());
+            log.warn("{}: initialising the producer timed out, trying again: {}", transactionalId, e.getMessage());
             return false;
         } catch (AuthorizationException | AuthenticationException | UnsupportedVersionException e) {
             throw e;
         } catch (KafkaException e) {
-            log.warn("Partition {}: could not open its transactional producer, trying again: {}", partition, e.getMessage());
+            log.warn("{}: could not open the transactional producer, trying again: {}", transactionalId, e.getMessage());
             discardProducer();
             return false;
         }
     }
 
     /**
-     * Publishes one batch's verdicts and the partition's next offset in one transaction. Blocks until
+     * Publishes one poll's verdicts and the raw partitions' next offsets in one transaction. Blocks until
      * the transaction is committed or aborted; a commit that times out is retried while {@code keepTrying}.
      */
-    Outcome publish(List<ProducerRecord<String, byte[]>> records, long nextOffset, ConsumerGroupMetadata group,
-            BooleanSupplier keepTrying) {
+    Outcome publish(List<ProducerRecord<String, byte[]>> records, Map<TopicPartition, OffsetAndMetadata> nextOffsets,
+            ConsumerGroupMetadata group, BooleanSupplier keepTrying) {
         try {
             producer.beginTransaction();
             for (ProducerRecord<String, byte[]> record : records) {
                 producer.send(record);
             }
-            producer.sendOffsetsToTransaction(Map.of(partition, new OffsetAndMetadata(nextOffset)), group);
+            producer.sendOffsetsToTransaction(nextOffsets, group);
             commit(keepTrying);
             return Outcome.COMMITTED;
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            log.info("Partition {}: another instance has taken it over ({})", partition, e.getMessage());
+            log.warn("{}: fenced ({}); the batch will be judged again", transactionalId, e.getMessage());
             discardProducer();
             return Outcome.FENCED;
         } catch (AuthorizationException | AuthenticationException | UnsupportedVersionException e) {
             throw e;
         } catch (KafkaException e) {
             if (!abort()) {
-                log.info("Partition {}: another instance has taken it over (found aborting: {})", partition, e.getMessage());
+                log.warn("{}: fenced (found aborting after: {}); the batch will be judged again", transactionalId,
+                        e.getMessage());
                 return Outcome.FENCED;
             }
-            log.warn("Partition {}: transaction aborted, the batch will be judged again: {}", partition, e.getMessage());
+            log.warn("{}: transaction aborted, the batch will be judged again: {}", transactionalId, e.getMessage());
             return Outcome.ABORTED;
         }
     }
@@ -139,16 +136,12 @@ final class PartitionWriter implements AutoCloseable {
                 if (!keepTrying.getAsBoolean()) {
                     throw e;
                 }
-                log.warn("Partition {}: commit timed out, committing again: {}", partition, e.getMessage());
+                log.warn("{}: commit timed out, committing again: {}", transactionalId, e.getMessage());
             }
         }
     }
 
-    /**
-     * Aborts the open transaction; false when the abort finds the producer fenced. A fenced writer must
-     * not come back with a new producer: its {@code initTransactions()} would fence the partition's new
-     * owner, and this instance, not yet told it left the group, would commit the batch a second time.
-     */
+    /** Aborts the open transaction; false when the abort finds the producer fenced. */
     private boolean abort() {
         try {
             producer.abortTransaction();
@@ -158,7 +151,7 @@ final class PartitionWriter implements AutoCloseable {
             return false;
         } catch (RuntimeException e) {
             // a new producer with the same transactional id aborts what this one left open
-            log.warn("Partition {}: abort failed, replacing the producer: {}", partition, e.getMessage());
+            log.warn("{}: abort failed, replacing the producer: {}", transactionalId, e.getMessage());
             discardProducer();
             return true;
         }
@@ -170,7 +163,7 @@ final class PartitionWriter implements AutoCloseable {
             try {
                 producer.close(Duration.ZERO);
             } catch (RuntimeException e) {
-                log.debug("Partition {}: closing a discarded producer failed", partition, e);
+                log.debug("{}: closing a discarded producer failed", transactionalId, e);
             }
             producer = null;
         }
