@@ -137,10 +137,19 @@ final class Platform implements AutoCloseable {
         }
     }
 
-    /** The broker that coordinates the transactions of the filter that writes this raw partition. */
+    /**
+     * The broker that coordinates the transactions of the filter that writes this raw partition: the
+     * group member it is assigned to writes under {@code danmaku-filter.<member id>}.
+     */
     String transactionCoordinator(int rawPartition) throws Exception {
-        String transactionalId = "danmaku-filter.danmaku.raw.v1." + rawPartition;
+        TopicPartition partition = new TopicPartition("danmaku.raw.v1", rawPartition);
         try (Admin admin = admin()) {
+            String memberId = admin.describeConsumerGroups(List.of("danmaku-filter")).all().get(10, TimeUnit.SECONDS)
+                    .get("danmaku-filter").members().stream()
+                    .filter(member -> member.assignment().topicPartitions().contains(partition))
+                    .findFirst().orElseThrow(() -> new IllegalStateException(partition + " is assigned to no filter"))
+                    .consumerId();
+            String transactionalId = "danmaku-filter." + memberId;
             return broker(admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
                     .get(10, TimeUnit.SECONDS).coordinatorId());
         }
