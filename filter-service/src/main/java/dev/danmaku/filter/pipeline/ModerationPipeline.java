@@ -59,9 +59,11 @@ public final class ModerationPipeline extends PollLoop {
     private final Moderator moderator;
     private final RecentVerdicts recentVerdicts;
     private final DepartedMembers departedMembers;
-    /** This member's writer; replaced when the member id changes (after this instance was dropped from the group). */
-    private VerdictWriter writer;
-    private volatile String ownTransactionalId;
+    /**
+     * This member's writer; replaced when the member id changes (after this instance was dropped from the
+     * group). Volatile: the hanging-transaction check reads its id from another thread.
+     */
+    private volatile VerdictWriter writer;
     /** Departed members' transactions still to fence: the last attempt could not reach Kafka. */
     private boolean departedToFence;
     private long nextFenceAttemptMs;
@@ -203,12 +205,13 @@ public final class ModerationPipeline extends PollLoop {
 
     /** The transactional id this instance writes under now (null before it joined the group); read from any thread. */
     public String ownTransactionalId() {
-        return ownTransactionalId;
+        VerdictWriter current = writer;
+        return current == null ? null : current.transactionalId();
     }
 
     /** True when a transaction under this id may be aborted by this instance: its own, or a departed member's. */
     public boolean oursToAbort(String transactionalId) throws Exception {
-        return transactionalId.equals(ownTransactionalId) || departedMembers.departed(transactionalId);
+        return transactionalId.equals(ownTransactionalId()) || departedMembers.departed(transactionalId);
     }
 
     /**
@@ -304,13 +307,12 @@ public final class ModerationPipeline extends PollLoop {
             writer.close();
         }
         writer = new VerdictWriter(id, producers);
-        ownTransactionalId = id;
         log.info("Writing under transactional id {}", id);
     }
 
     private void fenceDeparted() {
         try {
-            departedFenced.increment(departedMembers.fence(ownTransactionalId).size());
+            departedFenced.increment(departedMembers.fence(ownTransactionalId()).size());
             departedToFence = false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
