@@ -93,6 +93,7 @@ public final class FilterService implements AutoCloseable {
         Map<String, Object> group = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
         Admin admin = Admin.create(clients.adminProperties());
         ModerationPipeline pipeline;
+        ScheduledExecutorService watchdog = null;
         try {
             group.putAll(GroupFailover.consumerSettings(admin, config.common().kafkaProperties()));
             pipeline = new ModerationPipeline(
@@ -103,33 +104,41 @@ public final class FilterService implements AutoCloseable {
                     new FilteredHistory(clients.consumer(id + "-history", null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000)),
                             clients.topics().raw(), clients.topics().filtered()),
                     ModerationPipeline.departedMembers(admin, CONSUMER_GROUP, FENCE_CALL_TIMEOUT), meters);
+            watchdog = watchHangingTransactions(admin, clients, pipeline, meters);
             pipeline.start(Duration.ofSeconds(60));
         } catch (RuntimeException e) {
+            if (watchdog != null) {
+                watchdog.shutdownNow();
+            }
             adminProducer.close(Duration.ofSeconds(2));
             controlLog.close();
             admin.close(Duration.ofSeconds(2));
             throw e;
         }
         return new FilterService(config, controlLog, writer, adminProducer, pipeline, clients.topics().filtered(),
-                watchHangingTransactions(admin, clients, pipeline, meters), admin);
+                watchdog, admin);
     }
 
     /**
-     * Every few seconds, aborts what hangs of this instance's transactions and of members that left the
-     * group: on danmaku.filtered.v1 and on the partition of __consumer_offsets that holds this group's offsets.
+     * Every few seconds, and right after each assignment of new partitions, aborts what hangs of this
+     * instance's transactions and of members that left the group: on danmaku.filtered.v1 and on the
+     * partition of __consumer_offsets that holds this group's offsets.
      */
     private static ScheduledExecutorService watchHangingTransactions(Admin admin, KafkaClients clients,
             ModerationPipeline pipeline, MeterRegistry meters) {
-        // twice the transaction timeout after its last write, the coordinator has surely aborted whatever it still knows of
+        // a transaction open past its timeout is one its coordinator aborts; if the coordinator no longer counts
+        // the partition in it, no marker will come
         HangingTransactions check = new HangingTransactions(HangingTransactions.through(admin, HANGING_CHECK_CALL_TIMEOUT),
                 clients.topics().filtered(), CONSUMER_GROUP, pipeline::oursToAbort,
-                2 * clients.transactionTimeoutMs(), System::currentTimeMillis, meters);
+                clients.transactionTimeoutMs(), System::currentTimeMillis, meters);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "hanging-transactions");
             thread.setDaemon(true);
             return thread;
         });
         watchdog.scheduleWithFixedDelay(check, HANGING_CHECK_SECONDS, HANGING_CHECK_SECONDS, TimeUnit.SECONDS);
+        // partitions change hands after a broker restart too: what it left hanging holds the rooms just taken over
+        pipeline.afterEachAssignment(() -> watchdog.execute(check));
         return watchdog;
     }
 

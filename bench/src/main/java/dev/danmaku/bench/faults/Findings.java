@@ -70,6 +70,7 @@ record Findings(
         Map<String, Integer> answerKinds = new TreeMap<>();
         List<Long> ackLatencies = new ArrayList<>();
         Set<String> accepted = new HashSet<>();
+        List<String> anomalies = new ArrayList<>();
         int within = 0;
         int late = 0;
         int unanswered = 0;
@@ -85,6 +86,9 @@ record Findings(
                 within++;
             } else {
                 late++;
+                note(anomalies, "send " + send.sender() + "-" + send.seq() + " at " + (send.atMs() - measuredFromMs)
+                        + " ms was answered " + (answer.error() != null ? answer.error() : answer.verdict()) + " after "
+                        + latency + " ms");
             }
             answerKinds.merge(answer.error() != null ? "error " + answer.error() : answer.verdict(), 1, Integer::sum);
         }
@@ -100,7 +104,6 @@ record Findings(
         int duplicates = 0;
         int outOfOrder = 0;
         int retriedShownLater = 0;
-        List<String> anomalies = new ArrayList<>();
         long longestStall = 0;
         String longestStallAt = "";
         Map<Integer, int[]> perSecond = new TreeMap<>();

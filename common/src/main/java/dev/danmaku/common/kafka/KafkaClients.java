@@ -143,6 +143,11 @@ public final class KafkaClients {
         Map<String, Object> props = new HashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        // After a broker dies its clients back off exponentially, up to 1 s by default between metadata
+        // refreshes and reconnects; a partition's new leader was then found up to a second late by each
+        // client in the chain (gateway producer, filter, gateway feed)
+        props.put(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, 250);
+        props.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 250);
         return props;
     }
 }

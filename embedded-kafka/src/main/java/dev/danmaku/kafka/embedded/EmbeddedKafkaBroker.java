@@ -239,9 +239,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // the filter's 3 s session (fast failover) needs a lower floor than the stock 6 s
         props.put("group.min.session.timeout.ms", "1000");
         if (replication > 1) {
-            // a node that dies is fenced (its partitions get new leaders) 2 s after its last heartbeat, not 9;
+            // a node that dies is fenced (its partitions get new leaders) 1.5 s after its last heartbeat, not 9;
             // a single broker keeps the stock 9 s: nothing could lead in its place, and a long pause would fence it
-            props.put("broker.session.timeout.ms", "2000");
+            props.put("broker.session.timeout.ms", "1500");
             props.put("broker.heartbeat.interval.ms", "250");
             // a dead node that led the KRaft quorum is replaced within ~1.5 s, not ~3-4: only then can the new
             // controller start the dead node's session timer and fence it

@@ -68,6 +68,7 @@ public final class ModerationPipeline extends PollLoop {
     private boolean departedToFence;
     private long nextFenceAttemptMs;
     private final AtomicInteger owned = new AtomicInteger();
+    private volatile Runnable afterAssignment = () -> { };
     /** What batches not committed yet came to, by partition and offset: a batch judged again gets the same. */
     private final Map<TopicPartition, Map<Long, Judged>> uncommitted = new HashMap<>();
     /** Committed verdicts of recent sends, by partition, for retries of them. */
@@ -196,6 +197,14 @@ public final class ModerationPipeline extends PollLoop {
         for (TopicPartition partition : partitions) {
             consumer.seek(partition, firstOffsets.apply(partition));
         }
+    }
+
+    /**
+     * Runs {@code task} after each assignment of new partitions, once departed members are fenced; it
+     * must not block (hand the work to another thread).
+     */
+    public void afterEachAssignment(Runnable task) {
+        this.afterAssignment = task;
     }
 
     /** Fencing of departed members through the admin client, each call waiting at most {@code timeout}. */
@@ -359,6 +368,7 @@ public final class ModerationPipeline extends PollLoop {
                 consumer.pause(partitions);
             }
             rememberRecent(List.copyOf(partitions));
+            afterAssignment.run();
             log.info("Assigned {}; judging {} raw partitions", partitions, consumer.assignment().size());
         }
 

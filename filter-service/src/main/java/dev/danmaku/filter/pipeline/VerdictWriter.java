@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * after a pause) and its transaction cannot commit.
  *
  * <p>Errors are sorted the way the producer contract asks: a commit that timed out is committed
- * again; a fence means this producer was superseded (a new owner of its partitions fenced a member
- * it saw leave, or the producer was replaced) and the batch is judged again with a new producer;
- * authorization, authentication and version errors are fatal; anything else aborts the transaction
- * (or, when even the abort fails, replaces the producer, whose {@code initTransactions()} aborts it)
- * and the batch is judged again.
+ * again, and so is a transaction whose offsets timed out; a fence means this producer was superseded
+ * (a new owner of its partitions fenced a member it saw leave, or the producer was replaced) and the
+ * batch is judged again with a new producer; authorization, authentication and version errors are
+ * fatal; anything else aborts the transaction (or, when even the abort fails, replaces the producer,
+ * whose {@code initTransactions()} aborts it) and the batch is judged again.
  */
 final class VerdictWriter implements AutoCloseable {
 
@@ -106,7 +106,7 @@ final class VerdictWriter implements AutoCloseable {
             for (ProducerRecord<String, byte[]> record : records) {
                 producer.send(record);
             }
-            producer.sendOffsetsToTransaction(nextOffsets, group);
+            sendOffsets(nextOffsets, group);
             commit(keepTrying);
             return Outcome.COMMITTED;
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -123,6 +123,17 @@ final class VerdictWriter implements AutoCloseable {
             }
             log.warn("{}: transaction aborted, the batch will be judged again: {}", transactionalId, e.getMessage());
             return Outcome.ABORTED;
+        }
+    }
+
+    private void sendOffsets(Map<TopicPartition, OffsetAndMetadata> nextOffsets, ConsumerGroupMetadata group) {
+        try {
+            producer.sendOffsetsToTransaction(nextOffsets, group);
+        } catch (TimeoutException e) {
+            // The offsets stay queued (a killed group coordinator is being replaced) and the producer sends its
+            // commit only after them, failing it if they fail: committing waits for the new coordinator, where
+            // aborting would wait for it too and then judge the batch again.
+            log.warn("{}: sending the offsets timed out, committing after them: {}", transactionalId, e.getMessage());
         }
     }
 

@@ -446,6 +446,18 @@ class ModerationPipelineTest {
     }
 
     @Test
+    void offsetsThatTimeOutAreCommittedWithTheTransactionNotAborted() {
+        // a killed group coordinator: the offsets wait in the producer for its successor, and the commit after them
+        producer().sendOffsetsToTransactionException = new TimeoutException("awaiting TxnOffsetCommit");
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+
+        assertThat(producer().transactionCommitted()).isTrue();
+        assertThat(producer().transactionAborted()).isFalse();
+        assertThat(meters.counter("danmaku_filter_judged_total").count()).isEqualTo(1);
+        assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isZero();
+    }
+
+    @Test
     void aFailedAbortReplacesTheProducerWhichFencesWhatWasLeftOpen() {
         MockProducer<String, byte[]> broken = producer();
         broken.commitTransactionException = new KafkaException("lost");
@@ -470,7 +482,7 @@ class ModerationPipelineTest {
         // woken after a pause: another instance saw this member leave the group and fenced its transaction
         MockProducer<String, byte[]> zombie = producer();
         zombie.sendOffsetsToTransactionException = new TimeoutException("awaiting TxnOffsetCommit");
-        zombie.abortTransactionException = new ProducerFencedException("fenced by the partitions' new owner");
+        zombie.commitTransactionException = new ProducerFencedException("fenced by the partitions' new owner");
         pipeline.handle(batch(List.of(record(10, "r1", "spam here"), record(11, "r1", "hello"))));
 
         assertThat(consumer.paused()).containsExactly(RAW_0);
@@ -500,6 +512,19 @@ class ModerationPipelineTest {
 
         assertThat(group.fenced).containsExactly("danmaku-filter.filter-c-2");
         assertThat(meters.counter("danmaku_filter_departed_fenced_total").count()).isEqualTo(1);
+    }
+
+    @Test
+    void eachAssignmentOfNewPartitionsRunsTheHookAfterFencingDepartedMembers() {
+        group.ongoing.add("danmaku-filter.filter-c-2");
+        List<List<String>> fencedWhenRun = new ArrayList<>();
+        pipeline.afterEachAssignment(() -> fencedWhenRun.add(List.copyOf(group.fenced)));
+
+        consumer.rebalance(List.of(RAW_1)); // RAW_0 moves away: nothing new
+        assertThat(fencedWhenRun).isEmpty();
+        consumer.rebalance(List.of(RAW_0, RAW_1));
+
+        assertThat(fencedWhenRun).containsExactly(List.of("danmaku-filter.filter-c-2"));
     }
 
     @Test
