@@ -145,32 +145,17 @@ public final class ModerationPipeline extends PollLoop {
             consumer.pause(records.partitions());
             return;
         }
-        List<ProducerRecord<String, byte[]>> out = new ArrayList<>(records.count());
         Map<TopicPartition, List<JudgedDanmaku>> batches = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> nextOffsets = new HashMap<>();
         Map<TopicPartition, Long> firstOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
-            List<JudgedDanmaku> batch = new ArrayList<>(inPartition.size());
-            for (Judged judgedRecord : judge(partition, inPartition)) {
-                JudgedDanmaku verdict = judgedRecord.verdict();
-                if (verdict != null) {
-                    batch.add(verdict);
-                    out.add(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(),
-                            RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
-                }
-                if (judgedRecord.deadLetter() != null) {
-                    out.add(judgedRecord.deadLetter());
-                }
-            }
-            batches.put(partition, batch);
             firstOffsets.put(partition, inPartition.get(0).offset());
             nextOffsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
         }
-        long started = System.nanoTime();
-        // the whole group metadata: the coordinator refuses the offsets of a member that has left the group
-        VerdictWriter.Outcome outcome = writer.publish(out, nextOffsets, consumer.groupMetadata(), () -> !closing());
-        commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        // with the whole group metadata: the coordinator refuses the offsets of a member that has left the group
+        VerdictWriter.Outcome outcome = writer.publish(out -> judgeInto(records, batches, out), nextOffsets,
+                consumer.groupMetadata(), () -> !closing(), nanos -> commitLatency.record(nanos, TimeUnit.NANOSECONDS));
         switch (outcome) {
             case COMMITTED -> {
                 judged.increment(records.count());
@@ -190,6 +175,29 @@ public final class ModerationPipeline extends PollLoop {
                 rewind(records.partitions(), firstOffsets::get);
                 consumer.pause(records.partitions());
             }
+        }
+    }
+
+    /**
+     * Judges a poll's records partition by partition, handing each verdict (and dead letter) to {@code out}
+     * as soon as it is judged; {@code batches} gets each partition's verdicts.
+     */
+    private void judgeInto(ConsumerRecords<String, byte[]> records, Map<TopicPartition, List<JudgedDanmaku>> batches,
+            java.util.function.Consumer<ProducerRecord<String, byte[]>> out) {
+        for (TopicPartition partition : records.partitions()) {
+            List<JudgedDanmaku> batch = new ArrayList<>(records.records(partition).size());
+            judge(partition, records.records(partition), judgedRecord -> {
+                JudgedDanmaku verdict = judgedRecord.verdict();
+                if (verdict != null) {
+                    batch.add(verdict);
+                    out.accept(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(),
+                            RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
+                }
+                if (judgedRecord.deadLetter() != null) {
+                    out.accept(judgedRecord.deadLetter());
+                }
+            });
+            batches.put(partition, batch);
         }
     }
 
@@ -231,15 +239,16 @@ public final class ModerationPipeline extends PollLoop {
     }
 
     /**
-     * Judges a partition's records, reusing what an aborted attempt came to; a copy of a send judged
-     * before (a retry, or a first send that arrives after its retry) gets that send's verdict again.
+     * Judges a partition's records in order, handing each to {@code each} as it is judged and reusing
+     * what an aborted attempt came to; a copy of a send judged before (a retry, or a first send that
+     * arrives after its retry) gets that send's verdict again.
      */
-    private List<Judged> judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records) {
+    private void judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records,
+            java.util.function.Consumer<Judged> each) {
         Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
         SentBefore committed = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
-        Map<String, JudgedDanmaku> firstsInBatch = new HashMap<>();
+        Map<SentBefore.Key, JudgedDanmaku> firstsInBatch = new HashMap<>();
         long nowMs = System.currentTimeMillis();
-        List<Judged> batch = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             Judged judgedRecord = earlier.get(record.offset());
             if (judgedRecord == null) {
@@ -251,12 +260,11 @@ public final class ModerationPipeline extends PollLoop {
                 firstsInBatch.putIfAbsent(SentBefore.key(verdict.getDanmaku().getUserId(),
                         verdict.getOrigin().getClientMsgId()), verdict);
             }
-            batch.add(judgedRecord);
+            each.accept(judgedRecord);
         }
-        return batch;
     }
 
-    private Judged judgeOne(ConsumerRecord<String, byte[]> record, Map<String, JudgedDanmaku> firstsInBatch,
+    private Judged judgeOne(ConsumerRecord<String, byte[]> record, Map<SentBefore.Key, JudgedDanmaku> firstsInBatch,
             SentBefore committed, long nowMs) {
         RawDanmaku raw;
         try {

@@ -29,7 +29,11 @@ final class SentBefore {
     private record Remembered(JudgedDanmaku verdict, long atMillis) {
     }
 
-    private final LinkedHashMap<String, Remembered> verdicts = new LinkedHashMap<>();
+    /** A send's identity: its user and the clientMsgId that user gave it. */
+    record Key(String userId, String clientMsgId) {
+    }
+
+    private final LinkedHashMap<Key, Remembered> verdicts = new LinkedHashMap<>();
 
     /** The committed verdict of the earlier send with this send's user and clientMsgId, or null. */
     JudgedDanmaku earlierOf(RawDanmaku send, long nowMillis) {
@@ -60,7 +64,7 @@ final class SentBefore {
         }
         verdicts.putIfAbsent(key(verdict.getDanmaku().getUserId(), clientMsgId), new Remembered(verdict, nowMillis));
         if (verdicts.size() > CAPACITY) {
-            Iterator<Map.Entry<String, Remembered>> oldest = verdicts.entrySet().iterator();
+            Iterator<Map.Entry<Key, Remembered>> oldest = verdicts.entrySet().iterator();
             oldest.next();
             oldest.remove();
         }
@@ -75,8 +79,8 @@ final class SentBefore {
         return earlier.toBuilder().setOrigin(copy.getOrigin()).setRepeat(true).build();
     }
 
-    static String key(String userId, String clientMsgId) {
-        return userId + '\n' + clientMsgId;
+    static Key key(String userId, String clientMsgId) {
+        return new Key(userId, clientMsgId);
     }
 
     private void expire(long nowMillis) {

@@ -1,10 +1,11 @@
 package dev.danmaku.filter.pipeline;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -95,19 +96,29 @@ final class VerdictWriter implements AutoCloseable {
         }
     }
 
+    /** Makes one transaction's records, handing each to {@code out} as soon as it is made. */
+    @FunctionalInterface
+    interface Batch {
+        void writeTo(Consumer<ProducerRecord<String, byte[]>> out);
+    }
+
     /**
-     * Publishes one poll's verdicts and the raw partitions' next offsets in one transaction. Blocks until
-     * the transaction is committed or aborted; a commit that times out is retried while {@code keepTrying}.
+     * Publishes one poll's verdicts and the raw partitions' next offsets in one transaction. Each record
+     * goes to the producer as soon as the batch makes it, so the producer ships the first while the rest
+     * are judged. Blocks until the transaction is committed or aborted; a commit that times out is
+     * retried while {@code keepTrying}.
+     *
+     * @param commitNanos told how long sending the offsets and committing took, once committed
      */
-    Outcome publish(List<ProducerRecord<String, byte[]>> records, Map<TopicPartition, OffsetAndMetadata> nextOffsets,
-            ConsumerGroupMetadata group, BooleanSupplier keepTrying) {
+    Outcome publish(Batch batch, Map<TopicPartition, OffsetAndMetadata> nextOffsets, ConsumerGroupMetadata group,
+            BooleanSupplier keepTrying, LongConsumer commitNanos) {
         try {
             producer.beginTransaction();
-            for (ProducerRecord<String, byte[]> record : records) {
-                producer.send(record);
-            }
+            batch.writeTo(producer::send);
+            long committing = System.nanoTime();
             sendOffsets(nextOffsets, group);
             commit(keepTrying);
+            commitNanos.accept(System.nanoTime() - committing);
             return Outcome.COMMITTED;
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             log.warn("{}: fenced ({}); the batch will be judged again", transactionalId, e.getMessage());
