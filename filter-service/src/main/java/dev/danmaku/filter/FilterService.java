@@ -166,9 +166,9 @@ public final class FilterService implements AutoCloseable {
 
     @Override
     public void close() {
-        watchdog.shutdownNow();
-        // the pipeline fences departed members through the admin client until it stops
+        // the pipeline fences departed members through the admin client, and hands checks to the watchdog, until it stops
         pipeline.close();
+        watchdog.shutdownNow();
         admin.close(Duration.ofSeconds(2));
         controlLog.close();
         adminProducer.close(Duration.ofSeconds(5));
