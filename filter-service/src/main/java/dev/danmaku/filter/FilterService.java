@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -92,7 +93,7 @@ public final class FilterService implements AutoCloseable {
         // up to 5000 danmaku per transaction under load (DANMAKU_KAFKA_MAX_POLL_RECORDS overrides)
         Map<String, Object> group = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
         Admin admin = Admin.create(clients.adminProperties());
-        ModerationPipeline pipeline;
+        ModerationPipeline pipeline = null;
         ScheduledExecutorService watchdog = null;
         try {
             group.putAll(GroupFailover.consumerSettings(admin, config.common().kafkaProperties()));
@@ -107,6 +108,9 @@ public final class FilterService implements AutoCloseable {
             watchdog = watchHangingTransactions(admin, clients, pipeline, meters);
             pipeline.start(Duration.ofSeconds(60));
         } catch (RuntimeException e) {
+            if (pipeline != null) {
+                pipeline.close();
+            }
             if (watchdog != null) {
                 watchdog.shutdownNow();
             }
@@ -130,7 +134,8 @@ public final class FilterService implements AutoCloseable {
         // the partition in it, no marker will come
         HangingTransactions check = new HangingTransactions(HangingTransactions.through(admin, HANGING_CHECK_CALL_TIMEOUT),
                 clients.topics().filtered(), CONSUMER_GROUP, pipeline::oursToAbort,
-                clients.transactionTimeoutMs(), System::currentTimeMillis, meters);
+                HangingTransactions.hangingAfterMs(admin, clients.transactionTimeoutMs(), HANGING_CHECK_CALL_TIMEOUT),
+                System::currentTimeMillis, meters);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "hanging-transactions");
             thread.setDaemon(true);
@@ -138,7 +143,14 @@ public final class FilterService implements AutoCloseable {
         });
         watchdog.scheduleWithFixedDelay(check, HANGING_CHECK_SECONDS, HANGING_CHECK_SECONDS, TimeUnit.SECONDS);
         // partitions change hands after a broker restart too: what it left hanging holds the rooms just taken over
-        pipeline.afterEachAssignment(() -> watchdog.execute(check));
+        pipeline.afterEachAssignment(() -> {
+            try {
+                watchdog.execute(check);
+            } catch (RejectedExecutionException e) {
+                // closing: the pipeline outlived its wait and the watchdog is gone
+                log.debug("Hanging-transaction check not run: the filter is closing");
+            }
+        });
         return watchdog;
     }
 

@@ -74,6 +74,19 @@ class FindingsTest {
     }
 
     @Test
+    void aViewerShownEverythingBeforeTheSendersStoppedHasNoStallAtTheEnd() {
+        sendAndAck(10);
+        for (int i = 0; i < 10; i++) {
+            deliver(0, i, i * 100L + 60); // the last at 960 ms; the senders stop at 1 000 ms
+        }
+        at(5_000);
+        Findings f = findings(List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"));
+        assertThat(f.lost()).isZero();
+        assertThat(f.longestStallMs()).isEqualTo(100);
+        assertThat(f.longestStallAt()).doesNotContain("never resumed");
+    }
+
+    @Test
     void aStallThatOutlastsTheSendersIsMeasuredToItsEnd() {
         sendAndAck(10);
         for (int i = 0; i < 5; i++) {

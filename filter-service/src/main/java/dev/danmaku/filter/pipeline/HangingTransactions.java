@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class HangingTransactions implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(HangingTransactions.class);
+    private static final String TRANSACTION_VERSION = "transaction.version";
 
     /** A transaction a partition's log holds open. */
     public record OpenTransaction(TopicPartition partition, long producerId, short producerEpoch, int coordinatorEpoch,
@@ -158,6 +159,27 @@ public final class HangingTransactions implements Runnable {
             abortedNow.add(open);
         }
         return abortedNow;
+    }
+
+    /**
+     * How old an open transaction must be before it may be taken for hanging. With transaction version 2
+     * every commit bumps the producer's epoch, so an abort sent for a transaction whose marker has just
+     * been written is refused by the partition, and the transaction timeout suffices; with version 1 a
+     * transaction past its timeout may still commit until its coordinator's next sweep, so twice that.
+     */
+    public static long hangingAfterMs(Admin admin, long transactionTimeoutMs, Duration wait) {
+        int version = 0;
+        try {
+            var feature = admin.describeFeatures().featureMetadata().get(wait.toMillis(), TimeUnit.MILLISECONDS)
+                    .finalizedFeatures().get(TRANSACTION_VERSION);
+            version = feature == null ? 0 : feature.maxVersionLevel();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            log.info("Could not read the brokers' {} ({}); taking transactions for hanging only after twice their"
+                    + " timeout", TRANSACTION_VERSION, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return version >= 2 ? transactionTimeoutMs : 2 * transactionTimeoutMs;
     }
 
     /** {@link Cluster} through the admin client; each call waits at most {@code timeout}. */

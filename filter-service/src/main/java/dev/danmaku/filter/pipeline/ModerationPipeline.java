@@ -208,8 +208,8 @@ public final class ModerationPipeline extends PollLoop {
     }
 
     /**
-     * Runs {@code task} after each assignment of new partitions, once departed members are fenced; it
-     * must not block (hand the work to another thread).
+     * Runs {@code task} after each assignment of new partitions, after the attempt to fence departed
+     * members (which may have to be tried again); it must not block (hand the work to another thread).
      */
     public void afterEachAssignment(Runnable task) {
         this.afterAssignment = task;

@@ -134,6 +134,10 @@ final class VerdictWriter implements AutoCloseable {
             }
             log.warn("{}: transaction aborted, the batch will be judged again: {}", transactionalId, e.getMessage());
             return Outcome.ABORTED;
+        } catch (RuntimeException e) {
+            // a fault of ours while making the batch: nothing of it stays open to pin the readers
+            abort();
+            throw e;
         }
     }
 
@@ -143,7 +147,9 @@ final class VerdictWriter implements AutoCloseable {
         } catch (TimeoutException e) {
             // The offsets stay queued (a killed group coordinator is being replaced) and the producer sends its
             // commit only after them, failing it if they fail: committing waits for the new coordinator, where
-            // aborting would wait for it too and then judge the batch again.
+            // aborting would wait for it too and then judge the batch again. This rests on the producer's
+            // internals (kafka-clients 4.3: one transactional request at a time, by priority, EndTxn after
+            // TxnOffsetCommit; an abortable error fails the queued EndTxn), not on its documented contract.
             log.warn("{}: sending the offsets timed out, committing after them: {}", transactionalId, e.getMessage());
         }
     }

@@ -81,4 +81,13 @@ class HangingTransactionsIT {
                     .until(() -> cluster.unstable(List.of(verdicts, quiet, offsets)).isEmpty());
         }
     }
+
+    @Test
+    void onBrokersWithTransactionVersionTwoATransactionHangsOnceItIsPastItsTimeout(KafkaCluster kafka) {
+        CommonConfig common = CommonConfig.from(SettingValues.of(CommonConfig.SETTINGS, Map.of("DANMAKU_JWT_SECRET", TestSecrets.JWT,
+                "DANMAKU_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers())));
+        try (Admin admin = Admin.create(new KafkaClients(common).adminProperties())) {
+            assertThat(HangingTransactions.hangingAfterMs(admin, 10_000, Duration.ofSeconds(10))).isEqualTo(10_000);
+        }
+    }
 }

@@ -65,6 +65,8 @@ class ModerationPipelineTest {
     private final List<String> transactionalIds = new ArrayList<>();
     /** The group metadata each transaction's offsets were sent with. */
     private final List<ConsumerGroupMetadata> offsetsSentWith = new ArrayList<>();
+    /** The next offsets' send is queued and then times out, as when the group coordinator was killed. */
+    private boolean offsetsTimeOutOnceQueued;
     private final FakeGroup group = new FakeGroup();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ModerationPipeline pipeline;
@@ -101,6 +103,10 @@ class ModerationPipelineTest {
                         ConsumerGroupMetadata groupMetadata) {
                     offsetsSentWith.add(groupMetadata);
                     super.sendOffsetsToTransaction(offsets, groupMetadata);
+                    if (offsetsTimeOutOnceQueued) {
+                        offsetsTimeOutOnceQueued = false;
+                        throw new TimeoutException("awaiting TxnOffsetCommit");
+                    }
                 }
             };
             producersMade.add(producer);
@@ -448,13 +454,23 @@ class ModerationPipelineTest {
     @Test
     void offsetsThatTimeOutAreCommittedWithTheTransactionNotAborted() {
         // a killed group coordinator: the offsets wait in the producer for its successor, and the commit after them
-        producer().sendOffsetsToTransactionException = new TimeoutException("awaiting TxnOffsetCommit");
+        offsetsTimeOutOnceQueued = true;
         pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
 
         assertThat(producer().transactionCommitted()).isTrue();
         assertThat(producer().transactionAborted()).isFalse();
+        assertThat(firstCommittedOffset(RAW_0)).as("committed with its offsets").isEqualTo(11);
         assertThat(meters.counter("danmaku_filter_judged_total").count()).isEqualTo(1);
         assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isZero();
+    }
+
+    @Test
+    void aFaultOfOursWhileMakingTheBatchAbortsItsTransactionBeforeItStopsThePipeline() {
+        producer().sendException = new IllegalStateException("a bug of ours");
+
+        assertThatThrownBy(() -> pipeline.handle(batch(List.of(record(10, "r1", "hello")))))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(producer().transactionAborted()).as("nothing left open to pin the readers").isTrue();
     }
 
     @Test
