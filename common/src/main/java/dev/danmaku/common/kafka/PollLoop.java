@@ -1,11 +1,14 @@
 package dev.danmaku.common.kafka;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -49,6 +52,34 @@ public abstract class PollLoop implements AutoCloseable {
         }
         if (failure != null) {
             throw new IllegalStateException(thread.getName() + " failed to start: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** How long {@link #partitionsOf} waits for a topic created a moment ago to appear in the metadata. */
+    private static final Duration TOPIC_APPEARS_WITHIN = Duration.ofSeconds(30);
+
+    /**
+     * The topic's partitions. A topic created a moment ago (at start) may be known to the controller
+     * before this client's broker lists it, and an empty list assigned would fail the first poll: wait
+     * for it, up to 30 s.
+     */
+    protected List<TopicPartition> partitionsOf(String topic) {
+        long deadline = System.nanoTime() + TOPIC_APPEARS_WITHIN.toNanos();
+        while (true) {
+            List<PartitionInfo> found = consumer.partitionsFor(topic);
+            if (!found.isEmpty()) {
+                return found.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has no partitions after "
+                        + TOPIC_APPEARS_WITHIN.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+            }
         }
     }
 

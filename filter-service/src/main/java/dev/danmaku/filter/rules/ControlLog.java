@@ -119,8 +119,7 @@ public final class ControlLog extends PollLoop {
 
     @Override
     protected void onStart() {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        List<TopicPartition> partitions = partitionsOf(topic);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         startEnd = new HashMap<>(consumer.endOffsets(partitions));

@@ -63,7 +63,7 @@ public final class FilteredFeed extends PollLoop {
 
     @Override
     protected void onStart() {
-        partitionCount = consumer.partitionsFor(topic).size();
+        partitionCount = partitionsOf(topic).size();
     }
 
     /** The partition a room's events are on: Kafka's default partitioner for the room key. */

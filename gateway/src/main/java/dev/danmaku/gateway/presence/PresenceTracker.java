@@ -78,8 +78,7 @@ public final class PresenceTracker extends PollLoop {
 
     @Override
     protected void onStart() {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        List<TopicPartition> partitions = partitionsOf(topic);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
