@@ -44,10 +44,13 @@ public final class DepartedMembers {
 
     private final Cluster cluster;
     private final String groupId;
+    /** What every transactional id of this group's writers starts with. */
+    private final String prefix;
 
     DepartedMembers(Cluster cluster, String groupId) {
         this.cluster = cluster;
         this.groupId = groupId;
+        this.prefix = transactionalId(groupId, "");
     }
 
     /** The transactional id a member of the group writes under. */
@@ -61,7 +64,6 @@ public final class DepartedMembers {
      * is seen as a member.
      */
     List<String> fence(String own) throws Exception {
-        String prefix = groupId + ".";
         List<String> ongoing = cluster.ongoingTransactionalIds().stream()
                 .filter(id -> id.startsWith(prefix) && !id.equals(own)).sorted().toList();
         if (ongoing.isEmpty()) {
@@ -83,7 +85,6 @@ public final class DepartedMembers {
 
     /** True when the id is one of this group's writers and its member has left the group. */
     boolean departed(String transactionalId) throws Exception {
-        String prefix = groupId + ".";
         return transactionalId.startsWith(prefix)
                 && !cluster.memberIds(groupId).contains(transactionalId.substring(prefix.length()));
     }
