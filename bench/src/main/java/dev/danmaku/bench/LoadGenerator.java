@@ -116,6 +116,8 @@ public final class LoadGenerator implements Callable<Integer> {
 
     private final ObjectMapper json = new ObjectMapper();
     private ObjectNode result;
+    /** Written by the sending thread only, read after it ends. */
+    private long senderMaxLateMicros;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LoadGenerator()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
@@ -298,7 +300,8 @@ public final class LoadGenerator implements Callable<Integer> {
                 .put("target_msgs_per_s", plan.senders() * ratePerSender)
                 .put("achieved_msgs_per_s", round1(accounting.sentCounted.sum() / windowSeconds))
                 .put("sent_total", accounting.sent.sum())
-                .put("sent_counted", accounting.sentCounted.sum());
+                .put("sent_counted", accounting.sentCounted.sum())
+                .put("sender_max_late_ms", round1(senderMaxLateMicros / 1000.0));
         out.putObject("deliveries")
                 .put("receivers_per_room", plan.perRoom())
                 .put("expected_per_s", round1(expected / windowSeconds))
@@ -325,7 +328,11 @@ public final class LoadGenerator implements Callable<Integer> {
         return out;
     }
 
-    /** Open loop: sender s sends its n-th danmaku at start + (n - phase) / rate, as in the peer. */
+    /**
+     * Open loop: sender s sends its n-th danmaku at start + (n - phase) / rate, as in the peer.
+     * A send goes out late when this thread was not scheduled in time; the latest is reported,
+     * because sends late across a window edge move in or out of the counted window.
+     */
     private void send(Plan plan, Accounting accounting, List<ViewerConnections.Connection> senders, long start, long sendEnd) {
         long[] sequence = new long[senders.size()];
         double[] phase = new double[senders.size()];
@@ -348,6 +355,8 @@ public final class LoadGenerator implements Callable<Integer> {
                     }
                     ViewerConnections.Connection sender = senders.get(i);
                     sender.send(sender.plan.senderIndex() * Plan.ID_MULTIPLIER + sequence[i], sentAt, text);
+                    long dueAt = start + (long) Math.ceil((sequence[i] + 1 - phase[i]) / ratePerSender * 1e6);
+                    senderMaxLateMicros = Math.max(senderMaxLateMicros, sentAt - dueAt);
                     accounting.recordSent(sentAt);
                     sequence[i]++;
                 }

@@ -26,8 +26,9 @@ final class Table {
         JsonNode cpu = o.path("cpu_window_pct_of_one_core");
         out.append(String.format("counted window    %s s (after %s s warmup, last %s s excluded, %s s drain)%n",
                 o.path("window_s").asText(), p.path("warmup_s").asText(), p.path("tail_exclude_s").asText(), p.path("drain_s").asText()));
-        out.append(String.format("input msgs/s      target %s   achieved %s%n",
-                o.path("input").path("target_msgs_per_s").asText(), o.path("input").path("achieved_msgs_per_s").asText()));
+        out.append(String.format("input msgs/s      target %s   achieved %s   (sender at most %s ms late)%n",
+                o.path("input").path("target_msgs_per_s").asText(), o.path("input").path("achieved_msgs_per_s").asText(),
+                o.path("input").path("sender_max_late_ms").asText("?")));
         out.append(String.format("deliveries/s      expected %s   achieved %s   received during window %s%n",
                 d.path("expected_per_s").asText(), d.path("achieved_per_s").asText(), d.path("received_in_window_per_s").asText()));
         out.append(String.format("deliveries        expected %d   received %d   loss %d (%s%%)   out-of-order/dup %d   wrong-room %d   refused %s   errors %s%n",

@@ -51,8 +51,11 @@ class LoadGeneratorIT {
                 "--drain-s", "5", "--subprotocol", subprotocol, "--jwt-secret", DevSecret.of(dataDir));
 
         assertThat(Report.accountingProblems(result)).isEmpty();
-        // 2 rooms x 2 senders x 10/s over a 3 s window, each seen by the 10 connections of its room
-        assertThat(result.path("input").path("sent_counted").asLong()).isBetween(100L, 140L);
+        // 2 rooms x 2 senders x 10/s over a 3 s window, each seen by the 10 connections of its room;
+        // a send the sending thread made late (this JVM also runs the platform) may cross a window edge
+        double lateSeconds = result.path("input").path("sender_max_late_ms").asDouble() / 1000;
+        long slack = 4 * ((long) Math.ceil(10 * lateSeconds) + 1);
+        assertThat(result.path("input").path("sent_counted").asLong()).isBetween(120 - slack, 120 + slack);
         assertThat(result.path("deliveries").path("expected").asLong())
                 .isEqualTo(result.path("input").path("sent_counted").asLong() * 10);
         assertThat(result.path("latency_cross_server_ms").path("count").asLong()).isPositive();
