@@ -151,6 +151,21 @@ public final class TextNormalizer {
         return out.toText(original);
     }
 
+    /**
+     * Whether the squashed view of a text differs from its standard view: only punctuation, symbols
+     * and emoji inside it (not blanks, not phrase ends) are treated differently.
+     */
+    public boolean squashes(String original) {
+        for (int i = 0; i < original.length(); ) {
+            int cp = original.codePointAt(i);
+            if (kindOf(cp) == Kind.SEPARATOR && !isBlank(cp) && !isPhraseEnd(cp)) {
+                return true;
+            }
+            i += Character.charCount(cp);
+        }
+        return false;
+    }
+
     /** The matching form of a rule's pattern in a view: the same mapping as texts get. */
     public String normalizePattern(String pattern, View view) {
         return normalize(pattern, view).text();

@@ -29,7 +29,13 @@ public final class TextViews {
     }
 
     public NormalizedText view(View view) {
-        return views.computeIfAbsent(view, v -> NORMALIZER.normalize(original, v));
+        NormalizedText made = views.get(view);
+        if (made == null) {
+            // most texts hold no punctuation or symbols, and their squashed view is the standard one
+            made = view == View.SQUASHED && !NORMALIZER.squashes(original) ? standard() : NORMALIZER.normalize(original, view);
+            views.put(view, made);
+        }
+        return made;
     }
 
     /**

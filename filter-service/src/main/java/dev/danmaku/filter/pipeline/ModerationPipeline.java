@@ -245,9 +245,10 @@ public final class ModerationPipeline extends PollLoop {
      */
     private void judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records,
             java.util.function.Consumer<Judged> each) {
-        Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>());
+        int capacity = records.size() * 4 / 3 + 1; // no rehashing while a batch is judged
+        Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>(capacity));
         SentBefore committed = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
-        Map<SentBefore.Key, JudgedDanmaku> firstsInBatch = new HashMap<>();
+        Map<SentBefore.Key, JudgedDanmaku> firstsInBatch = new HashMap<>(capacity);
         long nowMs = System.currentTimeMillis();
         for (ConsumerRecord<String, byte[]> record : records) {
             Judged judgedRecord = earlier.get(record.offset());

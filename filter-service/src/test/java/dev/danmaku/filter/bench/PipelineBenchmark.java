@@ -91,6 +91,7 @@ public final class PipelineBenchmark {
                 }
             }
             long finished = System.nanoTime();
+            String cpu = filterThreadsCpu(judged);
             filters.forEach(FilterService::close);
             System.out.printf("instances=%d partitions=%d rules=%,d judged=%,.0f of %,d%n", instances, partitions,
                     rules.size(), judged, count);
@@ -102,6 +103,7 @@ public final class PipelineBenchmark {
                 System.out.printf("steady (after the first fifth, JIT warm): %,.0f danmaku/s%n",
                         (judged - fifth) / ((finished - fifthAt) / 1e9));
             }
+            System.out.println(cpu);
             var commits = meters.find("danmaku_filter_transaction_commit_seconds").timer();
             if (commits != null) {
                 System.out.printf("transactions: %d, mean commit %.1f ms, max %.1f ms, mean batch %.0f danmaku%n",
@@ -113,5 +115,25 @@ public final class PipelineBenchmark {
                     .forEach(c -> System.out.printf("  %s/%s: %,.0f%n", c.getId().getTag("verdict"),
                             c.getId().getTag("reason"), c.count()));
         }
+    }
+
+    /**
+     * CPU time per danmaku of the filter's own threads (the pipeline, which also fetches, and the Kafka
+     * clients' I/O threads): steadier than the throughput on a machine the broker shares.
+     */
+    private static String filterThreadsCpu(double judged) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long pipeline = 0;
+        long clients = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            long nanos = threads.getThreadCpuTime(thread.getId());
+            if (thread.getName().equals("moderation-pipeline")) {
+                pipeline += Math.max(0, nanos);
+            } else if (thread.getName().startsWith("kafka-") && thread.getName().contains("danmaku-filter")) {
+                clients += Math.max(0, nanos);
+            }
+        }
+        return String.format("filter CPU per danmaku: pipeline thread %.2f us, its Kafka clients' threads %.2f us",
+                pipeline / 1e3 / judged, clients / 1e3 / judged);
     }
 }

@@ -59,6 +59,26 @@ class RuleAndTextFuzzTest {
         }
     }
 
+    /** Letters, digits, hanzi, blanks, invisible and phrase-end chars: nothing the squashed view drops. */
+    @Provide
+    Arbitrary<String> textsWithoutNoise() {
+        return Arbitraries.strings().withChars("abcdeilmosz0123456789 \t傻逼代练時代ｆ\u200B，。！").ofMaxLength(60);
+    }
+
+    @Property
+    void aTextWithoutPunctuationOrSymbolsSquashesToItsStandardView(@ForAll("textsWithoutNoise") String text) {
+        NormalizedText standard = NORMALIZER.normalize(text, View.STANDARD);
+        NormalizedText squashed = NORMALIZER.normalize(text, View.SQUASHED);
+
+        assertThat(NORMALIZER.squashes(text)).isFalse();
+        assertThat(squashed.text()).isEqualTo(standard.text());
+        for (int i = 0; i < standard.text().length(); i++) {
+            assertThat(squashed.originalStartOf(i)).isEqualTo(standard.originalStartOf(i));
+            assertThat(squashed.originalEndOf(i + 1)).isEqualTo(standard.originalEndOf(i + 1));
+        }
+        assertThat(NORMALIZER.squashes(text + "-x")).isTrue();
+    }
+
     @Property
     void anyPatternIsRefusedWithAReasonOrMatchesAnyTextSafely(@ForAll("patterns") String pattern,
             @ForAll RuleKind kind, @ForAll("texts") String text, @ForAll @StringLength(max = 8) String alternative) {
