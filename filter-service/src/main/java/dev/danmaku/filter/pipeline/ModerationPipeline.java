@@ -245,28 +245,25 @@ public final class ModerationPipeline extends PollLoop {
      */
     private void judge(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records,
             java.util.function.Consumer<Judged> each) {
-        int capacity = records.size() * 4 / 3 + 1; // no rehashing while a batch is judged
-        Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition, p -> new HashMap<>(capacity));
+        Map<Long, Judged> earlier = uncommitted.computeIfAbsent(partition,
+                p -> new HashMap<>(records.size() * 4 / 3 + 1)); // no rehashing while the batch is judged
         SentBefore committed = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
-        Map<SentBefore.Key, JudgedDanmaku> firstsInBatch = new HashMap<>(capacity);
-        long nowMs = System.currentTimeMillis();
+        committed.expire(System.currentTimeMillis());
+        SentBefore.InBatch inBatch = new SentBefore.InBatch();
         for (ConsumerRecord<String, byte[]> record : records) {
             Judged judgedRecord = earlier.get(record.offset());
             if (judgedRecord == null) {
-                judgedRecord = judgeOne(record, firstsInBatch, committed, nowMs);
+                judgedRecord = judgeOne(record, inBatch, committed);
                 earlier.put(record.offset(), judgedRecord);
             }
-            JudgedDanmaku verdict = judgedRecord.verdict();
-            if (verdict != null && !verdict.getRepeat() && !verdict.getOrigin().getClientMsgId().isEmpty()) {
-                firstsInBatch.putIfAbsent(SentBefore.key(verdict.getDanmaku().getUserId(),
-                        verdict.getOrigin().getClientMsgId()), verdict);
+            if (judgedRecord.verdict() != null) {
+                inBatch.judged(judgedRecord.verdict());
             }
             each.accept(judgedRecord);
         }
     }
 
-    private Judged judgeOne(ConsumerRecord<String, byte[]> record, Map<SentBefore.Key, JudgedDanmaku> firstsInBatch,
-            SentBefore committed, long nowMs) {
+    private Judged judgeOne(ConsumerRecord<String, byte[]> record, SentBefore.InBatch inBatch, SentBefore committed) {
         RawDanmaku raw;
         try {
             raw = RawDanmaku.parseFrom(record.value());
@@ -277,8 +274,10 @@ public final class ModerationPipeline extends PollLoop {
             return new Judged(null, deadLetter(record, "undecodable: " + e.getMessage()));
         }
         try {
-            JudgedDanmaku earlier = firstsInBatch.getOrDefault(
-                    SentBefore.key(raw.getDanmaku().getUserId(), raw.getOrigin().getClientMsgId()), committed.earlierOf(raw, nowMs));
+            JudgedDanmaku earlier = inBatch.earlierOf(raw);
+            if (earlier == null) {
+                earlier = committed.earlierOf(raw);
+            }
             return new Judged(SentBefore.repeats(raw, earlier) ? SentBefore.repeatOf(earlier, raw) : moderator.judge(raw), null);
         } catch (RuntimeException | StackOverflowError e) {
             notJudged.increment();

@@ -1,7 +1,10 @@
 package dev.danmaku.filter.pipeline;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.danmaku.proto.v1.JudgedDanmaku;
@@ -20,6 +23,9 @@ import dev.danmaku.proto.v1.RawDanmaku;
  * the verdicts its previous owners committed lately ({@link RecentVerdicts}), so a retry whose first
  * copy was judged just before a failover is still a repeat. Oldest first, roughly: those read back
  * after a fence may be older than some already held.
+ *
+ * <p>Only a retry can repeat a first send, and only a retry judged before its first copy can make a
+ * first send a repeat; retries are few, so a first send is looked up among them alone.
  */
 final class SentBefore {
 
@@ -33,12 +39,26 @@ final class SentBefore {
     record Key(String userId, String clientMsgId) {
     }
 
-    private final LinkedHashMap<Key, Remembered> verdicts = new LinkedHashMap<>();
+    /** Those of {@link #verdicts} that are retries. */
+    private final LinkedHashMap<Key, Remembered> retries = new LinkedHashMap<>();
+    private final LinkedHashMap<Key, Remembered> verdicts = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Remembered> eldest) {
+            if (size() <= CAPACITY) {
+                return false;
+            }
+            retries.remove(eldest.getKey(), eldest.getValue());
+            return true;
+        }
+    };
 
-    /** The committed verdict of the earlier send with this send's user and clientMsgId, or null. */
-    JudgedDanmaku earlierOf(RawDanmaku send, long nowMillis) {
-        expire(nowMillis);
-        Remembered earlier = verdicts.get(key(send.getDanmaku().getUserId(), send.getOrigin().getClientMsgId()));
+    /** The committed verdict that {@code send} may be a copy of (see {@link #repeats}), or null. */
+    JudgedDanmaku earlierOf(RawDanmaku send) {
+        Map<Key, Remembered> candidates = send.getOrigin().getRetry() ? verdicts : retries;
+        if (candidates.isEmpty() || send.getOrigin().getClientMsgId().isEmpty()) {
+            return null;
+        }
+        Remembered earlier = candidates.get(keyOf(send));
         return earlier == null ? null : earlier.verdict();
     }
 
@@ -58,16 +78,20 @@ final class SentBefore {
 
     /** A committed verdict of a first send, or of a retry judged before its first send arrived. */
     void remember(JudgedDanmaku verdict, long nowMillis) {
-        String clientMsgId = verdict.getOrigin().getClientMsgId();
-        if (verdict.getRepeat() || clientMsgId.isEmpty()) {
+        if (verdict.getRepeat() || verdict.getOrigin().getClientMsgId().isEmpty()) {
             return;
         }
-        verdicts.putIfAbsent(key(verdict.getDanmaku().getUserId(), clientMsgId), new Remembered(verdict, nowMillis));
-        if (verdicts.size() > CAPACITY) {
-            Iterator<Map.Entry<Key, Remembered>> oldest = verdicts.entrySet().iterator();
-            oldest.next();
-            oldest.remove();
+        Key key = keyOf(verdict);
+        Remembered remembered = new Remembered(verdict, nowMillis);
+        if (verdicts.putIfAbsent(key, remembered) == null && verdict.getOrigin().getRetry()) {
+            retries.put(key, remembered);
         }
+    }
+
+    /** Forgets what is too old for a retry; once per batch. */
+    void expire(long nowMillis) {
+        expire(verdicts, nowMillis);
+        expire(retries, nowMillis);
     }
 
     int size() {
@@ -79,16 +103,63 @@ final class SentBefore {
         return earlier.toBuilder().setOrigin(copy.getOrigin()).setRepeat(true).build();
     }
 
-    static Key key(String userId, String clientMsgId) {
-        return new Key(userId, clientMsgId);
+    private static Key keyOf(RawDanmaku send) {
+        return new Key(send.getDanmaku().getUserId(), send.getOrigin().getClientMsgId());
     }
 
-    private void expire(long nowMillis) {
-        for (Iterator<Remembered> oldest = verdicts.values().iterator(); oldest.hasNext(); ) {
+    private static Key keyOf(JudgedDanmaku verdict) {
+        return new Key(verdict.getDanmaku().getUserId(), verdict.getOrigin().getClientMsgId());
+    }
+
+    private static void expire(LinkedHashMap<Key, Remembered> remembered, long nowMillis) {
+        for (Iterator<Remembered> oldest = remembered.values().iterator(); oldest.hasNext(); ) {
             if (oldest.next().atMillis() >= nowMillis - MAX_AGE_MILLIS) {
                 return;
             }
             oldest.remove();
+        }
+    }
+
+    /**
+     * The sends of one batch judged so far, for copies later in the same batch, which are not
+     * committed yet. Indexed only when the batch holds a retry: most batches hold none.
+     */
+    static final class InBatch {
+        private final List<JudgedDanmaku> judged = new ArrayList<>();
+        private Map<Key, JudgedDanmaku> byKey;
+        private Map<Key, JudgedDanmaku> retries;
+
+        /** The verdict earlier in this batch that {@code send} may be a copy of, or null. */
+        JudgedDanmaku earlierOf(RawDanmaku send) {
+            if (send.getOrigin().getClientMsgId().isEmpty()) {
+                return null;
+            }
+            if (!send.getOrigin().getRetry()) {
+                return retries == null ? null : retries.get(keyOf(send));
+            }
+            if (byKey == null) {
+                byKey = new HashMap<>();
+                judged.forEach(verdict -> byKey.putIfAbsent(keyOf(verdict), verdict));
+            }
+            return byKey.get(keyOf(send));
+        }
+
+        /** A verdict of this batch, in order. */
+        void judged(JudgedDanmaku verdict) {
+            if (verdict.getRepeat() || verdict.getOrigin().getClientMsgId().isEmpty()) {
+                return;
+            }
+            if (byKey == null) {
+                judged.add(verdict);
+            } else {
+                byKey.putIfAbsent(keyOf(verdict), verdict);
+            }
+            if (verdict.getOrigin().getRetry()) {
+                if (retries == null) {
+                    retries = new HashMap<>();
+                }
+                retries.putIfAbsent(keyOf(verdict), verdict);
+            }
         }
     }
 }

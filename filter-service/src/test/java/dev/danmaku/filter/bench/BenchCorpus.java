@@ -9,7 +9,7 @@ import dev.danmaku.proto.v1.RuleAction;
 import dev.danmaku.proto.v1.RuleKind;
 
 /** Rules and danmaku texts for the benchmarks: 10 000 literal rules, and texts like a busy room's. */
-final class BenchCorpus {
+public final class BenchCorpus {
 
     private static final String[] PHRASES = {
             "哈哈哈哈哈", "前方高能", "666666", "awsl", "主播好强", "这波操作可以", "hello from Berlin", "gg wp",
@@ -20,7 +20,7 @@ final class BenchCorpus {
     private BenchCorpus() {
     }
 
-    static List<KeywordRule> rules(int count) {
+    public static List<KeywordRule> rules(int count) {
         SplittableRandom random = new SplittableRandom(42);
         List<KeywordRule> rules = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -33,7 +33,7 @@ final class BenchCorpus {
     }
 
     /** Texts of 5-40 characters; about 1 in 50 carries a blocked word. */
-    static List<String> texts(int count, List<KeywordRule> rules) {
+    public static List<String> texts(int count, List<KeywordRule> rules) {
         SplittableRandom random = new SplittableRandom(7);
         List<String> texts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
