@@ -36,10 +36,28 @@ class FeedHandoverTest {
 
     @Test
     void aShortSilenceChangesNothing() {
-        silentNanos.set(2 * SECOND);
+        silentNanos.set(SECOND);
         handover.check(0);
         assertThat(handover.hearsKafka()).isTrue();
         assertThat(asked).hasValue(0);
+    }
+
+    @Test
+    void theOtherGatewaysAreAskedAheadOnceASilenceReachesHalfTheLimitSoThatTheAnswerAtTheLimitIsQuick() {
+        silentNanos.set(2 * SECOND);
+        handover.check(0);
+        handover.check(0);
+        assertThat(asked).as("once in a silence").hasValue(1);
+        assertThat(handover.hearsKafka()).as("still ready").isTrue();
+
+        silentNanos.set(0);
+        handover.check(0);
+        silentNanos.set(2 * SECOND);
+        handover.check(0);
+        assertThat(asked).as("and once in the next").hasValue(2);
+        peersAnswer.complete(MINUTE_MS);
+        handover.check(0);
+        assertThat(handedOver).as("an answer ahead hands nothing over").hasValue(0);
     }
 
     @Test
