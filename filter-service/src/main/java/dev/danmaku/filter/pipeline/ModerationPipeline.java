@@ -51,6 +51,8 @@ import dev.danmaku.proto.v1.RoomEvent;
 public final class ModerationPipeline extends PollLoop {
 
     private static final long FENCE_RETRY_MS = 1000;
+    /** How long partitions stay paused for a rejoin that does not come (it always should). */
+    private static final long REJOIN_WAIT_MS = 10_000;
 
     private final Function<String, Producer<String, byte[]>> producers;
     private final String rawTopic;
@@ -67,6 +69,11 @@ public final class ModerationPipeline extends PollLoop {
     /** Departed members' transactions still to fence: the last attempt could not reach Kafka. */
     private boolean departedToFence;
     private long nextFenceAttemptMs;
+    /**
+     * Set when a rebalance refused a batch's offsets: until this member has rejoined, a poll may still hand
+     * it records of the old generation, whose transaction would be refused too. 0 when not waiting.
+     */
+    private long rejoinWaitEndsMs;
     private final AtomicInteger owned = new AtomicInteger();
     private volatile Runnable afterAssignment = () -> { };
     /** What batches not committed yet came to, by partition and offset: a batch judged again gets the same. */
@@ -125,8 +132,12 @@ public final class ModerationPipeline extends PollLoop {
     /** Before each poll: reopens a writer that lost its producer, and fences departed members not fenced yet. */
     @Override
     protected boolean beforePoll() {
-        if (writer != null && !writer.ready() && writer.open()) {
+        if (writer != null && !writer.ready() && writer.open() && rejoinWaitEndsMs == 0) {
             consumer.resume(consumer.assignment());
+        }
+        if (rejoinWaitEndsMs != 0 && System.currentTimeMillis() >= rejoinWaitEndsMs) {
+            log.warn("No rebalance followed the refused offsets within {} ms; judging again", REJOIN_WAIT_MS);
+            endRejoinWait();
         }
         if (departedToFence && System.currentTimeMillis() >= nextFenceAttemptMs) {
             fenceDeparted();
@@ -168,6 +179,12 @@ public final class ModerationPipeline extends PollLoop {
                     consumer.pause(records.partitions());
                 }
             }
+            case GROUP_MOVED -> {
+                aborted.increment();
+                rewind(records.partitions(), firstOffsets::get);
+                consumer.pause(consumer.assignment());
+                rejoinWaitEndsMs = System.currentTimeMillis() + REJOIN_WAIT_MS;
+            }
             case FENCED -> {
                 // a new owner of this member's partitions saw it leave the group (a pause, a cut): the next poll
                 // says what it owns now, and the writer is reopened before the next batch
@@ -198,6 +215,13 @@ public final class ModerationPipeline extends PollLoop {
                 }
             });
             batches.put(partition, batch);
+        }
+    }
+
+    private void endRejoinWait() {
+        rejoinWaitEndsMs = 0;
+        if (writer != null && writer.ready()) {
+            consumer.resume(consumer.assignment());
         }
     }
 
@@ -366,6 +390,10 @@ public final class ModerationPipeline extends PollLoop {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             owned.set(consumer.assignment().size());
+            // called after every rebalance (cooperative protocol), with or without new partitions
+            if (rejoinWaitEndsMs != 0) {
+                endRejoinWait();
+            }
             if (partitions.isEmpty()) {
                 return;
             }

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -44,7 +45,12 @@ final class VerdictWriter implements AutoCloseable {
         /** Nothing of the batch is visible: judge it again from its first offset. */
         ABORTED,
         /** This producer was fenced: nothing of the batch is visible; judge it again with a new producer. */
-        FENCED
+        FENCED,
+        /**
+         * The group's generation changed under the batch (a rebalance began), so its offsets were refused and
+         * it was aborted: judge it again once the member has rejoined.
+         */
+        GROUP_MOVED
     }
 
     private static final Logger log = LoggerFactory.getLogger(VerdictWriter.class);
@@ -133,12 +139,21 @@ final class VerdictWriter implements AutoCloseable {
                 return Outcome.FENCED;
             }
             log.warn("{}: transaction aborted, the batch will be judged again: {}", transactionalId, e.getMessage());
-            return Outcome.ABORTED;
+            return refusedForGeneration(e) ? Outcome.GROUP_MOVED : Outcome.ABORTED;
         } catch (RuntimeException e) {
             // a fault of ours while making the batch: nothing of it stays open to pin the readers
             abort();
             throw e;
         }
+    }
+
+    private static boolean refusedForGeneration(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CommitFailedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sendOffsets(Map<TopicPartition, OffsetAndMetadata> nextOffsets, ConsumerGroupMetadata group) {

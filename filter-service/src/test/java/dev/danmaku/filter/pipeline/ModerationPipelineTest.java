@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -297,6 +298,26 @@ class ModerationPipelineTest {
         assertThat(consumer.paused()).isEmpty();
         assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isEqualTo(1);
         assertThat(meters.counter("danmaku_filter_judged_total").count()).isZero();
+    }
+
+    @Test
+    void offsetsRefusedForAnOldGenerationPauseEveryPartitionUntilTheMemberHasRejoined() throws Exception {
+        // a poll made while the group rebalances can still hand out the old generation's records, whose
+        // offsets would be refused again: nothing is judged until the rebalance has completed
+        producer().commitTransactionException = new CommitFailedException("consumer group metadata mismatch");
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+        producer().commitTransactionException = null;
+
+        assertThat(producer().transactionAborted()).isTrue();
+        assertThat(consumer.position(RAW_0)).isEqualTo(10);
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(RAW_0, RAW_1);
+        assertThat(meters.counter("danmaku_filter_transactions_aborted_total").count()).isEqualTo(1);
+
+        consumer.rebalance(List.of(RAW_0, RAW_1)); // the rebalance completes with nothing new for this member
+        assertThat(consumer.paused()).isEmpty();
+        pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
+        assertThat(producer().history()).singleElement().satisfies(
+                published -> assertThat(verdict(published).getVerdict()).isEqualTo(Verdict.ACCEPTED));
     }
 
     @Test
