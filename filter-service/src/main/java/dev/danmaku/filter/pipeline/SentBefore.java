@@ -1,9 +1,9 @@
 package dev.danmaku.filter.pipeline;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +25,8 @@ import dev.danmaku.proto.v1.RawDanmaku;
  * after a fence may be older than some already held.
  *
  * <p>Only a retry can repeat a first send, and only a retry judged before its first copy can make a
- * first send a repeat; retries are few, so a first send is looked up among them alone.
+ * first send a repeat; retries are few, so a first send is looked up among them alone. Committed
+ * sends are only queued in order, and indexed when a retry asks: most of them are never looked up.
  */
 final class SentBefore {
 
@@ -39,26 +40,26 @@ final class SentBefore {
     record Key(String userId, String clientMsgId) {
     }
 
-    /** Those of {@link #verdicts} that are retries. */
-    private final LinkedHashMap<Key, Remembered> retries = new LinkedHashMap<>();
-    private final LinkedHashMap<Key, Remembered> verdicts = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Remembered> eldest) {
-            if (size() <= CAPACITY) {
-                return false;
-            }
-            retries.remove(eldest.getKey(), eldest.getValue());
-            return true;
-        }
-    };
+    /** What was remembered, oldest first. */
+    private final ArrayDeque<Remembered> inOrder = new ArrayDeque<>();
+    /** How many of the newest in {@link #inOrder} are not in {@link #byKey} yet. */
+    private int unindexed;
+    /** The rest of {@link #inOrder}, the first of each key. */
+    private final Map<Key, Remembered> byKey = new HashMap<>();
+    /** Those of {@link #byKey} that are retries. */
+    private final Map<Key, Remembered> retries = new HashMap<>();
 
     /** The committed verdict that {@code send} may be a copy of (see {@link #repeats}), or null. */
     JudgedDanmaku earlierOf(RawDanmaku send) {
-        Map<Key, Remembered> candidates = send.getOrigin().getRetry() ? verdicts : retries;
-        if (candidates.isEmpty() || send.getOrigin().getClientMsgId().isEmpty()) {
+        if (send.getOrigin().getClientMsgId().isEmpty()) {
             return null;
         }
-        Remembered earlier = candidates.get(keyOf(send));
+        Map<Key, Remembered> candidates = retries;
+        if (send.getOrigin().getRetry()) {
+            index();
+            candidates = byKey;
+        }
+        Remembered earlier = candidates.isEmpty() ? null : candidates.get(keyOf(send));
         return earlier == null ? null : earlier.verdict();
     }
 
@@ -81,21 +82,57 @@ final class SentBefore {
         if (verdict.getRepeat() || verdict.getOrigin().getClientMsgId().isEmpty()) {
             return;
         }
-        Key key = keyOf(verdict);
         Remembered remembered = new Remembered(verdict, nowMillis);
-        if (verdicts.putIfAbsent(key, remembered) == null && verdict.getOrigin().getRetry()) {
-            retries.put(key, remembered);
+        inOrder.addLast(remembered);
+        unindexed++;
+        if (verdict.getOrigin().getRetry()) {
+            index();
+            if (byKey.get(keyOf(verdict)) == remembered) {
+                retries.put(keyOf(verdict), remembered);
+            }
+        }
+        if (inOrder.size() > CAPACITY) {
+            forgetOldest();
         }
     }
 
     /** Forgets what is too old for a retry; once per batch. */
     void expire(long nowMillis) {
-        expire(verdicts, nowMillis);
-        expire(retries, nowMillis);
+        while (!inOrder.isEmpty() && inOrder.peekFirst().atMillis() < nowMillis - MAX_AGE_MILLIS) {
+            forgetOldest();
+        }
     }
 
     int size() {
-        return verdicts.size();
+        return inOrder.size();
+    }
+
+    private void forgetOldest() {
+        boolean indexed = inOrder.size() > unindexed;
+        Remembered oldest = inOrder.pollFirst();
+        if (indexed) {
+            Key key = keyOf(oldest.verdict());
+            byKey.remove(key, oldest);
+            retries.remove(key, oldest);
+        } else {
+            unindexed--;
+        }
+    }
+
+    /** Indexes what was remembered since the last time, oldest first, so the first of a key stays. */
+    private void index() {
+        if (unindexed == 0) {
+            return;
+        }
+        Remembered[] newest = new Remembered[unindexed];
+        Iterator<Remembered> fromNewest = inOrder.descendingIterator();
+        for (int i = newest.length - 1; i >= 0; i--) {
+            newest[i] = fromNewest.next();
+        }
+        for (Remembered remembered : newest) {
+            byKey.putIfAbsent(keyOf(remembered.verdict()), remembered);
+        }
+        unindexed = 0;
     }
 
     /** The verdict a copy gets: the earlier one's, for its own sender's ack. */
@@ -109,15 +146,6 @@ final class SentBefore {
 
     private static Key keyOf(JudgedDanmaku verdict) {
         return new Key(verdict.getDanmaku().getUserId(), verdict.getOrigin().getClientMsgId());
-    }
-
-    private static void expire(LinkedHashMap<Key, Remembered> remembered, long nowMillis) {
-        for (Iterator<Remembered> oldest = remembered.values().iterator(); oldest.hasNext(); ) {
-            if (oldest.next().atMillis() >= nowMillis - MAX_AGE_MILLIS) {
-                return;
-            }
-            oldest.remove();
-        }
     }
 
     /**

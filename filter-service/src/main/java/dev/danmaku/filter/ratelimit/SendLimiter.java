@@ -25,9 +25,9 @@ public final class SendLimiter {
     private static final int RECENT_TEXTS_KEPT = 16;
 
     private final LimitDefaults defaults;
-    private final Map<String, UserState> users = new LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<UserInRoom, UserState> users = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, UserState> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<UserInRoom, UserState> eldest) {
             return size() > MAX_TRACKED_USERS;
         }
     };
@@ -46,7 +46,7 @@ public final class SendLimiter {
         if (text.codePointCount(0, text.length()) > maxLength) {
             return Reason.TOO_LONG;
         }
-        UserState user = users.computeIfAbsent(roomId + '\u0000' + userId, key -> new UserState());
+        UserState user = users.computeIfAbsent(new UserInRoom(roomId, userId), key -> new UserState());
         if (room.getSlowModeSeconds() > 0 && user.lastSentMs != Long.MIN_VALUE
                 && nowMs - user.lastSentMs < room.getSlowModeSeconds() * 1000L) {
             return Reason.SLOW_MODE;
@@ -70,6 +70,10 @@ public final class SendLimiter {
         user.lastSentMs = Math.max(user.lastSentMs, nowMs);
         user.remember(textHash, nowMs);
         return null;
+    }
+
+    /** A key of strings whose hashes are cached, where a concatenation would be hashed on every send. */
+    private record UserInRoom(String roomId, String userId) {
     }
 
     /** What one user has used in one room. */

@@ -49,6 +49,20 @@ class SentBeforeTest {
         assertThat(sent.earlierOf(send("alice", "2", true, 1_100))).isNotNull();
     }
 
+    @Test
+    void aRetryFindsTheFirstCommittedSendOfItsIdAmongManyRememberedSinceTheLastRetry() {
+        sent.remember(verdict("alice", "1", false, 1_000), 0);
+        for (int i = 0; i < 1_000; i++) {
+            sent.remember(verdict("bob", Integer.toString(i), false, 1_000 + i), 0);
+        }
+        sent.remember(verdict("alice", "1", false, 5_000), 0); // a reloaded page reused the id
+
+        assertThat(sent.earlierOf(send("bob", "999", true, 3_000))).isNotNull();
+        assertThat(sent.earlierOf(send("alice", "1", true, 6_000)).getDanmaku().getSentAtMs()).isEqualTo(1_000);
+        sent.remember(verdict("carol", "7", false, 7_000), 0);
+        assertThat(sent.earlierOf(send("carol", "7", true, 7_100))).as("remembered after the last lookup").isNotNull();
+    }
+
     private static JudgedDanmaku verdict(String user, String clientMsgId, boolean retry, long sentAtMs) {
         return JudgedDanmaku.newBuilder().setDanmaku(Danmaku.newBuilder().setUserId(user).setSentAtMs(sentAtMs))
                 .setOrigin(Origin.newBuilder().setClientMsgId(clientMsgId).setRetry(retry))
