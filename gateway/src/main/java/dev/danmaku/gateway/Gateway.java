@@ -32,6 +32,7 @@ import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.kafka.RoomHistoryReader;
 import dev.danmaku.gateway.player.DPlayerApi;
 import dev.danmaku.gateway.presence.PresenceTracker;
+import dev.danmaku.gateway.protocol.WireFormat;
 import dev.danmaku.gateway.room.Broadcaster;
 import dev.danmaku.gateway.room.Room;
 import dev.danmaku.gateway.room.RoomMetrics;
@@ -39,7 +40,6 @@ import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.gateway.ws.DanmakuSocketHandler;
 import dev.danmaku.gateway.ws.EdgeLimits;
-import dev.danmaku.gateway.ws.WireFormat;
 
 /** One gateway: viewers' WebSocket endpoint, the pages, and its Kafka edges. */
 public final class Gateway implements AutoCloseable {

@@ -12,19 +12,19 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.danmaku.gateway.protocol.OutboundFrame;
 import dev.danmaku.gateway.protocol.ServerFrames;
-import dev.danmaku.gateway.ws.ClientSession;
-import dev.danmaku.gateway.ws.OutboundFrame;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.ServerFrame;
 
 /**
- * A room as this gateway sees it: its local sessions, the danmaku waiting for the next flush, and
+ * A room as this gateway sees it: its local viewers, the danmaku waiting for the next flush, and
  * the most recent ones (for joined.recent and resumeAfter).
  *
  * <p>Adaptive flushing: the first danmaku after a quiet window goes out at once; under load a room
  * flushes at most once per window, all pending danmaku in one batch frame, encoded once per wire
- * format and written to every session by the session's lane.
+ * format and written to every viewer by its lane. The room knows its viewers only as {@link Viewer}
+ * handles.
  */
 public final class Room {
 
@@ -40,7 +40,7 @@ public final class Room {
     private final RoomMetrics metrics;
 
     // guarded by this
-    private final List<Set<ClientSession>> sessionsByLane;
+    private final List<Set<Viewer>> viewersByLane;
     private int online;
     private int reservations;
     private final RecentDanmaku recent;
@@ -79,9 +79,9 @@ public final class Room {
         this.settings = settings;
         this.broadcaster = broadcaster;
         this.metrics = metrics;
-        this.sessionsByLane = new ArrayList<>(broadcaster.laneCount());
+        this.viewersByLane = new ArrayList<>(broadcaster.laneCount());
         for (int i = 0; i < broadcaster.laneCount(); i++) {
-            sessionsByLane.add(new HashSet<>());
+            viewersByLane.add(new HashSet<>());
         }
         this.lastFlushNanos = System.nanoTime() - settings.flushWindowNanos();
         this.recent = new RecentDanmaku(settings.recentSize(), settings.recentMaxAgeMillis());
@@ -96,21 +96,21 @@ public final class Room {
     }
 
     /**
-     * Adds the session and sends it its {@code joined} frame in one step: the frame's recent danmaku
+     * Adds the viewer and sends it its {@code joined} frame in one step: the frame's recent danmaku
      * and the batches that follow neither overlap nor leave a gap.
      */
-    synchronized void join(ClientSession session, String resumeAfter, Function<Recent, ServerFrame> joinedFrame) {
-        join(session, resumeAfter, null, List.of(), joinedFrame);
+    synchronized void join(Viewer viewer, String resumeAfter, Function<Recent, ServerFrame> joinedFrame) {
+        join(viewer, resumeAfter, null, List.of(), joinedFrame);
     }
 
     /**
      * Joins with the room's history read back from the bus since {@code catchUp} began: a resume the
      * recent list cannot serve continues from the history instead.
      */
-    synchronized void join(ClientSession session, String resumeAfter, CatchUp catchUp, List<Danmaku> history,
+    synchronized void join(Viewer viewer, String resumeAfter, CatchUp catchUp, List<Danmaku> history,
             Function<Recent, ServerFrame> joinedFrame) {
         reservations--;
-        if (sessionsByLane.get(session.lane()).add(session)) {
+        if (viewersByLane.get(viewer.lane()).add(viewer)) {
             online++;
         }
         Recent fromRecent = recent.after(resumeAfter, System.currentTimeMillis());
@@ -124,7 +124,7 @@ public final class Room {
         if (!resumeAfter.isEmpty()) {
             metrics.resumed(fromRecent.resumed(), fromHistory != null);
         }
-        session.send(joinedFrame.apply(fromHistory != null ? fromHistory : fromRecent));
+        viewer.send(joinedFrame.apply(fromHistory != null ? fromHistory : fromRecent));
     }
 
     /** Whether a resume after {@code msgId} is served from the recent list, with no history needed. */
@@ -142,8 +142,8 @@ public final class Room {
         return catchUp;
     }
 
-    synchronized void leave(ClientSession session) {
-        if (sessionsByLane.get(session.lane()).remove(session)) {
+    synchronized void leave(Viewer viewer) {
+        if (viewersByLane.get(viewer.lane()).remove(viewer)) {
             online--;
             if (online == 0) {
                 emptySinceMillis = System.currentTimeMillis();
@@ -173,7 +173,7 @@ public final class Room {
         return online == 0 && reservations == 0 && emptySinceMillis < cutoffMillis;
     }
 
-    private record Shadowed(Danmaku danmaku, ClientSession sender, int position) {
+    private record Shadowed(Danmaku danmaku, Viewer sender, int position) {
     }
 
     /**
@@ -204,7 +204,7 @@ public final class Room {
      * Queues a shadowed danmaku for its sender alone: it reaches them in the room's next flush, in the
      * same batch as the accepted danmaku around it, so nothing in its timing or shape gives it away.
      */
-    public void addShadowed(Danmaku danmaku, ClientSession sender) {
+    public void addShadowed(Danmaku danmaku, Viewer sender) {
         long delay;
         synchronized (this) {
             pendingShadowed.add(new Shadowed(danmaku, sender, pending.size()));
@@ -290,18 +290,18 @@ public final class Room {
     }
 
     /** The batch each sender of a shadowed danmaku gets instead: the room's, with theirs where they came. */
-    private Map<ClientSession, OutboundFrame> sendersOwn(List<Danmaku> batch, List<Shadowed> shadowed) {
+    private Map<Viewer, OutboundFrame> sendersOwn(List<Danmaku> batch, List<Shadowed> shadowed) {
         if (shadowed.isEmpty()) {
             return Map.of();
         }
-        Map<ClientSession, List<Shadowed>> bySender = new LinkedHashMap<>();
+        Map<Viewer, List<Shadowed>> bySender = new LinkedHashMap<>();
         for (Shadowed one : shadowed) {
             // a sender who has left the room is not shown it elsewhere
-            if (sessionsByLane.get(one.sender().lane()).contains(one.sender())) {
+            if (viewersByLane.get(one.sender().lane()).contains(one.sender())) {
                 bySender.computeIfAbsent(one.sender(), s -> new ArrayList<>()).add(one);
             }
         }
-        Map<ClientSession, OutboundFrame> own = new HashMap<>();
+        Map<Viewer, OutboundFrame> own = new HashMap<>();
         bySender.forEach((sender, theirs) -> {
             List<Danmaku> merged = new ArrayList<>(batch.size() + theirs.size());
             int next = 0;
@@ -319,24 +319,24 @@ public final class Room {
     }
 
     /** Queues a frame on every lane that holds a viewer of the room; the caller holds the room's lock. */
-    private int write(List<ClientSession[]> lanes, OutboundFrame frame) {
+    private int write(List<Viewer[]> lanes, OutboundFrame frame) {
         return write(lanes, frame, Map.of());
     }
 
-    /** As {@link #write(List, OutboundFrame)}, with a frame of their own for some sessions (null: nothing for the rest). */
-    private int write(List<ClientSession[]> lanes, OutboundFrame frame, Map<ClientSession, OutboundFrame> own) {
+    /** As {@link #write(List, OutboundFrame)}, with a frame of their own for some viewers (null: nothing for the rest). */
+    private int write(List<Viewer[]> lanes, OutboundFrame frame, Map<Viewer, OutboundFrame> own) {
         int viewers = 0;
         for (int lane = 0; lane < lanes.size(); lane++) {
-            ClientSession[] sessions = lanes.get(lane);
-            if (sessions.length == 0) {
+            Viewer[] inLane = lanes.get(lane);
+            if (inLane.length == 0) {
                 continue;
             }
-            viewers += sessions.length;
+            viewers += inLane.length;
             broadcaster.onLane(lane, () -> {
-                for (ClientSession session : sessions) {
-                    OutboundFrame next = own.isEmpty() ? frame : own.getOrDefault(session, frame);
+                for (Viewer viewer : inLane) {
+                    OutboundFrame next = own.isEmpty() ? frame : own.getOrDefault(viewer, frame);
                     if (next != null) {
-                        session.broadcast(next);
+                        viewer.broadcast(next);
                     }
                 }
             });
@@ -344,10 +344,10 @@ public final class Room {
         return viewers;
     }
 
-    private List<ClientSession[]> snapshot() {
-        List<ClientSession[]> lanes = new ArrayList<>(sessionsByLane.size());
-        for (Set<ClientSession> sessions : sessionsByLane) {
-            lanes.add(sessions.toArray(ClientSession[]::new));
+    private List<Viewer[]> snapshot() {
+        List<Viewer[]> lanes = new ArrayList<>(viewersByLane.size());
+        for (Set<Viewer> inLane : viewersByLane) {
+            lanes.add(inLane.toArray(Viewer[]::new));
         }
         return lanes;
     }

@@ -15,8 +15,11 @@ import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
 import dev.danmaku.common.auth.Identity;
+import dev.danmaku.gateway.protocol.OutboundFrame;
 import dev.danmaku.gateway.protocol.ServerFrames;
+import dev.danmaku.gateway.protocol.WireFormat;
 import dev.danmaku.gateway.room.Room;
+import dev.danmaku.gateway.room.Viewer;
 import dev.danmaku.proto.v1.ServerFrame;
 
 /**
@@ -26,7 +29,7 @@ import dev.danmaku.proto.v1.ServerFrame;
  * too slowly and closes it with 4009 when its queue stays full past the slow-viewer timeout. Nothing a
  * slow viewer does holds up the threads that write to the others.
  */
-public final class ClientSession {
+public final class ClientSession implements Viewer {
 
     public static final int CLOSE_TOO_SLOW = 4009;
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -78,6 +81,7 @@ public final class ClientSession {
     }
 
     /** The broadcast thread that writes this session's batches, so they stay in order. */
+    @Override
     public int lane() {
         return lane;
     }
@@ -188,11 +192,13 @@ public final class ClientSession {
     }
 
     /** A reply to this viewer (ack, error, joined...): never dropped. */
+    @Override
     public void send(ServerFrame frame) {
         enqueue(new OutboundFrame(frame), false);
     }
 
     /** A broadcast batch: dropped, oldest first, when this viewer cannot keep up. */
+    @Override
     public void broadcast(OutboundFrame frame) {
         enqueue(frame, true);
     }

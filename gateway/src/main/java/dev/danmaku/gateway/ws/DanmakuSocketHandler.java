@@ -36,6 +36,7 @@ import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.presence.PresenceTracker;
 import dev.danmaku.gateway.protocol.ServerFrames;
+import dev.danmaku.gateway.protocol.WireFormat;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.gateway.send.Draft;
 import dev.danmaku.proto.v1.ClientFrame;

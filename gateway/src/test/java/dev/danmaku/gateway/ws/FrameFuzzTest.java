@@ -12,6 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
+import dev.danmaku.gateway.protocol.WireFormat;
 import dev.danmaku.proto.v1.ClientFrame;
 
 /**

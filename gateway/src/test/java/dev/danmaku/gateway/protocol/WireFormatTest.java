@@ -1,4 +1,4 @@
-package dev.danmaku.gateway.ws;
+package dev.danmaku.gateway.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

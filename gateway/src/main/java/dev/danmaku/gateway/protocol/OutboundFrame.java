@@ -1,4 +1,4 @@
-package dev.danmaku.gateway.ws;
+package dev.danmaku.gateway.protocol;
 
 import java.nio.ByteBuffer;
 
