@@ -377,9 +377,17 @@ public final class ModerationPipeline extends PollLoop {
         }
     }
 
-    private void release(Collection<TopicPartition> partitions) {
+    /**
+     * @param lost whether this instance was dropped from the group: a lost partition often comes back to it
+     *     (a broker restart forgot the member), and its aborted batch must then get the verdicts it had,
+     *     not be charged to the send limits a second time; what another member took over is forgotten at
+     *     the next assignment
+     */
+    private void release(Collection<TopicPartition> partitions, boolean lost) {
         for (TopicPartition partition : partitions) {
-            uncommitted.remove(partition);
+            if (!lost) {
+                uncommitted.remove(partition);
+            }
             sentBefore.remove(partition);
         }
         owned.set((int) consumer.assignment().stream().filter(partition -> !partitions.contains(partition)).count());
@@ -390,6 +398,7 @@ public final class ModerationPipeline extends PollLoop {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             owned.set(consumer.assignment().size());
+            uncommitted.keySet().retainAll(consumer.assignment());
             // called after every rebalance (cooperative protocol), with or without new partitions
             if (rejoinWaitEndsMs != 0) {
                 endRejoinWait();
@@ -410,7 +419,7 @@ public final class ModerationPipeline extends PollLoop {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            release(partitions);
+            release(partitions, false);
             if (!partitions.isEmpty()) {
                 log.info("Revoked {}", partitions);
             }
@@ -418,7 +427,7 @@ public final class ModerationPipeline extends PollLoop {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            release(partitions);
+            release(partitions, true);
             log.warn("Lost {} (this instance left the group); their new owners fence what was open", partitions);
         }
     }

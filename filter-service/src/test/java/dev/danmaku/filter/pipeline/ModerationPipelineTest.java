@@ -15,6 +15,7 @@ import java.util.Set;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -54,10 +55,18 @@ class ModerationPipelineTest {
 
     /** The group consumer; its member id changes when it rejoins after being dropped from the group. */
     private String memberId = "filter-a-1";
+    /** The pipeline's rebalance listener, for what MockConsumer cannot do: lose the partitions. */
+    private ConsumerRebalanceListener listener;
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest") {
         @Override
         public synchronized ConsumerGroupMetadata groupMetadata() {
             return new ConsumerGroupMetadata("danmaku-filter", 3, memberId, Optional.empty());
+        }
+
+        @Override
+        public synchronized void subscribe(Collection<String> topics, ConsumerRebalanceListener rebalanceListener) {
+            listener = rebalanceListener;
+            super.subscribe(topics, rebalanceListener);
         }
     };
     /** The transactional producers the pipeline asked for, in order; the last one is in use. */
@@ -318,6 +327,22 @@ class ModerationPipelineTest {
         pipeline.handle(batch(List.of(record(10, "r1", "hello"))));
         assertThat(producer().history()).singleElement().satisfies(
                 published -> assertThat(verdict(published).getVerdict()).isEqualTo(Verdict.ACCEPTED));
+    }
+
+    @Test
+    void aBatchAbortedAsTheMemberWasDroppedGetsTheSameVerdictsWhenItsPartitionsComeBack() throws Exception {
+        // a restarted broker forgot the member: its offsets are refused, it loses its partitions and rejoins
+        var sameSend = List.of(record(RAW_0, 10, "r1", "alice", "hello"));
+        producer().commitTransactionException = new CommitFailedException("The coordinator is not aware of this member");
+        pipeline.handle(batch(sameSend));
+        producer().commitTransactionException = null;
+        listener.onPartitionsLost(List.of(RAW_0, RAW_1));
+        consumer.rebalance(List.of(RAW_0, RAW_1)); // the rejoin gives them back
+
+        pipeline.handle(batch(sameSend));
+
+        assertThat(producer().history()).singleElement().satisfies(published -> assertThat(verdict(published).getVerdict())
+                .as("not a duplicate of its own first attempt").isEqualTo(Verdict.ACCEPTED));
     }
 
     @Test
