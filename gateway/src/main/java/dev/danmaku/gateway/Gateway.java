@@ -104,10 +104,10 @@ public final class Gateway implements AutoCloseable {
         EdgeLimits edge = EdgeLimits.of(config);
         DPlayerApi dplayer = new DPlayerApi(config, edge, config.common().tokens(), registry, publisher,
                 broadcaster.timer(), meters);
-        FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(), registry,
+        FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(),
                 new VerdictRouter(config.gatewayId(), registry, dplayer), meters);
         history.followLiveFeed(feed::deliveredUpTo);
-        dplayer.followWith(feed);
+        registry.followThrough(feed);
         feed.start(Duration.ofSeconds(30));
         var presenceConsumer = clients.consumer(clientId + "-presence", null, Map.of());
         PresenceTracker presence = new PresenceTracker(presenceConsumer, producer, clients.topics().presence(),
@@ -121,7 +121,7 @@ public final class Gateway implements AutoCloseable {
                 config.gatewayId(), meters);
         handover.start();
 
-        var handler = new DanmakuSocketHandler(config, edge, registry, feed, presence, publisher,
+        var handler = new DanmakuSocketHandler(config, edge, registry, presence, publisher,
                 config.common().tokens(), broadcaster.timer(), meters);
         long ping = config.limits().pingInterval().toMillis();
         broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);

@@ -24,19 +24,19 @@ import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.common.kafka.RoomEvents;
 import dev.danmaku.common.kafka.Topics;
 import dev.danmaku.gateway.room.RoomEventHandler;
-import dev.danmaku.gateway.room.RoomRegistry;
+import dev.danmaku.gateway.room.RoomFollowing;
 import dev.danmaku.proto.v1.RoomEvent;
 
 /**
  * Reads danmaku.filtered.v1 without a consumer group, following only the partitions that hold
- * this gateway's rooms: a partition is assigned (at its end) when its first local room appears,
- * and released when its last one is swept. It decodes what it reads and hands it to the rooms'
- * {@link RoomEventHandler}.
+ * the rooms it is told to follow ({@link RoomFollowing}): a partition is assigned (at its end) when
+ * its first room is followed, and released when its last one is. It decodes what it reads and hands
+ * it to the rooms' {@link RoomEventHandler}.
  */
-public final class FilteredFeed extends PollLoop {
+public final class FilteredFeed extends PollLoop implements RoomFollowing {
 
     private final String topic;
-    private final RoomRegistry registry;
+    private final Set<String> followedRooms = ConcurrentHashMap.newKeySet();
     private final RoomEventHandler events;
     private final Counter undecodable;
     private record Awaited(int partition, CompletableFuture<Void> ready) {
@@ -49,16 +49,14 @@ public final class FilteredFeed extends PollLoop {
     private final Map<Integer, Long> delivered = new ConcurrentHashMap<>();
     private int partitionCount;
 
-    public FilteredFeed(Consumer<String, byte[]> consumer, String topic, String gatewayId, RoomRegistry registry,
-            RoomEventHandler events, MeterRegistry meters) {
+    public FilteredFeed(Consumer<String, byte[]> consumer, String topic, String gatewayId, RoomEventHandler events,
+            MeterRegistry meters) {
         super("filtered-feed-" + gatewayId, consumer);
         this.topic = topic;
-        this.registry = registry;
         this.events = events;
         this.undecodable = meters.counter("danmaku_gateway_undecodable_records_total", "gateway", gatewayId);
         meters.gauge("danmaku_gateway_assigned_partitions", io.micrometer.core.instrument.Tags.of("gateway", gatewayId),
                 this, feed -> feed.assigned.size());
-        registry.onRoomsChanged(this::roomsChanged);
     }
 
     @Override
@@ -76,7 +74,9 @@ public final class FilteredFeed extends PollLoop {
      * missed. A room that was just created waits for the next assignment pass even when its
      * partition looks assigned: a pass that began before the room existed may be releasing it.
      */
+    @Override
     public CompletableFuture<Void> follow(String roomId, boolean newRoom) {
+        followedRooms.add(roomId);
         int partition = partitionOf(roomId);
         if (!newRoom && assigned.contains(partition)) {
             return CompletableFuture.completedFuture(null);
@@ -85,6 +85,13 @@ public final class FilteredFeed extends PollLoop {
         awaited.add(new Awaited(partition, ready));
         roomsChanged();
         return ready;
+    }
+
+    @Override
+    public void release(String roomId) {
+        if (followedRooms.remove(roomId)) {
+            roomsChanged();
+        }
     }
 
     /** The offset up to which the partition's records have been handed to the rooms; -1 when it is not followed. */
@@ -117,7 +124,7 @@ public final class FilteredFeed extends PollLoop {
         for (Awaited next = awaited.poll(); next != null; next = awaited.poll()) {
             due.add(next);
         }
-        Set<Integer> wanted = registry.roomIds().stream().map(this::partitionOf).collect(Collectors.toCollection(HashSet::new));
+        Set<Integer> wanted = followedRooms.stream().map(this::partitionOf).collect(Collectors.toCollection(HashSet::new));
         due.forEach(a -> wanted.add(a.partition()));
         if (!wanted.equals(assigned)) {
             List<TopicPartition> partitions = wanted.stream().map(p -> new TopicPartition(topic, p)).toList();

@@ -33,7 +33,6 @@ import dev.danmaku.common.auth.InvalidTokenException;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.common.http.Json;
 import dev.danmaku.gateway.GatewayConfig;
-import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.room.AwaitedSends;
 import dev.danmaku.gateway.room.Room;
@@ -85,7 +84,6 @@ public final class DPlayerApi implements HttpHandler, AwaitedSends {
     private final GatewayConfig config;
     private final Tokens tokens;
     private final RoomRegistry registry;
-    private volatile FilteredFeed feed;
     private final RawPublisher publisher;
     private final UserLimits users;
     private final AddressLimits addressLimits;
@@ -247,7 +245,7 @@ public final class DPlayerApi implements HttpHandler, AwaitedSends {
         waiting.put(requestId, new Waiting(exchange, address, reserved.room()));
         timer.schedule(() -> unanswered(requestId, "no verdict yet: it may still be shown, so look before sending it again"),
                 config.limits().answerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        feed.follow(roomId, reserved.created()).whenComplete((followed, failure) -> {
+        reserved.followed().whenComplete((followed, failure) -> {
             if (failure != null || !waiting.containsKey(requestId)) {
                 unanswered(requestId, "the room's feed could not be reached; try again");
                 return;
@@ -257,11 +255,6 @@ public final class DPlayerApi implements HttpHandler, AwaitedSends {
                 unanswered(requestId, "the danmaku could not be delivered; try again");
             });
         });
-    }
-
-    /** The feed that brings verdicts, set once it exists (it routes them here). */
-    public void followWith(FilteredFeed verdicts) {
-        this.feed = verdicts;
     }
 
     /** The verdict of a send this API published: its answer, unless the deadline answered first. */

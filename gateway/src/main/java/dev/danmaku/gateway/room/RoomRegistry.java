@@ -1,12 +1,13 @@
 package dev.danmaku.gateway.room;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -36,7 +37,7 @@ public final class RoomRegistry {
     private final RoomHistory history;
     private final Broadcaster broadcaster;
     private final RoomMetrics metrics;
-    private volatile Runnable onRoomsChanged = () -> { };
+    private volatile RoomFollowing following;
 
     public RoomRegistry(Room.RoomSettings roomSettings, Broadcaster broadcaster, RoomMetrics metrics, RoomHistory history) {
         this.roomSettings = roomSettings;
@@ -46,8 +47,9 @@ public final class RoomRegistry {
     }
 
     /** Called (from any thread) whenever a room appears or disappears. */
-    public void onRoomsChanged(Runnable listener) {
-        this.onRoomsChanged = listener;
+    /** The feed that follows the rooms; set once, before the first join. */
+    public void followThrough(RoomFollowing feed) {
+        this.following = feed;
     }
 
     public void register(ClientSession session) {
@@ -77,21 +79,18 @@ public final class RoomRegistry {
         return rooms.size();
     }
 
-    public Set<String> roomIds() {
-        return rooms.keySet();
-    }
-
     public Collection<Room> rooms() {
         return rooms.values();
     }
 
     /**
      * The room, created if needed and reserved for one joining session, so it is not swept while
-     * the feed starts following it. The caller ends the reservation with {@link #join} or
-     * {@link Room#cancelReservation()}.
+     * the feed starts following it ({@link Reserved#followed()}). The caller ends the reservation with
+     * {@link #join} or {@link Room#cancelReservation()}.
      */
     public Reserved reserve(String roomId) {
         boolean[] created = {false};
+        List<CompletableFuture<Void>> followed = new ArrayList<>(1);
         Room room = rooms.compute(roomId, (id, existing) -> {
             Room target = existing;
             if (target == null) {
@@ -99,16 +98,18 @@ public final class RoomRegistry {
                 created[0] = true;
             }
             target.reserve();
+            // under the room's key, so a sweep of the room before cannot release it after this follows it
+            followed.add(following.follow(id, created[0]));
             return target;
         });
-        if (created[0]) {
-            onRoomsChanged.run();
-        }
-        return new Reserved(room, created[0]);
+        return new Reserved(room, created[0], followed.get(0));
     }
 
-    /** A room reserved for a join; {@code created} when the join brought it into being. */
-    public record Reserved(Room room, boolean created) {
+    /**
+     * A room reserved for a join; {@code created} when the join brought it into being; {@code followed}
+     * completes once its events reach this gateway.
+     */
+    public record Reserved(Room room, boolean created, CompletableFuture<Void> followed) {
     }
 
     /**
@@ -190,17 +191,18 @@ public final class RoomRegistry {
         return Optional.ofNullable(rooms.get(roomId));
     }
 
-    /** Drops rooms that have had no local viewers for longer than the grace period. */
+    /** Drops rooms that have had no local viewers for longer than the grace period, and releases them. */
     public void sweepEmptyRooms(long graceMillis) {
         long cutoff = System.currentTimeMillis() - graceMillis;
-        boolean changed = false;
         for (String roomId : rooms.keySet()) {
-            // compute per key, so a concurrent roomToJoin cannot get a room that is being dropped
-            Room kept = rooms.computeIfPresent(roomId, (id, room) -> room.emptySince(cutoff) ? null : room);
-            changed |= kept == null;
-        }
-        if (changed) {
-            onRoomsChanged.run();
+            // per key, so a concurrent reserve cannot get a room that is being dropped, nor follow it before the release
+            rooms.computeIfPresent(roomId, (id, room) -> {
+                if (!room.emptySince(cutoff)) {
+                    return room;
+                }
+                following.release(id);
+                return null;
+            });
         }
     }
 

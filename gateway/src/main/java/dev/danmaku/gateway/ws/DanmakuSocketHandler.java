@@ -32,7 +32,6 @@ import dev.danmaku.common.auth.Identity;
 import dev.danmaku.common.auth.InvalidTokenException;
 import dev.danmaku.common.auth.Tokens;
 import dev.danmaku.gateway.GatewayConfig;
-import dev.danmaku.gateway.kafka.FilteredFeed;
 import dev.danmaku.gateway.kafka.RawPublisher;
 import dev.danmaku.gateway.presence.PresenceTracker;
 import dev.danmaku.gateway.protocol.ServerFrames;
@@ -70,7 +69,6 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final AddressLimits addressLimits;
     private final OutboundBudget outbound;
     private final RoomRegistry registry;
-    private final FilteredFeed feed;
     private final PresenceTracker presence;
     private final RawPublisher publisher;
     private final Tokens tokens;
@@ -79,7 +77,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final TimeBasedEpochGenerator msgIds = Generators.timeBasedEpochGenerator();
     private final AtomicLong sessionIds = new AtomicLong();
 
-    public DanmakuSocketHandler(GatewayConfig config, EdgeLimits edge, RoomRegistry registry, FilteredFeed feed,
+    public DanmakuSocketHandler(GatewayConfig config, EdgeLimits edge, RoomRegistry registry,
             PresenceTracker presence, RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer,
             MeterRegistry meters) {
         this.config = config;
@@ -89,7 +87,6 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         this.addressLimits = edge.addressLimits();
         this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
         this.registry = registry;
-        this.feed = feed;
         this.presence = presence;
         this.publisher = publisher;
         this.tokens = tokens;
@@ -322,7 +319,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
             Identity who = identity;
             long ticket = session.startJoin();
             RoomRegistry.Reserved reserved = registry.reserve(join.getRoomId());
-            feed.follow(join.getRoomId(), reserved.created())
+            reserved.followed()
                     .orTimeout(FOLLOW_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .whenComplete((ignored, failure) -> {
                         if (failure != null) {

@@ -65,16 +65,16 @@ class FilteredFeedTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
             RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0, 64 * 1024), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
-            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", registry, new VerdictRouter("gw", registry, AwaitedSends.NONE), meters);
+            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", new VerdictRouter("gw", registry, AwaitedSends.NONE), meters);
+            registry.followThrough(feed);
             feed.start(Duration.ofSeconds(5));
             try {
                 String kept = "kept";
                 String released = IntStream.range(0, 100).mapToObj(i -> "released-" + i)
                         .filter(room -> feed.partitionOf(room) != feed.partitionOf(kept)).findFirst().orElseThrow();
-                registry.reserve(kept);
-                feed.follow(kept, true).get(5, TimeUnit.SECONDS);
-                Room releasedRoom = registry.reserve(released).room();
-                feed.follow(released, true).get(5, TimeUnit.SECONDS);
+                registry.reserve(kept).followed().get(5, TimeUnit.SECONDS);
+                RoomRegistry.Reserved releasedRoom = registry.reserve(released);
+                releasedRoom.followed().get(5, TimeUnit.SECONDS);
                 TopicPartition keptPartition = new TopicPartition(TOPIC, feed.partitionOf(kept));
 
                 consumer.schedulePollTask(() -> consumer.addRecord(accepted(keptPartition, 0, kept, "m0")));
@@ -83,7 +83,7 @@ class FilteredFeedTest {
                 consumer.schedulePollTask(() -> {
                     consumer.addRecord(accepted(keptPartition, 1, kept, "m1"));
                     consumer.updateEndOffsets(Map.of(keptPartition, 2L));
-                    releasedRoom.cancelReservation();
+                    releasedRoom.room().cancelReservation();
                     registry.sweepEmptyRooms(-60_000);
                 });
                 awaitWritten(meters, 2);
