@@ -47,8 +47,8 @@ final class VerdictWriter implements AutoCloseable {
         /** This producer was fenced: nothing of the batch is visible; judge it again with a new producer. */
         FENCED,
         /**
-         * The group's generation changed under the batch (a rebalance began), so its offsets were refused and
-         * it was aborted: judge it again once the member has rejoined.
+         * The group refused the batch's offsets (its generation moved on as a rebalance began, or the
+         * coordinator no longer knows the member) and it was aborted: judge it again once the member has rejoined.
          */
         GROUP_MOVED
     }
