@@ -30,7 +30,6 @@ import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
-import dev.danmaku.proto.v1.RoomEvent;
 
 /**
  * Exactly-once read-process-write: each poll's raw danmaku are judged and their verdicts published
@@ -156,7 +155,7 @@ public final class ModerationPipeline extends PollLoop {
             consumer.pause(records.partitions());
             return;
         }
-        Map<TopicPartition, List<JudgedDanmaku>> batches = new HashMap<>();
+        Map<TopicPartition, List<Written>> batches = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> nextOffsets = new HashMap<>();
         Map<TopicPartition, Long> firstOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
@@ -199,16 +198,16 @@ public final class ModerationPipeline extends PollLoop {
      * Judges a poll's records partition by partition, handing each verdict (and dead letter) to {@code out}
      * as soon as it is judged; {@code batches} gets each partition's verdicts.
      */
-    private void judgeInto(ConsumerRecords<String, byte[]> records, Map<TopicPartition, List<JudgedDanmaku>> batches,
+    private void judgeInto(ConsumerRecords<String, byte[]> records, Map<TopicPartition, List<Written>> batches,
             java.util.function.Consumer<ProducerRecord<String, byte[]>> out) {
         for (TopicPartition partition : records.partitions()) {
-            List<JudgedDanmaku> batch = new ArrayList<>(records.records(partition).size());
+            List<Written> batch = new ArrayList<>(records.records(partition).size());
             judge(partition, records.records(partition), judgedRecord -> {
                 JudgedDanmaku verdict = judgedRecord.verdict();
                 if (verdict != null) {
-                    batch.add(verdict);
-                    out.accept(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(),
-                            RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray()));
+                    byte[] event = SentBefore.encode(verdict);
+                    batch.add(new Written(verdict, event));
+                    out.accept(new ProducerRecord<>(filteredTopic, verdict.getDanmaku().getRoomId(), event));
                 }
                 if (judgedRecord.deadLetter() != null) {
                     out.accept(judgedRecord.deadLetter());
@@ -260,6 +259,10 @@ public final class ModerationPipeline extends PollLoop {
      * the dead-letter topic when it could not be decoded or judged.
      */
     private record Judged(JudgedDanmaku verdict, ProducerRecord<String, byte[]> deadLetter) {
+    }
+
+    /** A verdict of the open transaction, and the event it was written as. */
+    private record Written(JudgedDanmaku verdict, byte[] event) {
     }
 
     /**
@@ -320,12 +323,13 @@ public final class ModerationPipeline extends PollLoop {
         return new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers);
     }
 
-    private void committed(TopicPartition partition, List<JudgedDanmaku> batch) {
+    private void committed(TopicPartition partition, List<Written> batch) {
         uncommitted.remove(partition);
         long nowMs = System.currentTimeMillis();
         SentBefore sent = sentBefore.computeIfAbsent(partition, p -> new SentBefore());
-        for (JudgedDanmaku verdict : batch) {
-            sent.remember(verdict, nowMs);
+        for (Written written : batch) {
+            JudgedDanmaku verdict = written.verdict();
+            sent.remember(verdict, written.event(), nowMs);
             if (verdict.getRepeat()) {
                 repeated.increment();
                 continue;

@@ -7,8 +7,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.RawDanmaku;
+import dev.danmaku.proto.v1.RoomEvent;
 
 /**
  * The committed verdicts of one raw partition's recent sends, by user and clientMsgId, so that a
@@ -27,13 +30,41 @@ import dev.danmaku.proto.v1.RawDanmaku;
  * <p>Only a retry can repeat a first send, and only a retry judged before its first copy can make a
  * first send a repeat; retries are few, so a first send is looked up among them alone. Committed
  * sends are only queued in order, and indexed when a retry asks: most of them are never looked up.
+ * They are kept as written to danmaku.filtered.v1 (one byte array each, read back when a retry asks)
+ * rather than as messages: a partition holds up to {@value #CAPACITY} of them for seconds, and as
+ * parsed messages of a dozen objects each they made the collector copy them from one young
+ * collection to the next.
  */
 final class SentBefore {
 
     static final int CAPACITY = 20_000;
     static final long MAX_AGE_MILLIS = 120_000;
 
-    private record Remembered(JudgedDanmaku verdict, long atMillis) {
+    /** A committed verdict as a {@link RoomEvent}, and its key once indexed. */
+    private static final class Remembered {
+        final byte[] event;
+        final long atMillis;
+        Key key;
+
+        Remembered(byte[] event, long atMillis) {
+            this.event = event;
+            this.atMillis = atMillis;
+        }
+
+        JudgedDanmaku verdict() {
+            try {
+                return RoomEvent.parseFrom(event).getDanmaku();
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("a verdict this filter encoded does not decode", e);
+            }
+        }
+
+        Key key() {
+            if (key == null) {
+                key = keyOf(verdict());
+            }
+            return key;
+        }
     }
 
     /** A send's identity: its user and the clientMsgId that user gave it. */
@@ -79,16 +110,22 @@ final class SentBefore {
 
     /** A committed verdict of a first send, or of a retry judged before its first send arrived. */
     void remember(JudgedDanmaku verdict, long nowMillis) {
+        remember(verdict, encode(verdict), nowMillis);
+    }
+
+    /** The same, with the verdict as written to danmaku.filtered.v1 ({@link #encode}). */
+    void remember(JudgedDanmaku verdict, byte[] event, long nowMillis) {
         if (verdict.getRepeat() || verdict.getOrigin().getClientMsgId().isEmpty()) {
             return;
         }
-        Remembered remembered = new Remembered(verdict, nowMillis);
+        Remembered remembered = new Remembered(event, nowMillis);
         inOrder.addLast(remembered);
         unindexed++;
         if (verdict.getOrigin().getRetry()) {
             index();
-            if (byKey.get(keyOf(verdict)) == remembered) {
-                retries.put(keyOf(verdict), remembered);
+            Key key = keyOf(verdict);
+            if (byKey.get(key) == remembered) {
+                retries.put(key, remembered);
             }
         }
         if (inOrder.size() > CAPACITY) {
@@ -98,7 +135,7 @@ final class SentBefore {
 
     /** Forgets what is too old for a retry; once per batch. */
     void expire(long nowMillis) {
-        while (!inOrder.isEmpty() && inOrder.peekFirst().atMillis() < nowMillis - MAX_AGE_MILLIS) {
+        while (!inOrder.isEmpty() && inOrder.peekFirst().atMillis < nowMillis - MAX_AGE_MILLIS) {
             forgetOldest();
         }
     }
@@ -111,7 +148,7 @@ final class SentBefore {
         boolean indexed = inOrder.size() > unindexed;
         Remembered oldest = inOrder.pollFirst();
         if (indexed) {
-            Key key = keyOf(oldest.verdict());
+            Key key = oldest.key();
             byKey.remove(key, oldest);
             retries.remove(key, oldest);
         } else {
@@ -130,9 +167,14 @@ final class SentBefore {
             newest[i] = fromNewest.next();
         }
         for (Remembered remembered : newest) {
-            byKey.putIfAbsent(keyOf(remembered.verdict()), remembered);
+            byKey.putIfAbsent(remembered.key(), remembered);
         }
         unindexed = 0;
+    }
+
+    /** A verdict as the filter writes it to danmaku.filtered.v1. */
+    static byte[] encode(JudgedDanmaku verdict) {
+        return RoomEvent.newBuilder().setDanmaku(verdict).build().toByteArray();
     }
 
     /** The verdict a copy gets: the earlier one's, for its own sender's ack. */
