@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,8 @@ import dev.danmaku.filter.pipeline.GroupFailover;
 import dev.danmaku.filter.pipeline.HangingTransactions;
 import dev.danmaku.filter.pipeline.ModerationPipeline;
 import dev.danmaku.filter.ratelimit.SendLimiter;
+import dev.danmaku.filter.rules.AuditLog;
+import dev.danmaku.filter.rules.AuditTrail;
 import dev.danmaku.filter.rules.ControlLog;
 import dev.danmaku.filter.rules.ControlWriter;
 import dev.danmaku.proto.v1.KeywordRule;
@@ -51,6 +54,8 @@ public final class FilterService implements AutoCloseable {
 
     private final FilterConfig config;
     private final ControlLog controlLog;
+    private final AuditTrail auditTrail;
+    private final AuditLog auditLog;
     private final ControlWriter controlWriter;
     private final KafkaProducer<String, byte[]> adminProducer;
     private final ModerationPipeline pipeline;
@@ -59,11 +64,13 @@ public final class FilterService implements AutoCloseable {
     private final ScheduledExecutorService watchdog;
     private final Admin admin;
 
-    private FilterService(FilterConfig config, ControlLog controlLog, ControlWriter controlWriter,
-            KafkaProducer<String, byte[]> adminProducer, ModerationPipeline pipeline, String filteredTopic,
-            ScheduledExecutorService watchdog, Admin admin) {
+    private FilterService(FilterConfig config, ControlLog controlLog, AuditTrail auditTrail, AuditLog auditLog,
+            ControlWriter controlWriter, KafkaProducer<String, byte[]> adminProducer, ModerationPipeline pipeline,
+            String filteredTopic, ScheduledExecutorService watchdog, Admin admin) {
         this.config = config;
         this.controlLog = controlLog;
+        this.auditTrail = auditTrail;
+        this.auditLog = auditLog;
         this.controlWriter = controlWriter;
         this.adminProducer = adminProducer;
         this.pipeline = pipeline;
@@ -82,13 +89,18 @@ public final class FilterService implements AutoCloseable {
         String id = "danmaku-filter-" + config.instanceId();
 
         // a bulk import is applied in one poll (one matcher rebuild, one new version) where it fits
+        AuditTrail auditTrail = new AuditTrail();
         ControlLog controlLog = new ControlLog(clients.consumer(id + "-control", null,
                         Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50_000)),
-                clients.topics().control(), startupRules(config.blockedWords()), meters);
+                clients.topics().control(), startupRules(config.blockedWords()), auditTrail, meters);
         controlLog.startAndCatchUp(Duration.ofSeconds(60));
         log.info("Rule set version {} with {} rules", controlLog.current().version(), controlLog.current().rules().size());
+        AuditLog auditLog = new AuditLog(clients.consumer(id + "-audit", null, Map.of()), clients.topics().audit(),
+                auditTrail, meters);
+        auditLog.start(Duration.ofSeconds(60));
         KafkaProducer<String, byte[]> adminProducer = clients.producer(id + "-admin", Map.of());
-        ControlWriter writer = new ControlWriter(adminProducer, clients.topics().control(), controlLog);
+        ControlWriter writer = new ControlWriter(() -> controlProducer(clients, config.instanceId()),
+                clients.topics().control(), controlLog, clients.topics().audit(), auditLog);
 
         // up to 5000 danmaku per transaction under load (DANMAKU_KAFKA_MAX_POLL_RECORDS overrides)
         Map<String, Object> group = new HashMap<>(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
@@ -115,12 +127,30 @@ public final class FilterService implements AutoCloseable {
                 watchdog.shutdownNow();
             }
             adminProducer.close(Duration.ofSeconds(2));
+            auditLog.close();
             controlLog.close();
             admin.close(Duration.ofSeconds(2));
             throw e;
         }
-        return new FilterService(config, controlLog, writer, adminProducer, pipeline, clients.topics().filtered(),
-                watchdog, admin);
+        return new FilterService(config, controlLog, auditTrail, auditLog, writer, adminProducer, pipeline,
+                clients.topics().filtered(), watchdog, admin);
+    }
+
+    /**
+     * The transactional producer of moderation changes and their audit entries. Its id is the instance's,
+     * so an instance restarted under the same id fences what its predecessor left open; it is outside the
+     * pipeline's ids ({@code danmaku-filter.<member>}), which departed members' transactions are found by.
+     */
+    private static Producer<String, byte[]> controlProducer(KafkaClients clients, String instanceId) {
+        KafkaProducer<String, byte[]> producer = clients.transactionalProducer("danmaku-filter-" + instanceId + "-control-writer",
+                CONSUMER_GROUP + "-control-" + instanceId);
+        try {
+            producer.initTransactions();
+            return producer;
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     /**
@@ -167,13 +197,13 @@ public final class FilterService implements AutoCloseable {
 
     /** Adds the moderator API ({@value ModerationApi#PREFIX}) to a listener's routes. */
     public Routes mount(Routes routes) {
-        ModerationApi api = new ModerationApi(controlLog, controlWriter, dryRunModerator,
+        ModerationApi api = new ModerationApi(controlLog, auditTrail, controlWriter, dryRunModerator,
                 new RoomEvents(adminProducer, filteredTopic));
         return routes.prefix(ModerationApi.PREFIX, api.handler(config.common().tokens()));
     }
 
     public boolean ready() {
-        return pipeline.running() && controlLog.running();
+        return pipeline.running() && controlLog.running() && auditLog.running();
     }
 
     @Override
@@ -183,6 +213,8 @@ public final class FilterService implements AutoCloseable {
         watchdog.shutdownNow();
         admin.close(Duration.ofSeconds(2));
         controlLog.close();
+        auditLog.close();
+        controlWriter.close();
         adminProducer.close(Duration.ofSeconds(5));
     }
 }

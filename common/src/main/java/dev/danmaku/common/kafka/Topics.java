@@ -22,6 +22,10 @@ public record Topics(String prefix) {
     public static final Map<String, String> DEAD_LETTER_CONFIG = Map.of(
             TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(7).toMillis()));
 
+    /** Audit entries are kept a year, then deleted; never compacted (each has a key of its own). */
+    public static final Map<String, String> AUDIT_CONFIG = Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, Long.toString(java.time.Duration.ofDays(365).toMillis()));
+
     /**
      * The partition a room's records are on: Kafka's default partitioner for the room key. Both the
      * raw and the filtered topic are keyed by room.
@@ -51,6 +55,11 @@ public record Topics(String prefix) {
         return prefix + "danmaku.deadletter.v1";
     }
 
+    /** Who changed which moderation rule or setting, and when: written by the filter only, with each change. */
+    public String audit() {
+        return prefix + "danmaku.audit.v1";
+    }
+
     /** Every topic with the settings it is created with when missing. */
     public List<NewTopic> all(int partitions, short replicationFactor) {
         var compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
@@ -59,7 +68,8 @@ public record Topics(String prefix) {
                 topic(filtered(), partitions, replicationFactor, Map.of()),
                 topic(control(), 1, replicationFactor, compacted),
                 topic(presence(), partitions, replicationFactor, PRESENCE_CONFIG),
-                topic(deadLetter(), 1, replicationFactor, DEAD_LETTER_CONFIG));
+                topic(deadLetter(), 1, replicationFactor, DEAD_LETTER_CONFIG),
+                topic(audit(), 1, replicationFactor, AUDIT_CONFIG));
     }
 
     private static NewTopic topic(String name, int partitions, short replicationFactor, Map<String, String> configs) {

@@ -41,6 +41,7 @@ import dev.danmaku.filter.matching.TextNormalizer.View;
 import dev.danmaku.filter.moderation.Judgement;
 import dev.danmaku.filter.moderation.Moderator;
 import dev.danmaku.filter.rules.ControlKeys;
+import dev.danmaku.filter.rules.AuditTrail;
 import dev.danmaku.filter.rules.ControlLog;
 import dev.danmaku.filter.rules.ControlWriter;
 import dev.danmaku.filter.rules.ControlWriter.ControlWriteException;
@@ -68,12 +69,15 @@ public final class ModerationApi {
     private static final long MAX_MUTE_SECONDS = 10L * 365 * 24 * 3600;
 
     private final ControlLog controlLog;
+    private final AuditTrail auditTrail;
     private final ControlWriter writer;
     private final Moderator moderator;
     private final RoomEvents roomEvents;
 
-    public ModerationApi(ControlLog controlLog, ControlWriter writer, Moderator moderator, RoomEvents roomEvents) {
+    public ModerationApi(ControlLog controlLog, AuditTrail auditTrail, ControlWriter writer, Moderator moderator,
+            RoomEvents roomEvents) {
         this.controlLog = controlLog;
+        this.auditTrail = auditTrail;
         this.writer = writer;
         this.moderator = moderator;
         this.roomEvents = roomEvents;
@@ -195,8 +199,7 @@ public final class ModerationApi {
             records.add(new SimpleEntry<>(ControlKeys.rule(rule.getId()), ControlRecord.newBuilder().setRule(rule).build()));
         }
         RuleLimits.check(controlLog.current().rules(), records.stream().map(r -> r.getValue().getRule()).toList());
-        records.add(audit(who, "rules.import", contentType, "{\"imported\":" + parsed.size() + "}"));
-        store(records);
+        store(records, audit(who, "rules.import", contentType, "{\"imported\":" + parsed.size() + "}"));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("imported", parsed.size());
         answer.put("ruleSetVersion", controlLog.current().version());
@@ -371,7 +374,7 @@ public final class ModerationApi {
             Thread.currentThread().interrupt();
             throw new ApiException(StatusCodes.SERVICE_UNAVAILABLE, "interrupted");
         }
-        store(List.of(audit(who, "recall", msgId, json(Map.of("roomId", room, "msgId", msgId)))));
+        store(List.of(), audit(who, "recall", msgId, json(Map.of("roomId", room, "msgId", msgId))));
         Json.send(exchange, StatusCodes.ACCEPTED, Map.of("roomId", room, "msgId", msgId, "recalled", true));
     }
 
@@ -388,7 +391,7 @@ public final class ModerationApi {
                 throw ApiException.badRequest("limit: 1-" + MAX_AUDIT_LIMIT + ", got \"" + raw + "\"");
             }
         }
-        List<Map<String, Object>> items = controlLog.audit(limit).stream().map(entry -> {
+        List<Map<String, Object>> items = auditTrail.newest(limit).stream().map(entry -> {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("id", entry.getId());
             json.put("atMs", entry.getAtMs());
@@ -458,27 +461,23 @@ public final class ModerationApi {
 
     private void write(Identity who, String action, String target, String key, ControlRecord value, Object detail)
             throws ApiException {
-        List<Map.Entry<String, ControlRecord>> records = new ArrayList<>(2);
-        records.add(new SimpleEntry<>(key, value));
-        records.add(audit(who, action, target, json(detail)));
-        store(records);
+        store(List.of(new SimpleEntry<>(key, value)), audit(who, action, target, json(detail)));
     }
 
-    private void store(List<Map.Entry<String, ControlRecord>> records) throws ApiException {
+    private void store(List<Map.Entry<String, ControlRecord>> records, AuditEntry audit) throws ApiException {
         try {
-            writer.writeAll(records);
+            writer.write(records, audit);
         } catch (ControlWriteException e) {
             log.warn("A moderation change failed: {}", e.getMessage());
             throw new ApiException(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
         }
     }
 
-    private static Map.Entry<String, ControlRecord> audit(Identity who, String action, String target, String detail) {
+    private static AuditEntry audit(Identity who, String action, String target, String detail) {
         String id = System.currentTimeMillis() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        AuditEntry entry = AuditEntry.newBuilder().setId(id).setAtMs(System.currentTimeMillis())
+        return AuditEntry.newBuilder().setId(id).setAtMs(System.currentTimeMillis())
                 .setActorId(who.userId()).setActorName(who.name()).setAction(action).setTarget(target)
                 .setDetail(detail).build();
-        return new SimpleEntry<>(ControlKeys.audit(id), ControlRecord.newBuilder().setAudit(entry).build());
     }
 
     private static String json(Object value) {

@@ -17,8 +17,4 @@ public final class ControlKeys {
     public static String mute(String roomId, String userId) {
         return "mute/" + roomId + "/" + userId;
     }
-
-    public static String audit(String id) {
-        return "audit/" + id;
-    }
 }

@@ -1,8 +1,6 @@
 package dev.danmaku.filter.rules;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +20,6 @@ import org.apache.kafka.common.TopicPartition;
 
 import dev.danmaku.common.kafka.PollLoop;
 import dev.danmaku.filter.matching.KeywordMatcher;
-import dev.danmaku.proto.v1.AuditEntry;
 import dev.danmaku.proto.v1.ControlRecord;
 import dev.danmaku.proto.v1.KeywordRule;
 import dev.danmaku.proto.v1.Mute;
@@ -31,19 +28,18 @@ import dev.danmaku.proto.v1.RoomSettings;
 /**
  * Reads danmaku.control.v1 from the beginning, on every instance, and keeps the current
  * {@link RuleSet}: each poll's changes are applied together and published as one new version, so a
- * rule written by any instance is enforced here within one poll interval.
+ * rule written by any instance is enforced here within one poll interval. Audit entries written here
+ * before they had a topic of their own go to the {@link AuditTrail}.
  */
 public final class ControlLog extends PollLoop {
-
-    private static final int AUDIT_KEPT = 10_000;
 
     private final String topic;
     private final Map<String, KeywordRule> startupRules;
     private final Map<String, KeywordRule> rules = new LinkedHashMap<>();
     private final Map<String, RoomSettings> rooms = new HashMap<>();
     private final Map<String, Mute> mutes = new HashMap<>();
-    private final ArrayDeque<AuditEntry> audit = new ArrayDeque<>();
-    private final Map<TopicPartition, Long> applied = new HashMap<>();
+    private final AuditTrail earlierAudit;
+    private final AppliedOffsets applied = new AppliedOffsets();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Counter undecodable;
     private final Timer rebuild;
@@ -51,9 +47,11 @@ public final class ControlLog extends PollLoop {
     private volatile RuleSet current;
     private volatile long lag;
 
-    public ControlLog(Consumer<String, byte[]> consumer, String topic, List<KeywordRule> startupRules, MeterRegistry meters) {
+    public ControlLog(Consumer<String, byte[]> consumer, String topic, List<KeywordRule> startupRules,
+            AuditTrail earlierAudit, MeterRegistry meters) {
         super("control-log", consumer);
         this.topic = topic;
+        this.earlierAudit = earlierAudit;
         this.startupRules = new LinkedHashMap<>();
         startupRules.forEach(rule -> this.startupRules.put(rule.getId(), rule));
         this.current = new RuleSet(0, Map.copyOf(this.startupRules), Map.of(), Map.of(),
@@ -93,28 +91,9 @@ public final class ControlLog extends PollLoop {
         return startupRules.containsKey(id);
     }
 
-    /** The newest audit entries, newest first. */
-    public synchronized List<AuditEntry> audit(int limit) {
-        List<AuditEntry> newest = new ArrayList<>(Math.min(limit, audit.size()));
-        var it = audit.descendingIterator();
-        while (it.hasNext() && newest.size() < limit) {
-            newest.add(it.next());
-        }
-        return newest;
-    }
-
     /** Blocks until the record at {@code offset} of {@code partition} is applied here (read-your-writes for the API). */
-    public synchronized boolean awaitApplied(int partition, long offset, Duration timeout) throws InterruptedException {
-        TopicPartition tp = new TopicPartition(topic, partition);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (applied.getOrDefault(tp, 0L) <= offset) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (left <= 0) {
-                return false;
-            }
-            wait(left);
-        }
-        return true;
+    public boolean awaitApplied(int partition, long offset, Duration timeout) throws InterruptedException {
+        return applied.await(new TopicPartition(topic, partition), offset, timeout);
     }
 
     @Override
@@ -134,15 +113,14 @@ public final class ControlLog extends PollLoop {
             changed = true;
             rulesChanged |= apply(record);
         }
-        synchronized (this) {
-            for (TopicPartition partition : consumer.assignment()) {
-                applied.put(partition, consumer.position(partition));
-            }
-            if (changed) {
-                publish(rulesChanged);
-            }
-            notifyAll();
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            positions.put(partition, consumer.position(partition));
         }
+        if (changed) {
+            publish(rulesChanged, positions.values().stream().mapToLong(Long::longValue).sum());
+        }
+        positions.forEach(applied::advance); // after the new rule set is in force
         long behind = 0;
         for (TopicPartition partition : consumer.assignment()) {
             behind += consumer.currentLag(partition).orElse(0);
@@ -196,21 +174,13 @@ public final class ControlLog extends PollLoop {
             }
             case ROOM_SETTINGS -> rooms.put(control.getRoomSettings().getRoomId(), control.getRoomSettings());
             case MUTE -> mutes.put(key, control.getMute());
-            case AUDIT -> {
-                synchronized (this) {
-                    audit.addLast(control.getAudit());
-                    if (audit.size() > AUDIT_KEPT) {
-                        audit.removeFirst();
-                    }
-                }
-            }
+            case AUDIT -> earlierAudit.add(control.getAudit());
             default -> undecodable.increment();
         }
         return false;
     }
 
-    private void publish(boolean rulesChanged) {
-        long version = applied.values().stream().mapToLong(Long::longValue).sum();
+    private void publish(boolean rulesChanged, long version) {
         Map<String, KeywordRule> allRules = new LinkedHashMap<>(startupRules);
         allRules.putAll(rules);
         KeywordMatcher matcher = current.matcher();

@@ -38,6 +38,8 @@ import dev.danmaku.common.kafka.KafkaClients;
 import dev.danmaku.common.metrics.Metrics;
 import dev.danmaku.filter.FilterConfig;
 import dev.danmaku.filter.FilterService;
+import dev.danmaku.proto.v1.AuditEntry;
+import dev.danmaku.proto.v1.ControlRecord;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
 import dev.danmaku.proto.v1.Origin;
@@ -263,6 +265,39 @@ class ModerationApiIT {
         });
         assertThat(actions).containsExactly("rule.delete", "rule.update", "rule.create");
         assertThat(call("GET", urlB + "/audit?limit=0", moderator, null, null).statusCode()).isEqualTo(400);
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
+                json(call("GET", urlB + "/audit?limit=50", moderator, null, null)).get("items").findValuesAsText("id"))
+                .as("the other instance lists them too").containsAll(audit.findValuesAsText("id")));
+
+        // in a topic of their own, not among the records every instance replays at start
+        List<String> inAuditTopic = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(clients.topics().audit())) {
+            AuditEntry entry = AuditEntry.parseFrom(record.value());
+            if (entry.getTarget().equals(id)) {
+                inAuditTopic.add(entry.getAction());
+            }
+        }
+        assertThat(inAuditTopic).containsExactly("rule.create", "rule.update", "rule.delete");
+        assertThat(readAll(clients.topics().control())).filteredOn(record -> record.value() != null)
+                .extracting(record -> ControlRecord.parseFrom(record.value()).getRecordCase())
+                .isNotEmpty().doesNotContain(ControlRecord.RecordCase.AUDIT);
+    }
+
+    /** Every committed record of a topic, from its beginning. */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        List<ConsumerRecord<String, byte[]>> read = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = clients.consumer("it-read-all", null, Map.of())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+        }
+        return read;
     }
 
     @Test
