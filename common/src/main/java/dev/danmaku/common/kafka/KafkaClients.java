@@ -117,13 +117,13 @@ public final class KafkaClients {
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                                + e.getCause().getMessage(), e.getCause());
+                                + why(e.getCause()), e.getCause());
                     }
                 }
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot list topics at " + config.kafkaBootstrapServers() + ": "
-                    + e.getCause().getMessage(), e.getCause());
+                    + why(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka at " + config.kafkaBootstrapServers() + " did not answer within "
                     + timeout.toSeconds() + " s", e);
@@ -131,6 +131,22 @@ public final class KafkaClients {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /**
+     * A failure's message, and its root cause's when that says more: a broker that refused this client's
+     * certificate (or its lack of one) is named only there ({@code Received fatal alert: bad_certificate}).
+     */
+    static String why(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(failure.getMessage());
+        if (root == failure || root.getMessage() == null || message.contains(root.getMessage())) {
+            return message;
+        }
+        return message + " (" + root.getMessage() + ")";
     }
 
     public Map<String, Object> adminProperties() {

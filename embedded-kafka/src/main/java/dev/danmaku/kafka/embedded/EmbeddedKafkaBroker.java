@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A KRaft broker (combined broker + controller) running in this JVM on loopback: a single node for
  * {@code danmaku dev}, {@code danmaku kafka} and every integration test, or one node of a small
- * replicated cluster ({@link Cluster}) for failover work.
+ * replicated cluster ({@link Cluster}) for failover work; or, for security tests, one that admits only
+ * clients with a certificate and enforces ACLs ({@link #startWithClientCertificates}).
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -114,6 +116,55 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             props.merge("advertised.listeners", name + "://" + HOST + ":" + proxyPort(port, i), (a, b) -> a + "," + b);
             props.merge("listener.security.protocol.map", name + ":PLAINTEXT", (a, b) -> a + "," + b);
         }
+        return start(logDir, props, Uuid.randomUuid().toString(), HOST + ":" + port);
+    }
+
+    /**
+     * What a broker that admits only clients with a certificate is given. A client's principal is its
+     * certificate's subject as Kafka writes it by default, {@code User:CN=gateway}: what Strimzi's brokers
+     * do for a {@code KafkaUser} with TLS authentication, so ACLs written for one hold on the other.
+     *
+     * @param keyStore the broker's PKCS12 key store; it presents the same certificate to its own controller
+     * @param trustStore PKCS12 with the CA that signed the broker's and the clients' certificates
+     * @param password of both stores and of the broker's key
+     * @param superUsers principals allowed everything, the broker's own among them ({@code User:CN=broker})
+     */
+    public record ClientCertificates(Path keyStore, Path trustStore, String password, List<String> superUsers) {
+        public ClientCertificates {
+            superUsers = List.copyOf(superUsers);
+        }
+
+        Map<String, String> brokerProperties() {
+            Map<String, String> props = new TreeMap<>();
+            props.put("ssl.keystore.type", "PKCS12");
+            props.put("ssl.keystore.location", keyStore.toAbsolutePath().toString());
+            props.put("ssl.keystore.password", password);
+            props.put("ssl.key.password", password);
+            props.put("ssl.truststore.type", "PKCS12");
+            props.put("ssl.truststore.location", trustStore.toAbsolutePath().toString());
+            props.put("ssl.truststore.password", password);
+            props.put("ssl.client.auth", "required");
+            // KRaft's authorizer: nothing is allowed that no ACL allows
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.put("super.users", String.join(";", superUsers));
+            return props;
+        }
+    }
+
+    /**
+     * A single-node broker whose client and controller listeners both speak TLS and require a client
+     * certificate, and whose ACLs allow nothing but what is granted (and everything to the super users).
+     * The client port is picked free.
+     */
+    public static EmbeddedKafkaBroker startWithClientCertificates(Path logDir, ClientCertificates tls) {
+        int port = freePort();
+        int controllerPort = freePort();
+        Map<String, String> props = brokerProperties(logDir, 1, port, "1@" + HOST + ":" + controllerPort, controllerPort, 1);
+        props.put("listeners", "SSL://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        props.put("advertised.listeners", "SSL://" + HOST + ":" + port);
+        props.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:SSL");
+        props.put("inter.broker.listener.name", "SSL");
+        props.putAll(tls.brokerProperties());
         return start(logDir, props, Uuid.randomUuid().toString(), HOST + ":" + port);
     }
 

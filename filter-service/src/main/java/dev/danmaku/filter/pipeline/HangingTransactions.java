@@ -82,6 +82,8 @@ public final class HangingTransactions implements Runnable {
     private final long staleAfterMs;
     private final LongSupplier clock;
     private final Counter aborted;
+    /** The refusal last said at WARN, so a check refused every few seconds says it once. */
+    private String refusalSaid;
 
     /**
      * @param filteredTopic and the offsets partition of {@code groupId}: where this instance's transactions write
@@ -104,12 +106,31 @@ public final class HangingTransactions implements Runnable {
     public void run() {
         try {
             abortHanging();
+            refusalSaid = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
+            if (refusedByAcl(e)) {
+                // the brokers will refuse it again until an operator grants the right: say it where it is seen
+                if (!e.toString().equals(refusalSaid)) {
+                    refusalSaid = e.toString();
+                    log.warn("The hanging-transaction check is refused ({}); grant the filter what docs/operations.md"
+                            + " lists for it (Describe and Read on __consumer_offsets, Describe on its transactional ids)", e.toString());
+                }
+                return;
+            }
             // the brokers may be away; the next check tries again
             log.debug("Could not check for hanging transactions: {}", e.toString());
         }
+    }
+
+    private static boolean refusedByAcl(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<TopicPartition> watched() throws Exception {

@@ -9,10 +9,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import dev.danmaku.filter.pipeline.HangingTransactions.OpenTransaction;
 
@@ -107,6 +113,31 @@ class HangingTransactionsTest {
     }
 
     /** Kafka as the admin client would describe it; a partition is unstable while a transaction is open on it. */
+    @Test
+    void aCheckRefusedForWantOfARightSaysSoOnceAsAWarningAndAgainAfterItWorkedOnce() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(HangingTransactions.class);
+        logger.addAppender(logged);
+        try {
+            cluster.refusal = new TopicAuthorizationException(Set.of("__consumer_offsets"));
+            check.run();
+            check.run();
+            cluster.refusal = null;
+            cluster.down = true;
+            check.run(); // brokers away: not an operator's business
+            cluster.down = false;
+            check.run();
+            cluster.refusal = new TopicAuthorizationException(Set.of("__consumer_offsets"));
+            check.run();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage).hasSize(2)
+                .allSatisfy(message -> assertThat(message).contains("__consumer_offsets").contains("docs/operations.md"));
+    }
+
     static final class FakeCluster implements HangingTransactions.Cluster {
         final List<OpenTransaction> open = new ArrayList<>();
         final Map<Long, String> ids = new HashMap<>();
@@ -114,6 +145,8 @@ class HangingTransactionsTest {
         final List<OpenTransaction> aborted = new ArrayList<>();
         final List<TopicPartition> askedUnstable = new ArrayList<>();
         boolean down;
+        /** What the brokers answer every call with, when set. */
+        RuntimeException refusal;
 
         OpenTransaction open(TopicPartition partition, long producerId, long lastWrittenMs) {
             OpenTransaction transaction = new OpenTransaction(partition, producerId, (short) 3, 1, 100, lastWrittenMs);
@@ -158,6 +191,9 @@ class HangingTransactionsTest {
         }
 
         private void failIfDown() {
+            if (refusal != null) {
+                throw refusal;
+            }
             if (down) {
                 throw new org.apache.kafka.common.errors.TimeoutException("no broker");
             }
