@@ -40,6 +40,7 @@ import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.gateway.ws.DanmakuSocketHandler;
 import dev.danmaku.gateway.ws.EdgeLimits;
+import dev.danmaku.gateway.ws.SessionTable;
 
 /** One gateway: viewers' WebSocket endpoint, the pages, and its Kafka edges. */
 public final class Gateway implements AutoCloseable {
@@ -55,7 +56,7 @@ public final class Gateway implements AutoCloseable {
     private static final List<String> STAFF_PAGES = List.of("/moderator", "/analyst");
 
     private final GatewayConfig config;
-    private final RoomRegistry registry;
+    private final SessionTable sessions;
     private final Broadcaster broadcaster;
     private final RawPublisher publisher;
     private final FilteredFeed feed;
@@ -66,11 +67,11 @@ public final class Gateway implements AutoCloseable {
     private final FeedHandover handover;
     private volatile boolean closing;
 
-    private Gateway(GatewayConfig config, RoomRegistry registry, Broadcaster broadcaster, RawPublisher publisher,
+    private Gateway(GatewayConfig config, SessionTable sessions, Broadcaster broadcaster, RawPublisher publisher,
             FilteredFeed feed, RoomHistoryReader history, PresenceTracker presence, HttpHandler webSocket,
             DPlayerApi dplayer, FeedHandover handover) {
         this.config = config;
-        this.registry = registry;
+        this.sessions = sessions;
         this.broadcaster = broadcaster;
         this.publisher = publisher;
         this.feed = feed;
@@ -95,6 +96,7 @@ public final class Gateway implements AutoCloseable {
                         broadcast.flushWindow().toNanos(),
                         Room.RoomSettings.maxBatchBytesFor(broadcast.outboundQueueBytes())),
                 broadcaster, new RoomMetrics(meters, config.gatewayId()), history);
+        SessionTable sessions = new SessionTable(registry);
 
         KafkaProducer<String, byte[]> producer = clients.producer(clientId, RawPublisher.BOUNDED_DELIVERY);
         new KafkaClientMetrics(producer).bindTo(meters);
@@ -105,7 +107,7 @@ public final class Gateway implements AutoCloseable {
         DPlayerApi dplayer = new DPlayerApi(config, edge, config.common().tokens(), registry, publisher,
                 broadcaster.timer(), meters);
         FilteredFeed feed = new FilteredFeed(feedConsumer, clients.topics().filtered(), config.gatewayId(),
-                new VerdictRouter(config.gatewayId(), registry, dplayer), meters);
+                new VerdictRouter(config.gatewayId(), registry, sessions, dplayer), meters);
         history.followLiveFeed(feed::deliveredUpTo);
         registry.followThrough(feed);
         feed.start(Duration.ofSeconds(30));
@@ -117,11 +119,11 @@ public final class Gateway implements AutoCloseable {
         BrokerLink link = new BrokerLink(List.of(feedConsumer, presenceConsumer), System.nanoTime());
         FeedHandover handover = new FeedHandover(link::silentNanos, config.handover().kafkaSilenceLimit(),
                 new HttpPeers(config.handover().peers()),
-                () -> registry.closeAll(DanmakuSocketHandler.CLOSE_GOING_AWAY, "this gateway lost its link to Kafka"),
+                () -> sessions.closeAll(DanmakuSocketHandler.CLOSE_GOING_AWAY, "this gateway lost its link to Kafka"),
                 config.gatewayId(), meters);
         handover.start();
 
-        var handler = new DanmakuSocketHandler(config, edge, registry, presence, publisher,
+        var handler = new DanmakuSocketHandler(config, edge, registry, sessions, presence, publisher,
                 config.common().tokens(), broadcaster.timer(), meters);
         long ping = config.limits().pingInterval().toMillis();
         broadcaster.timer().scheduleWithFixedDelay(handler::pingAll, ping, ping, TimeUnit.MILLISECONDS);
@@ -140,7 +142,7 @@ public final class Gateway implements AutoCloseable {
             }
             upgrade.handleRequest(exchange);
         };
-        return new Gateway(config, registry, broadcaster, publisher, feed, history, presence, webSocket, dplayer,
+        return new Gateway(config, sessions, broadcaster, publisher, feed, history, presence, webSocket, dplayer,
                 handover);
     }
 
@@ -218,7 +220,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closing = true;
-        registry.closeAll(DanmakuSocketHandler.CLOSE_GOING_AWAY, "gateway shutting down");
+        sessions.closeAll(DanmakuSocketHandler.CLOSE_GOING_AWAY, "gateway shutting down");
         awaitSessionsClosed(Duration.ofSeconds(2));
     }
 
@@ -237,7 +239,7 @@ public final class Gateway implements AutoCloseable {
     /** Gives the close frames a moment to reach the viewers before the listener goes away. */
     private void awaitSessionsClosed(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (registry.sessionCount() > 0 && System.nanoTime() < deadline) {
+        while (sessions.count() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

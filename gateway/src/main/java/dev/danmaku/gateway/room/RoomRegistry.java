@@ -17,18 +17,16 @@ import org.slf4j.LoggerFactory;
 
 import dev.danmaku.common.MsgIds;
 import dev.danmaku.common.auth.Identity;
-import dev.danmaku.gateway.ws.ClientSession;
 import dev.danmaku.proto.v1.ServerFrame;
 
 /**
- * Every room and session of this gateway. A room exists while it has local viewers, and for a
- * grace period after the last one left (so a reconnecting viewer resumes without a gap); the
+ * Every room of this gateway, and who is in each. A room exists while it has local viewers, and for
+ * a grace period after the last one left (so a reconnecting viewer resumes without a gap); the
  * Kafka feed follows exactly the partitions of the rooms that exist.
  */
 public final class RoomRegistry {
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
-    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     /** How far apart the clocks of the gateways and the filters may be. */
     static final Duration HISTORY_CLOCK_SKEW = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(RoomRegistry.class);
@@ -46,33 +44,9 @@ public final class RoomRegistry {
         this.metrics = metrics;
     }
 
-    /** Called (from any thread) whenever a room appears or disappears. */
     /** The feed that follows the rooms; set once, before the first join. */
     public void followThrough(RoomFollowing feed) {
         this.following = feed;
-    }
-
-    public void register(ClientSession session) {
-        sessions.put(session.id(), session);
-    }
-
-    /** Forgets a closed session. */
-    public void unregister(ClientSession session) {
-        if (sessions.remove(session.id()) != null) {
-            leave(session);
-        }
-    }
-
-    public Optional<ClientSession> session(String sessionId) {
-        return Optional.ofNullable(sessions.get(sessionId));
-    }
-
-    public Collection<ClientSession> sessions() {
-        return sessions.values();
-    }
-
-    public int sessionCount() {
-        return sessions.size();
     }
 
     public int roomCount() {
@@ -117,10 +91,10 @@ public final class RoomRegistry {
      * A resume after a danmaku the room's recent list does not hold, but recent enough to be in it,
      * waits for the room's history to be read back from the bus (at most a second more than the
      * history's longest answer): that is a viewer of another gateway that died, or of a room this
-     * gateway let go. {@code ticket} is the session's join ({@link ClientSession#startJoin()}): a
-     * later join on the same connection supersedes it.
+     * gateway let go. {@code ticket} is the member's join: a later join on the same connection
+     * supersedes it.
      */
-    public void join(ClientSession session, long ticket, Room room, Identity identity, String resumeAfter,
+    public void join(Member session, long ticket, Room room, Identity identity, String resumeAfter,
             Function<Room.Recent, ServerFrame> joinedFrame) {
         long historySince = historySince(room, resumeAfter);
         if (historySince < 0) {
@@ -140,7 +114,7 @@ public final class RoomRegistry {
     }
 
     /** One join of a session at a time, and only its latest: an earlier one still waiting gives its room up. */
-    private void enter(ClientSession session, long ticket, Room room, CatchUp catchUp, Identity identity, Runnable join) {
+    private void enter(Member session, long ticket, Room room, CatchUp catchUp, Identity identity, Runnable join) {
         synchronized (session.joinLock()) {
             if (!session.isLatestJoin(ticket)) {
                 room.cancelReservation(catchUp);
@@ -150,7 +124,7 @@ public final class RoomRegistry {
             session.enter(room, identity);
             join.run();
         }
-        if (!sessions.containsKey(session.id())) {
+        if (session.closed()) {
             // it closed while the join waited, before or after unregister looked for its room
             room.leave(session);
             session.leaveRoom();
@@ -179,7 +153,7 @@ public final class RoomRegistry {
         return acceptedAt - HISTORY_CLOCK_SKEW.toMillis();
     }
 
-    public void leave(ClientSession session) {
+    public void leave(Member session) {
         Room room = session.room();
         if (room != null) {
             room.leave(session);
@@ -204,10 +178,5 @@ public final class RoomRegistry {
                 return null;
             });
         }
-    }
-
-    /** Closes every session with {@code code} (1001 when the gateway shuts down). */
-    public void closeAll(int code, String reason) {
-        sessions.values().forEach(session -> session.close(code, reason));
     }
 }

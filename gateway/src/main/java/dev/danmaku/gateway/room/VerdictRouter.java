@@ -14,11 +14,13 @@ public final class VerdictRouter implements RoomEventHandler {
 
     private final String gatewayId;
     private final RoomRegistry registry;
+    private final Members members;
     private final AwaitedSends awaited;
 
-    public VerdictRouter(String gatewayId, RoomRegistry registry, AwaitedSends awaited) {
+    public VerdictRouter(String gatewayId, RoomRegistry registry, Members members, AwaitedSends awaited) {
         this.gatewayId = gatewayId;
         this.registry = registry;
+        this.members = members;
         this.awaited = awaited;
     }
 
@@ -36,7 +38,7 @@ public final class VerdictRouter implements RoomEventHandler {
             }
             case SHADOWED -> {
                 if (mine && !shown) {
-                    registry.session(judged.getOrigin().getSessionId()).ifPresent(sender ->
+                    members.member(judged.getOrigin().getSessionId()).ifPresent(sender ->
                             registry.room(danmaku.getRoomId()).ifPresent(room -> room.addShadowed(danmaku, sender)));
                 }
             }
@@ -45,7 +47,7 @@ public final class VerdictRouter implements RoomEventHandler {
             }
         }
         if (mine) {
-            registry.session(judged.getOrigin().getSessionId()).ifPresentOrElse(
+            members.member(judged.getOrigin().getSessionId()).ifPresentOrElse(
                     sender -> sender.acknowledge(ServerFrames.ack(judged)), () -> awaited.judged(judged));
         }
     }

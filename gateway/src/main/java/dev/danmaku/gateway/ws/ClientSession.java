@@ -19,7 +19,7 @@ import dev.danmaku.gateway.protocol.OutboundFrame;
 import dev.danmaku.gateway.protocol.ServerFrames;
 import dev.danmaku.gateway.protocol.WireFormat;
 import dev.danmaku.gateway.room.Room;
-import dev.danmaku.gateway.room.Viewer;
+import dev.danmaku.gateway.room.Member;
 import dev.danmaku.proto.v1.ServerFrame;
 
 /**
@@ -29,7 +29,7 @@ import dev.danmaku.proto.v1.ServerFrame;
  * too slowly and closes it with 4009 when its queue stays full past the slow-viewer timeout. Nothing a
  * slow viewer does holds up the threads that write to the others.
  */
-public final class ClientSession implements Viewer {
+public final class ClientSession implements Member {
 
     public static final int CLOSE_TOO_SLOW = 4009;
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -49,6 +49,7 @@ public final class ClientSession implements Viewer {
     private volatile Identity identity;
     private volatile Room room;
     private volatile boolean joinedOnce;
+    private volatile boolean closed;
     private final AtomicLong joins = new AtomicLong();
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile long lastPingNanos;
@@ -122,6 +123,7 @@ public final class ClientSession implements Viewer {
     }
 
     /** The verdict of one of this viewer's sends: the ack is its answer, now and to any retry. */
+    @Override
     public void acknowledge(ServerFrame ack) {
         sends.answered(ack.getAck().getClientMsgId(), ack);
         send(ack);
@@ -134,6 +136,7 @@ public final class ClientSession implements Viewer {
     }
 
     /** Null until joined. */
+    @Override
     public Room room() {
         return room;
     }
@@ -143,23 +146,37 @@ public final class ClientSession implements Viewer {
         return joins.incrementAndGet();
     }
 
+    @Override
     public boolean isLatestJoin(long ticket) {
         return joins.get() == ticket;
     }
 
     /** Held while a join moves this session between rooms, so two joins never interleave. */
+    @Override
     public Object joinLock() {
         return joins;
     }
 
+    @Override
     public void enter(Room newRoom, Identity newIdentity) {
         this.room = newRoom;
         this.identity = newIdentity;
         this.joinedOnce = true;
     }
 
+    @Override
     public void leaveRoom() {
         this.room = null;
+    }
+
+    /** Set by the session table when the connection closed. */
+    void markClosed() {
+        closed = true;
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
     }
 
     public boolean joinedOnce() {

@@ -69,6 +69,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final AddressLimits addressLimits;
     private final OutboundBudget outbound;
     private final RoomRegistry registry;
+    private final SessionTable sessions;
     private final PresenceTracker presence;
     private final RawPublisher publisher;
     private final Tokens tokens;
@@ -77,7 +78,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
     private final TimeBasedEpochGenerator msgIds = Generators.timeBasedEpochGenerator();
     private final AtomicLong sessionIds = new AtomicLong();
 
-    public DanmakuSocketHandler(GatewayConfig config, EdgeLimits edge, RoomRegistry registry,
+    public DanmakuSocketHandler(GatewayConfig config, EdgeLimits edge, RoomRegistry registry, SessionTable sessions,
             PresenceTracker presence, RawPublisher publisher, Tokens tokens, ScheduledExecutorService timer,
             MeterRegistry meters) {
         this.config = config;
@@ -87,13 +88,14 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
         this.addressLimits = edge.addressLimits();
         this.outbound = new OutboundBudget(limits.outboundBudgetBytes());
         this.registry = registry;
+        this.sessions = sessions;
         this.presence = presence;
         this.publisher = publisher;
         this.tokens = tokens;
         this.timer = timer;
         this.metrics = new SessionMetrics(meters, config.gatewayId());
         Tags gateway = Tags.of("gateway", config.gatewayId());
-        meters.gauge("danmaku_gateway_sessions", gateway, registry, RoomRegistry::sessionCount);
+        meters.gauge("danmaku_gateway_sessions", gateway, sessions, SessionTable::count);
         meters.gauge("danmaku_gateway_rooms", gateway, registry, RoomRegistry::roomCount);
         meters.gauge("danmaku_gateway_outbound_queued_bytes", gateway, outbound, OutboundBudget::queuedBytes);
     }
@@ -107,7 +109,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                 config.broadcast().slowViewerTimeout().toNanos(),
                 new SendRate(limits.sendRatePerSecond(), limits.sendBurst(), System.nanoTime()),
                 limits.answerTimeout().toNanos());
-        if (registry.sessionCount() >= limits.maxConnections()) {
+        if (sessions.count() >= limits.maxConnections()) {
             refuse(session, CLOSE_TOO_MANY_CONNECTIONS, "too_many_connections", "this gateway is full; try another");
             return;
         }
@@ -116,9 +118,9 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
                     "your address holds " + limits.maxConnectionsPerAddress() + " connections already");
             return;
         }
-        registry.register(session);
+        sessions.register(session);
         channel.addCloseTask(closed -> {
-            registry.unregister(session);
+            sessions.unregister(session);
             users.release(session.id(), System.nanoTime());
             addressLimits.release(session.address(), System.nanoTime());
         });
@@ -134,7 +136,7 @@ public final class DanmakuSocketHandler implements WebSocketConnectionCallback {
 
     /** Called every ping interval: pings live viewers, drops those that answered nothing since the last ping. */
     public void pingAll() {
-        for (ClientSession session : registry.sessions()) {
+        for (ClientSession session : sessions.sessions()) {
             if (session.pingOrFindDead()) {
                 metrics.refused("ping_timeout");
                 session.abort();

@@ -22,6 +22,7 @@ import dev.danmaku.gateway.room.RoomHistory;
 import dev.danmaku.gateway.room.RoomMetrics;
 import dev.danmaku.gateway.room.RoomRegistry;
 import dev.danmaku.gateway.room.AwaitedSends;
+import dev.danmaku.gateway.room.Members;
 import dev.danmaku.gateway.room.VerdictRouter;
 import dev.danmaku.proto.v1.Danmaku;
 import dev.danmaku.proto.v1.JudgedDanmaku;
@@ -65,7 +66,7 @@ class FilteredFeedTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Broadcaster broadcaster = new Broadcaster("gw", 1)) {
             RoomRegistry registry = new RoomRegistry(new Room.RoomSettings(100, 60_000, 0, 64 * 1024), broadcaster, new RoomMetrics(meters, "gw"), RoomHistory.NONE);
-            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", new VerdictRouter("gw", registry, AwaitedSends.NONE), meters);
+            FilteredFeed feed = new FilteredFeed(consumer, TOPIC, "gw", new VerdictRouter("gw", registry, Members.NONE, AwaitedSends.NONE), meters);
             registry.followThrough(feed);
             feed.start(Duration.ofSeconds(5));
             try {
