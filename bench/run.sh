@@ -285,12 +285,13 @@ fuzz() { # OUT.json TOTAL: one Maven (reactor, offline) run per property; its ow
     read -r module test share <<<"$entry"
     tries=$((total * share / 100)); i=$((i + 1))
     log "fuzz $i/${#fuzz_properties[@]}: ${test#*.fuzz.} with $tries tries (at most ${timeout_s} s)"
+    # one GC log file (filecount=0): a rotated-away file would drop its GCs from the peak
     local started=$SECONDS rc=0 mvn_log="$work/fuzz-$i.log" gc="$work/fuzz-$i-gc.log"
     local report="$root/$module/target/surefire-reports/TEST-${test%#*}.xml" seconds=null fails=1
     rm -f "$report"
     (cd "$root" && ./mvnw -o -B -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djqwik.tries.default="$tries" -Djqwik.reporting.onlyfailures=false -Dsurefire.timeout="$timeout_s" \
-      -DargLine="-Xmx$heap -Xlog:gc:file=$gc") >"$mvn_log" 2>&1 &
+      -DargLine="-Xmx$heap -Xlog:gc:file=$gc:uptime,level,tags:filecount=0") >"$mvn_log" 2>&1 &
     local mvn=$!; pids+=("$mvn")
     while kill -0 "$mvn" 2>/dev/null; do # progress: elapsed time and the JVM's GC count so far
       sleep 5; kill -0 "$mvn" 2>/dev/null || break
@@ -304,18 +305,20 @@ fuzz() { # OUT.json TOTAL: one Maven (reactor, offline) run per property; its ow
       fails=$(grep -cE '<(failure|error)[ >]' "$report" || true)
     fi
     ((rc == 0)) || fails=$((fails > 0 ? fails : 1))
-    # peak heap: the most used just before a GC; live heap: the most left just after one (MB, G1 log lines "A M->B M(C M)")
-    local heap_mb; heap_mb=$(sed -n 's/.* \([0-9]*\)M->\([0-9]*\)M(.*/\1 \2/p' "$gc" 2>/dev/null \
+    # peak heap: the most used just before a young or full GC; and the most left just after one (MB, from
+    # the log lines "Pause Young ... A M->B M(C M)"); a full GC means the heap was nearly out
+    local heap_mb; heap_mb=$(grep -E 'Pause (Young|Full)' "$gc" 2>/dev/null | sed -n 's/.* \([0-9]*\)M->\([0-9]*\)M(.*/\1 \2/p' \
       | awk 'BEGIN {p = 0; l = 0} {if ($1 > p) p = $1; if ($2 > l) l = $2} END {print p, l, NR}')
     read -r peak live gcs <<<"$heap_mb"
+    local full_gcs; full_gcs=$(grep -c 'Pause Full' "$gc" 2>/dev/null || true)
     grep -q OutOfMemoryError "$mvn_log" && log "  OutOfMemoryError in $test"
-    log "  $test: ${ran:-?} tries, $fails failed, ${seconds} s, peak heap ${peak} MB (${live} MB after a GC, $gcs GCs)"
+    log "  $test: ${ran:-?} tries, $fails failed, ${seconds} s, peak heap ${peak} MB (${live} MB after a GC, $gcs GCs, ${full_gcs:-0} full)"
     ((fails == 0)) || { failed=$((failed + 1)); tail -60 "$mvn_log" >&2; cp "$mvn_log" "$out.$i.log"; log "  output kept in $out.$i.log"; }
     rows+=("$(jq -n --arg p "$test" --argjson asked "$tries" --argjson ran "${ran:-0}" --argjson fails "$fails" \
       --argjson s "$seconds" --argjson wall $((SECONDS - started)) --argjson peak "$peak" --argjson live "$live" \
-      --argjson gcs "$gcs" --arg heap "$heap" \
+      --argjson gcs "$gcs" --argjson full "${full_gcs:-0}" --arg heap "$heap" \
       '{property: $p, tries_asked: $asked, tries_run: $ran, failures: $fails, property_seconds: $s,
-        wall_seconds: $wall, heap_max: $heap, peak_heap_used_mb: $peak, max_heap_after_gc_mb: $live, gcs: $gcs}')")
+        wall_seconds: $wall, heap_max: $heap, peak_heap_used_mb: $peak, max_heap_after_gc_mb: $live, gcs: $gcs, full_gcs: $full}')")
   done
   printf '%s\n' "${rows[@]}" | jq -s --arg date "$(date -u +%FT%TZ)" --argjson total "$total" --arg host "$(nproc) cores" \
     '{mode: "fuzz", date: $date, executions_asked: $total, executions_run: (map(.tries_run) | add),
