@@ -17,6 +17,11 @@
 #   bench/run.sh soak [minutes]       the same load for 60 (or the given) minutes with a fault every 5 min,
 #                                     each process's live heap, threads and open files sampled; writes the
 #                                     soak section of docs/reliability.md
+#   bench/run.sh fuzz [executions]    the jqwik fuzz properties (frame decoders, rule compiler, archive query
+#                                     parameters) for 10 000 000 (or the given) executions in all, each property
+#                                     in its own JVM with a FUZZ_HEAP heap; records tries, failures, time and
+#                                     peak heap per property in bench/results/runs/FUZZ-<stamp>.json and exits
+#                                     non-zero if any property failed (docs/security.md, "Fuzzing")
 #   bench/run.sh --help
 #
 # Profiles (the peer's): P1 busy room 1 x (1000 viewers + 10 senders) x 20/s; P2 many rooms
@@ -26,6 +31,7 @@
 # Env: DURATION_S (25) WARMUP_S (5) DRAIN_S (3) RAMP_BATCH (200) JIT_WARMUP_S (90, a run of the
 # profile before measuring, our JVMs only) KEEP_LOGS (1 keeps process and GC logs) P3_RATES ("40 80 120 160 200 240") PEER_P3_RATES ("1 2 3 4 5 6 8 10")
 # P4_ONE (19000) P4_TOTAL (100000) PEER_DIR (../shared/peers/socketio-redis) RESULTS_DIR (bench/results)
+# FUZZ_HEAP (256m: unbounded allocation fails as an OutOfMemoryError) FUZZ_TIMEOUT_S (3600, per property)
 # Everything started here is stopped by PID when it ends.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -262,7 +268,65 @@ smoke() { # seconds of P1's shape on a small room; fails when the accounting doe
   java -cp "$bench_jar" dev.danmaku.bench.Report check "$out"
 }
 
-build
+# The fuzz properties with their share (in percent) of the executions. The shares follow the cost of
+# one try: the rule property compiles a matcher per try, 20-50 times slower than decoding a frame.
+fuzz_properties=(
+  "gateway dev.danmaku.gateway.ws.FrameFuzzTest#anyTextFrameDecodesOrFailsAsAProtocolError 25"
+  "gateway dev.danmaku.gateway.ws.FrameFuzzTest#anyBinaryFrameDecodesOrFailsAsAProtocolError 25"
+  "filter-service dev.danmaku.filter.fuzz.RuleAndTextFuzzTest#anyTextNormalizesWithSpansInsideIt 15"
+  "filter-service dev.danmaku.filter.fuzz.RuleAndTextFuzzTest#aTextWithoutPunctuationOrSymbolsSquashesToItsStandardView 10"
+  "filter-service dev.danmaku.filter.fuzz.RuleAndTextFuzzTest#anyPatternIsRefusedWithAReasonOrMatchesAnyTextSafely 5"
+  "archiver dev.danmaku.archiver.api.QueryParamsFuzzTest#anyParametersMakeABoundedQueryOrAreRefusedByName 20"
+)
+fuzz() { # OUT.json TOTAL: one Maven (reactor, offline) run per property; its own JVM, heap and GC log
+  local out=$1 total=$2 entry module test share tries i=0 failed=0 rows=()
+  local heap=${FUZZ_HEAP:-256m} timeout_s=${FUZZ_TIMEOUT_S:-3600}
+  for entry in "${fuzz_properties[@]}"; do
+    read -r module test share <<<"$entry"
+    tries=$((total * share / 100)); i=$((i + 1))
+    log "fuzz $i/${#fuzz_properties[@]}: ${test#*.fuzz.} with $tries tries (at most ${timeout_s} s)"
+    # one GC log file (filecount=0): a rotated-away file would drop its GCs from the peak
+    local started=$SECONDS rc=0 mvn_log="$work/fuzz-$i.log" gc="$work/fuzz-$i-gc.log"
+    local report="$root/$module/target/surefire-reports/TEST-${test%#*}.xml" seconds=null fails=1
+    rm -f "$report"
+    (cd "$root" && ./mvnw -o -B -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+      -Djqwik.tries.default="$tries" -Djqwik.reporting.onlyfailures=false -Dsurefire.timeout="$timeout_s" \
+      -DargLine="-Xmx$heap -Xlog:gc:file=$gc:uptime,level,tags:filecount=0") >"$mvn_log" 2>&1 &
+    local mvn=$!; pids+=("$mvn")
+    while kill -0 "$mvn" 2>/dev/null; do # progress: elapsed time and the JVM's GC count so far
+      sleep 5; kill -0 "$mvn" 2>/dev/null || break
+      ((($SECONDS - started) % 60 < 5)) && log "  ... $((SECONDS - started)) s, $(grep -c Pause "$gc" 2>/dev/null || true) GCs"
+    done
+    wait "$mvn" || rc=$?
+    # jqwik's own count of the tries it ran (its report: "tries = N"), not the number asked for
+    local ran; ran=$(awk '/^tries = / {print $3}' "$mvn_log" | tail -1)
+    if [[ -f "$report" ]]; then
+      seconds=$(grep -o 'testcase name="[^"]*" classname="[^"]*" time="[^"]*"' "$report" | sed 's/.*time="//; s/"//')
+      fails=$(grep -cE '<(failure|error)[ >]' "$report" || true)
+    fi
+    ((rc == 0)) || fails=$((fails > 0 ? fails : 1))
+    # peak heap: the most used just before a young or full GC; and the most left just after one (MB, from
+    # the log lines "Pause Young ... A M->B M(C M)"); a full GC means the heap was nearly out
+    local heap_mb; heap_mb=$(grep -E 'Pause (Young|Full)' "$gc" 2>/dev/null | sed -n 's/.* \([0-9]*\)M->\([0-9]*\)M(.*/\1 \2/p' \
+      | awk 'BEGIN {p = 0; l = 0} {if ($1 > p) p = $1; if ($2 > l) l = $2} END {print p, l, NR}')
+    read -r peak live gcs <<<"$heap_mb"
+    local full_gcs; full_gcs=$(grep -c 'Pause Full' "$gc" 2>/dev/null || true)
+    grep -q OutOfMemoryError "$mvn_log" && log "  OutOfMemoryError in $test"
+    log "  $test: ${ran:-?} tries, $fails failed, ${seconds} s, peak heap ${peak} MB (${live} MB after a GC, $gcs GCs, ${full_gcs:-0} full)"
+    ((fails == 0)) || { failed=$((failed + 1)); tail -60 "$mvn_log" >&2; cp "$mvn_log" "$out.$i.log"; log "  output kept in $out.$i.log"; }
+    rows+=("$(jq -n --arg p "$test" --argjson asked "$tries" --argjson ran "${ran:-0}" --argjson fails "$fails" \
+      --argjson s "$seconds" --argjson wall $((SECONDS - started)) --argjson peak "$peak" --argjson live "$live" \
+      --argjson gcs "$gcs" --argjson full "${full_gcs:-0}" --arg heap "$heap" \
+      '{property: $p, tries_asked: $asked, tries_run: $ran, failures: $fails, property_seconds: $s,
+        wall_seconds: $wall, heap_max: $heap, peak_heap_used_mb: $peak, max_heap_after_gc_mb: $live, gcs: $gcs, full_gcs: $full}')")
+  done
+  printf '%s\n' "${rows[@]}" | jq -s --arg date "$(date -u +%FT%TZ)" --argjson total "$total" --arg host "$(nproc) cores" \
+    '{mode: "fuzz", date: $date, executions_asked: $total, executions_run: (map(.tries_run) | add),
+      failures: (map(.failures) | add), machine: $host, properties: .}' >"$out"
+  ((failed == 0))
+}
+
+[[ "$mode" == fuzz ]] || build # the fuzz mode builds test classes through Maven itself
 mkdir -p "$results_dir"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 case "$mode" in
@@ -279,6 +343,13 @@ case "$mode" in
     build
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
     (cd "$root" && java -cp "$bench_jar" dev.danmaku.bench.faults.FaultSuite --soak "${1:-60}")
+    ;;
+  fuzz)
+    mkdir -p "$results_dir/runs"
+    rc=0
+    fuzz "$results_dir/runs/FUZZ-$stamp.json" "${1:-10000000}" || rc=$?
+    cat "$results_dir/runs/FUZZ-$stamp.json"
+    exit "$rc"
     ;;
   p1|p2|p3|p4|p5|p6|smoke)
     mkdir -p "$results_dir/runs"

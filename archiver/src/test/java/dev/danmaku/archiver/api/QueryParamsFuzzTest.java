@@ -11,6 +11,7 @@ import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
@@ -39,7 +40,9 @@ class QueryParamsFuzzTest {
                 });
     }
 
-    @Property
+    // RANDOMIZED: under AUTO, jqwik first counts whether the maps could be listed exhaustively, and for
+    // these maps that count alone takes minutes at 20 000 tries and longer the more tries are asked for
+    @Property(generation = GenerationMode.RANDOMIZED)
     void anyParametersMakeABoundedQueryOrAreRefusedByName(@ForAll("parameters") Map<String, Deque<String>> parameters) {
         QueryParams params = new QueryParams(parameters);
         try {

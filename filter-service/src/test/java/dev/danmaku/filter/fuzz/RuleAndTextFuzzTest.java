@@ -25,9 +25,8 @@ import dev.danmaku.proto.v1.RuleKind;
 /**
  * Fuzzing of what moderators and viewers hand the filter: any text in any view normalizes with its
  * spans inside the text; any pattern is either refused with a reason or compiles and matches any
- * text without failing. {@code ./mvnw verify} runs a few thousand tries; the bench mode runs more:
- * {@code ./mvnw -pl filter-service -am test -Dtest=RuleAndTextFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Djqwik.tries.default=1000000}.
+ * text without failing. {@code ./mvnw verify} runs 1 000 tries per property; {@code bench/run.sh fuzz} runs
+ * millions (docs/security.md, "Fuzzing").
  */
 class RuleAndTextFuzzTest {
 
